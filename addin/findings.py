@@ -1,0 +1,100 @@
+"""Rules and findings: findings are values, not exceptions.
+
+A :class:`Rule` is a kind of problem with a stable ``code`` (``id.checksum``), a
+severity, a Chinese title and a Chinese message template. Value checkers return
+:class:`Problem` objects (a rule plus its formatted message); the sheet checks
+place them at a cell and turn them into :class:`Finding` objects.
+
+>>> r = rule("demo.example", "warning", "示例", "值“{value}”仅为示例")
+>>> p = r.problem(value="x")
+>>> p.message, p.severity
+('值“x”仅为示例', 'warning')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+RULES: dict[str, Rule] = {}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str
+    template: str
+
+    def problem(self, **params: object) -> Problem:
+        return Problem(self, self.template.format(**params), params.get("fix"))
+
+
+def rule(code: str, severity: Severity, title: str, template: str) -> Rule:
+    """Create and register a rule; a code may be registered only once."""
+    if code in RULES:
+        raise ValueError(f"rule {code} registered twice")
+    RULES[code] = Rule(code, severity, title, template)
+    return RULES[code]
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: Rule
+    message: str
+    fix: object = None  # suggested normalised value, when there is one
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    sheet: str
+    row: int  # 1-based sheet row
+    column: int | None  # 1-based sheet column; None for a whole-row finding
+    field: str  # Chinese header, e.g. 公民身份证号
+    rule: str
+    severity: Severity
+    value: str
+    message: str
+    extra: dict[str, object] = field(default_factory=dict, compare=False)
+
+    @property
+    def cell(self) -> str:
+        return f"{column_letter(self.column or 1)}{self.row}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row": self.row,
+            "column": self.column,
+            "field": self.field,
+            "rule": self.rule,
+            "severity": self.severity,
+            "value": self.value,
+            "message": self.message,
+        }
+
+
+def column_letter(index: int) -> str:
+    """1 -> 'A', 27 -> 'AA'.
+
+    >>> column_letter(1), column_letter(26), column_letter(27), column_letter(703)
+    ('A', 'Z', 'AA', 'AAA')
+    """
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
