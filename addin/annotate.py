@@ -1,0 +1,145 @@
+"""Write the annotated copy: marked cells, a 校验结果 sheet and a 校验记录 stamp.
+
+The input is never opened for writing: the copy is built in memory and written
+to a temporary file beside the target, then renamed over it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin import __version__, codes
+from addin.findings import Finding, column_letter
+from addin.reader import WorkbookError
+from addin.report import Report
+
+RESULT_SHEET = "校验结果"
+STAMP_SHEET = "校验记录"
+FILLS = {
+    "error": PatternFill("solid", fgColor="FFC7CE"),
+    "warning": PatternFill("solid", fgColor="FFEB9C"),
+}
+SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
+RESULT_HEADER = ("序号", "工作表", "单元格", "字段", "级别", "规则", "填写内容", "问题及修改方法")
+
+
+def write_annotated(source: str | Path, target: str | Path, report: Report) -> None:
+    """Write a marked copy of ``source`` to ``target`` (never ``source`` itself)."""
+    source, target = Path(source), Path(target)
+    if source.resolve() == target.resolve():
+        raise WorkbookError(target, "输出文件不能与被校验的文件相同，请另选文件名")
+    if source.suffix.lower() == ".xls":
+        raise WorkbookError(source, "旧版 .xls 文件只能校验，不能生成标注副本；请先另存为 .xlsx")
+    workbook = _load(source, keep_vba=target.suffix.lower() == ".xlsm")
+    findings = report.for_file(str(source))
+    _drop_own_sheets(workbook)
+    _mark_cells(workbook, findings)
+    _write_results(workbook, findings)
+    _write_stamp(workbook, report, source, findings)
+    save_atomically(workbook, target)
+
+
+def _load(source: Path, keep_vba: bool) -> Workbook:
+    try:
+        return load_workbook(source, keep_vba=keep_vba, rich_text=True)
+    except Exception:
+        raise WorkbookError(source, "无法打开以生成标注副本，文件可能已损坏") from None
+
+
+def _drop_own_sheets(workbook: Workbook) -> None:
+    for name in (RESULT_SHEET, STAMP_SHEET):
+        if name in workbook.sheetnames:
+            del workbook[name]
+
+
+def _mark_cells(workbook: Workbook, findings: list[Finding]) -> None:
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        if finding.column is not None:
+            by_cell.setdefault((finding.sheet, finding.cell), []).append(finding)
+    for (sheet, ref), items in by_cell.items():
+        cell = workbook[sheet][ref]
+        worst = "error" if any(f.severity == "error" for f in items) else "warning"
+        cell.fill = FILLS[worst]
+        note = "\n".join(f"【{SEVERITY_NAMES[f.severity]}】{f.message}" for f in items)
+        if cell.comment is not None:
+            note = f"{cell.comment.text}\n{note}"
+        cell.comment = Comment(note, "dyxx 校验", width=320, height=140)
+
+
+def _write_results(workbook: Workbook, findings: list[Finding]) -> None:
+    sheet = workbook.create_sheet(RESULT_SHEET)
+    sheet.append(RESULT_HEADER)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for number, finding in enumerate(findings, start=1):
+        sheet.append(
+            (
+                number,
+                finding.sheet,
+                finding.cell,
+                finding.field,
+                SEVERITY_NAMES[finding.severity],
+                finding.rule,
+                finding.value,
+                finding.message,
+            )
+        )
+        link = sheet.cell(row=number + 1, column=3)
+        link.hyperlink = f"#{_quoted(finding.sheet)}!{finding.cell}"
+        link.style = "Hyperlink"
+    _widths(sheet, (6, 16, 8, 16, 6, 26, 24, 70))
+    sheet.freeze_panes = "A2"
+
+
+def _write_stamp(workbook: Workbook, report: Report, source: Path, findings: list[Finding]):
+    sheet = workbook.create_sheet(STAMP_SHEET)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    rows = [
+        ("项目", "内容"),
+        ("校验时间", report.checked_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ("校验工具", f"dyxx {__version__}"),
+        ("校验文件", source.name),
+        ("检查行数", sum(t.rows for t in report.tables if t.file == str(source))),
+        ("错误数", errors),
+        ("警告数", warnings),
+        ("结论", "通过" if errors == 0 else "未通过"),
+        ("数据指纹", report.fingerprint),
+    ]
+    rows += [(f"代码表 {name}", digest) for name, digest in sorted(codes.versions().items())]
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    _widths(sheet, (22, 70))
+
+
+def _widths(sheet: Worksheet, widths: tuple[int, ...]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[column_letter(index)].width = width
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def save_atomically(workbook: Workbook, target: Path) -> None:
+    """Save to a temporary file in the target's folder, then rename it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".dyxx-", suffix=target.suffix, dir=target.parent)
+    os.close(handle)
+    try:
+        workbook.save(temp)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,115 @@
+"""The report: every finding of one submission, with counts and a data fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from addin import __version__
+from addin.findings import RULES, Finding
+from addin.reader import Table
+from addin.schema import FIELDS, KIND_TITLES
+from addin.values import text
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    file: str
+    sheet: str
+    kind: str
+    header_row: int
+    rows: int
+
+    @property
+    def title(self) -> str:
+        return KIND_TITLES[self.kind]
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    tables: list[TableSummary]
+    fingerprint: str
+    checked_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+    @property
+    def passed(self) -> bool:
+        return self.errors == 0
+
+    def flatten(self, keys: list[str]) -> list[list[object]]:
+        """Findings as lists of the named attributes, e.g. ``["cell", "rule"]`` (for tests)."""
+        return [[getattr(f, key) for key in keys] for f in self.findings]
+
+    def for_file(self, file: str) -> list[Finding]:
+        return [f for f in self.findings if f.file == file]
+
+    def rule_counts(self) -> Counter[tuple[str, str]]:
+        return Counter((f.rule, f.severity) for f in self.findings)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "files": len({t.file for t in self.tables}),
+            "tables": len(self.tables),
+            "rows": self.rows,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "passed": self.passed,
+            "by_rule": [
+                {"rule": code, "severity": severity, "title": RULES[code].title, "count": n}
+                for (code, severity), n in sorted(self.rule_counts().items())
+            ],
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "tool": f"dyxx {__version__}",
+            "checked_at": self.checked_at.isoformat(),
+            "fingerprint": self.fingerprint,
+            "tables": [
+                {
+                    "file": t.file,
+                    "sheet": t.sheet,
+                    "table": t.title,
+                    "header_row": t.header_row,
+                    "rows": t.rows,
+                }
+                for t in self.tables
+            ],
+            "findings": [f.as_dict() for f in self.findings],
+            "summary": self.summary(),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+def row_fingerprint(table: Table, values: dict[str, object]) -> str:
+    """A short hash of one record's values (the values themselves are never stored)."""
+    cells = [text(values.get(f.key)) for f in FIELDS[table.kind]]
+    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def data_fingerprint(tables: list[Table]) -> str:
+    """One hash of every checked value, independent of file names and formatting."""
+    digest = hashlib.sha256()
+    for table in tables:
+        digest.update(f"{Path(table.file).name}|{table.sheet}|{table.kind}\n".encode())
+        for record in table.records:
+            digest.update(f"{record.row}:{row_fingerprint(table, record.values)}\n".encode())
+    return digest.hexdigest()

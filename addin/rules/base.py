@@ -1,0 +1,126 @@
+"""What every check shares: placing problems at cells, required fields, dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from addin.findings import Finding, Problem, rule
+from addin.reader import Record, Table
+from addin.schema import field_label
+from addin.values import is_blank, text
+
+REQUIRED = rule(
+    "field.required",
+    "error",
+    "必填项未填写",
+    "“{field}”未填写，请按采集表补充",
+)
+REQUIRED_LOST = rule(
+    "field.required_lost",
+    "warning",
+    "失联党员信息不全",
+    "“{field}”未填写；失联党员可先采集已知信息，取得联系后请及时补充",
+)
+MISSING_COLUMN = rule(
+    "table.missing_column",
+    "warning",
+    "表格缺少列",
+    "表格中没有“{fields}”列，这些项目无法校验；请使用官方模板（附件3/附件4）的列",
+)
+ROWS_AFTER_GAP = rule(
+    "table.rows_after_gap",
+    "warning",
+    "空行后还有数据",
+    "第{row}行起还有数据，但与上方表格之间隔着空行，未被校验；请删除中间的空行后重新校验",
+)
+
+
+class RowFindings:
+    """Collects the problems of one record and places them at their cells."""
+
+    def __init__(self, table: Table, record: Record) -> None:
+        self.table = table
+        self.record = record
+        self.items: list[Finding] = []
+
+    def raw(self, key: str) -> object:
+        return self.record.values.get(key)
+
+    def has_column(self, key: str) -> bool:
+        return key in self.table.columns
+
+    def add(self, key: str, problem: Problem) -> None:
+        column = self.table.columns.get(key)
+        self.items.append(
+            Finding(
+                file=self.table.file,
+                sheet=self.table.sheet,
+                row=self.record.row,
+                column=column,
+                field=field_label(self.table.kind, key),
+                rule=problem.code,
+                severity=problem.severity,
+                value=text(self.raw(key)),
+                message=problem.message,
+            )
+        )
+
+    def add_all(self, key: str, problems: tuple[Problem, ...] | list[Problem]) -> None:
+        for problem in problems:
+            self.add(key, problem)
+
+    def present(self, key: str, *, lenient: bool = False) -> bool:
+        """True when the cell holds a value; adds a ``field.required`` finding otherwise."""
+        if not self.has_column(key):
+            return False
+        if not is_blank(self.raw(key)):
+            return True
+        label = field_label(self.table.kind, key)
+        self.add(key, (REQUIRED_LOST if lenient else REQUIRED).problem(field=label))
+        return False
+
+
+def table_findings(table: Table) -> list[Finding]:
+    """Findings about the table as a whole (missing columns, rows cut off by a gap)."""
+    items: list[Finding] = []
+    position = {"file": table.file, "sheet": table.sheet, "row": table.header_row, "column": 1}
+    if table.missing:
+        labels = "”“".join(field_label(table.kind, key) for key in table.missing)
+        problem = MISSING_COLUMN.problem(fields=labels)
+        items.append(_placed(position, "表头", problem))
+    if table.rows_after_gap:
+        problem = ROWS_AFTER_GAP.problem(row=table.rows_after_gap)
+        items.append(_placed({**position, "row": table.rows_after_gap}, "", problem))
+    return items
+
+
+def _placed(position: dict, label: str, problem: Problem) -> Finding:
+    return Finding(
+        field=label,
+        rule=problem.code,
+        severity=problem.severity,
+        value="",
+        message=problem.message,
+        **position,
+    )
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 February becomes 28 February).
+
+    >>> add_years(date(2016, 2, 29), 1), add_years(date(2017, 6, 15), 2)
+    (datetime.date(2017, 2, 28), datetime.date(2019, 6, 15))
+    """
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Whole years of age on ``day``.
+
+    >>> age_on(date(1999, 6, 16), date(2017, 6, 15)), age_on(date(1999, 6, 15), date(2017, 6, 15))
+    (17, 18)
+    """
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -1,0 +1,1 @@
+"""Code tables (data files); see README.md in this folder."""
