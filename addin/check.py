@@ -53,7 +53,9 @@ def _check_members(table: Table, today: date, ids: list[Keyed], branches: list[K
         yield from found
         if member.id_number:
             place = _place(table, record.row, "id_number")
-            ids.append(Keyed(member.id_number, text(record.values["id_number"]), "公民身份证号", place))
+            ids.append(
+                Keyed(member.id_number, text(record.values["id_number"]), "公民身份证号", place)
+            )
         branch = record.values.get("branch")
         if not is_blank(branch):
             place = _place(table, record.row, "branch")

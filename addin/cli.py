@@ -11,7 +11,6 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from addin import __version__
 from addin.annotate import write_annotated
 from addin.check import check_files
 from addin.findings import RULES
@@ -34,7 +33,9 @@ def _root() -> None:
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="要校验的工作簿（.xlsx/.xlsm/.xls），可一次给多个")],
+    files: Annotated[
+        list[Path], typer.Argument(help="要校验的工作簿（.xlsx/.xlsm/.xls），可一次给多个")
+    ],
     json_output: Annotated[bool, typer.Option("--json", help="以 JSON 格式输出全部问题")] = False,
     output: Annotated[
         Path | None,
@@ -120,22 +121,24 @@ def _print_sheet(console: Console, summary, found) -> None:
     table.add_column("问题及修改方法", ratio=1, overflow="fold")
     for finding in found:
         label, style = SEVERITY_STYLE[finding.severity]
-        table.add_row(finding.cell, finding.field, f"[{style}]{label}[/]", finding.value, finding.message)
+        table.add_row(
+            finding.cell, finding.field, f"[{style}]{label}[/]", finding.value, finding.message
+        )
     console.print(table)
 
 
 def _print_counts(console: Console, report: Report) -> None:
     if report.findings:
-        table = RichTable("规则代码", "名称", "级别", "数量", title="按规则统计", title_justify="left")
+        table = RichTable(
+            "规则代码", "名称", "级别", "数量", title="按规则统计", title_justify="left"
+        )
         for (code, severity), count in sorted(report.rule_counts().items()):
             label, style = SEVERITY_STYLE[severity]
             table.add_row(code, RULES[code].title, f"[{style}]{label}[/]", str(count))
         console.print(table)
     verdict = "[bold green]通过[/]" if report.passed else "[bold red]未通过[/]"
-    console.print(
-        f"共检查 {report.rows} 行：错误 {report.errors} 个，警告 {report.warnings} 个。结论：{verdict}",
-        highlight=False,
-    )
+    counts = f"错误 {report.errors} 个，警告 {report.warnings} 个"
+    console.print(f"共检查 {report.rows} 行：{counts}。结论：{verdict}", highlight=False)
 
 
 def main() -> None:

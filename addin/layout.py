@@ -18,18 +18,38 @@ from addin.findings import column_letter
 
 # (header text as printed in the seed, field key); a None key is a group header.
 MEMBER_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("序号", "seq"), ("姓名", "name"), ("所在党支部", "branch"), ("公民身份证号", "id_number"),
-    ("性别", "gender"), ("民族", "ethnicity"), ("出生日期", "birth_date"), ("学历", "education"),
-    ("人员类别", "category"), ("加入党组\n织日期", "join_date"), ("转为正式\n党员日期", "full_date"),
-    ("工作岗位", "job"), ("手机号", "mobile"), ("固定电话", "landline"), ("家庭住址", "address"),
-    ("党籍状态", "status"), ("是否为失\n联党员", "lost"), ("失去联\n系日期", "lost_date"),
-    ("是否为流\n动党员", "mobile_flow"), ("外出流向", "destination"),
+    ("序号", "seq"),
+    ("姓名", "name"),
+    ("所在党支部", "branch"),
+    ("公民身份证号", "id_number"),
+    ("性别", "gender"),
+    ("民族", "ethnicity"),
+    ("出生日期", "birth_date"),
+    ("学历", "education"),
+    ("人员类别", "category"),
+    ("加入党组\n织日期", "join_date"),
+    ("转为正式\n党员日期", "full_date"),
+    ("工作岗位", "job"),
+    ("手机号", "mobile"),
+    ("固定电话", "landline"),
+    ("家庭住址", "address"),
+    ("党籍状态", "status"),
+    ("是否为失\n联党员", "lost"),
+    ("失去联\n系日期", "lost_date"),
+    ("是否为流\n动党员", "mobile_flow"),
+    ("外出流向", "destination"),
 )
 ORG_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("序号", "seq"), ("党组织名称", "org_name"), ("组织类别", "org_category"),
-    ("党组织所在\n单位情况", "unit_situation"), ("党组织\n书记", "secretary"),
-    ("党组织\n联系人", "contact"), ("联系电话", "phone"), ("单位名称", "unit_name"),
-    ("单位类别", "unit_nature"), ("单位建立\n党组织情况", "unit_party_org"),
+    ("序号", "seq"),
+    ("党组织名称", "org_name"),
+    ("组织类别", "org_category"),
+    ("党组织所在\n单位情况", "unit_situation"),
+    ("党组织\n书记", "secretary"),
+    ("党组织\n联系人", "contact"),
+    ("联系电话", "phone"),
+    ("单位名称", "unit_name"),
+    ("单位类别", "unit_nature"),
+    ("单位建立\n党组织情况", "unit_party_org"),
     ("党组织所在\n单位代码", "unit_code"),
 )
 # Group headers over the second header row: (text, first column, last column).
@@ -41,8 +61,18 @@ TITLES = {
     "members": ("附件4", "党员基本信息汇总表"),
     "orgs": ("附件3", "党组织和所在单位信息汇总表"),
 }
-TEXT_FIELDS = {"id_number", "mobile", "landline", "unit_code", "education", "job", "ethnicity",
-               "org_category", "unit_nature", "unit_party_org"}
+TEXT_FIELDS = {
+    "id_number",
+    "mobile",
+    "landline",
+    "unit_code",
+    "education",
+    "job",
+    "ethnicity",
+    "org_category",
+    "unit_nature",
+    "unit_party_org",
+}
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -97,14 +127,17 @@ def _header(sheet: Worksheet, kind: str) -> None:
             sheet.cell(row=HEADER_ROW + 1, column=col, value=text)
         else:
             sheet.cell(row=HEADER_ROW, column=col, value=text)
-            sheet.merge_cells(start_row=HEADER_ROW, start_column=col, end_row=HEADER_ROW + 1,
-                              end_column=col)
+            sheet.merge_cells(
+                start_row=HEADER_ROW, start_column=col, end_row=HEADER_ROW + 1, end_column=col
+            )
     for text, first, last in GROUPS[kind]:
         sheet.cell(row=HEADER_ROW, column=first, value=text)
-        sheet.merge_cells(start_row=HEADER_ROW, start_column=first, end_row=HEADER_ROW,
-                          end_column=last)
-    for row in sheet.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW + 1,
-                               max_col=len(columns(kind))):
+        sheet.merge_cells(
+            start_row=HEADER_ROW, start_column=first, end_row=HEADER_ROW, end_column=last
+        )
+    for row in sheet.iter_rows(
+        min_row=HEADER_ROW, max_row=HEADER_ROW + 1, max_col=len(columns(kind))
+    ):
         for cell in row:
             cell.font, cell.alignment, cell.border = Font(bold=True), CENTER, BOX
     for col, (text, _key) in enumerate(columns(kind), start=1):

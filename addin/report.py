@@ -7,7 +7,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from addin import __version__
 from addin.findings import RULES, Finding
@@ -109,7 +108,7 @@ def data_fingerprint(tables: list[Table]) -> str:
     """One hash of every checked value, independent of file names and formatting."""
     digest = hashlib.sha256()
     for table in tables:
-        digest.update(f"{Path(table.file).name}|{table.sheet}|{table.kind}\n".encode())
+        digest.update(f"{table.sheet}|{table.kind}\n".encode())
         for record in table.records:
             digest.update(f"{record.row}:{row_fingerprint(table, record.values)}\n".encode())
     return digest.hexdigest()

@@ -35,8 +35,11 @@ class Field:
 def header_key(text: object) -> str:
     """Normalise a header cell for comparison.
 
-    >>> header_key("加入党组\\n织日期 "), header_key("党组织　书记"), header_key("联系电话（手机号）")
-    ('加入党组织日期', '党组织书记', '联系电话(手机号)')
+    >>> header_key("加入党组\\n织日期 "), header_key("党组织　书记")
+    ('加入党组织日期', '党组织书记')
+    >>> header_key("联系电话（手机号）")
+    '联系电话(手机号)'
+
     """
     value = unicodedata.normalize("NFKC", str(text or ""))
     return re.sub(r"\s+", "", value)

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import doctest
 import hashlib
 from importlib.resources import files
 
 import pytest
 
-import addin.codes
 from addin.codes import KEYS, Entry, Lookup, table, versions
 from addin.findings import RULES
 
 CSV_FILES = sorted(p for p in files("addin.codes_data").iterdir() if p.name.endswith(".csv"))
-
-
-def test_doctests() -> None:
-    result = doctest.testmod(addin.codes)
-    assert result.attempted > 5
-    assert result.failed == 0
 
 
 @pytest.mark.parametrize(

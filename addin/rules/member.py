@@ -17,63 +17,93 @@ from addin.reader import Record, Table
 from addin.rules.base import RowFindings, add_years, age_on
 
 BIRTH_MISMATCH = rule(
-    "member.birth_mismatch", "error", "出生日期与身份证号不符",
+    "member.birth_mismatch",
+    "error",
+    "出生日期与身份证号不符",
     "出生日期{birth}与身份证号中的{id_birth}不一致，请核对身份证后改正",
 )
 GENDER_MISMATCH = rule(
-    "member.gender_mismatch", "error", "性别与身份证号不符",
+    "member.gender_mismatch",
+    "error",
+    "性别与身份证号不符",
     "性别“{gender}”与身份证号（第17位表示{id_gender}）不一致，请核对后改正",
 )
 JOIN_AGE = rule(
-    "member.join_age", "error", "入党年龄不满18岁",
+    "member.join_age",
+    "error",
+    "入党年龄不满18岁",
     "加入党组织日期{join}时年龄为{age}岁，未满18岁；请核对入党日期或出生日期",
 )
 FULL_MISSING = rule(
-    "member.full_date_missing", "error", "正式党员缺转正日期",
+    "member.full_date_missing",
+    "error",
+    "正式党员缺转正日期",
     "人员类别为正式党员，但“转为正式党员日期”未填写；请按党员档案补充",
 )
 FULL_EARLY = rule(
-    "member.full_date_early", "error", "转正日期早于预备期满",
+    "member.full_date_early",
+    "error",
+    "转正日期早于预备期满",
     "转为正式党员日期{full}早于入党满一年（{due}）；预备期为一年，请核对",
 )
 FULL_LATE = rule(
-    "member.full_date_late", "warning", "转正日期晚于入党两年",
+    "member.full_date_late",
+    "warning",
+    "转正日期晚于入党两年",
     "转为正式党员日期{full}晚于入党满两年（{limit}）；预备期最长延长一年，请核对",
 )
 PROBATION_FULL = rule(
-    "member.probation_full_date", "error", "预备党员填了转正日期",
+    "member.probation_full_date",
+    "error",
+    "预备党员填了转正日期",
     "人员类别为预备党员，不应填写转为正式党员日期{full}；已转正的请把人员类别改为正式党员",
 )
 PROBATION_LONG = rule(
-    "member.probation_long", "warning", "预备期超过两年",
+    "member.probation_long",
+    "warning",
+    "预备期超过两年",
     "{join}入党至今已超过两年仍为预备党员；请核对是否已转正（或取消预备党员资格）",
 )
 LOST_DATE_MISSING = rule(
-    "member.lost_date_missing", "error", "失联党员缺失联日期",
+    "member.lost_date_missing",
+    "error",
+    "失联党员缺失联日期",
     "是否为失联党员为“是”，请填写失去联系日期（年月，如2015.03）",
 )
 LOST_DATE_UNEXPECTED = rule(
-    "member.lost_date_unexpected", "error", "非失联党员填了失联日期",
+    "member.lost_date_unexpected",
+    "error",
+    "非失联党员填了失联日期",
     "是否为失联党员为“否”，却填写了失去联系日期“{value}”；请核对后删去其一",
 )
 LOST_BEFORE_JOIN = rule(
-    "member.lost_before_join", "error", "失联日期早于入党日期",
+    "member.lost_before_join",
+    "error",
+    "失联日期早于入党日期",
     "失去联系日期{lost}早于加入党组织日期{join}，请核对",
 )
 FLOW_DEST_MISSING = rule(
-    "member.destination_missing", "error", "流动党员缺外出流向",
+    "member.destination_missing",
+    "error",
+    "流动党员缺外出流向",
     "是否为流动党员为“是”，请填写外出流向（省+市+县，如广东省深圳市南山区）",
 )
 FLOW_DEST_UNEXPECTED = rule(
-    "member.destination_unexpected", "error", "非流动党员填了外出流向",
+    "member.destination_unexpected",
+    "error",
+    "非流动党员填了外出流向",
     "是否为流动党员为“否”，却填写了外出流向“{value}”；请核对后删去其一",
 )
 STOPPED_NOT_LOST = rule(
-    "member.stopped_not_lost", "warning", "停止党籍但未标失联",
+    "member.stopped_not_lost",
+    "warning",
+    "停止党籍但未标失联",
     "党籍状态为停止党籍，但未标为失联党员；停止党籍一般针对失联党员，请核对",
 )
 PHONE_MISSING = rule(
-    "member.phone_missing", "error", "无联系电话",
+    "member.phone_missing",
+    "error",
+    "无联系电话",
     "手机号和固定电话都未填写，请至少填写一项",
 )
 
@@ -88,8 +118,20 @@ CODED = {
     "mobile_flow": "yes_no",
 }
 REQUIRED = (
-    "name", "branch", "id_number", "gender", "ethnicity", "birth_date", "education",
-    "category", "join_date", "job", "address", "status", "lost", "mobile_flow",
+    "name",
+    "branch",
+    "id_number",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "category",
+    "join_date",
+    "job",
+    "address",
+    "status",
+    "lost",
+    "mobile_flow",
 )
 
 
@@ -129,7 +171,9 @@ def _parse_fields(row: RowFindings, member: Member, today: date) -> None:
         row.add_all("name", values.check_name(row.raw("name")).problems)
     if not values.is_blank(row.raw("address")):
         row.add_all("address", values.check_address(row.raw("address")).problems)
-    ident = ric.check(None if values.is_blank(row.raw("id_number")) else row.raw("id_number"), today)
+    ident = ric.check(
+        None if values.is_blank(row.raw("id_number")) else row.raw("id_number"), today
+    )
     row.add_all("id_number", ident.problems)
     member.id_number, member.id_birth, member.id_gender = ident.number, ident.birth, ident.gender
     for key, table_key in CODED.items():

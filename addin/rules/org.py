@@ -13,19 +13,27 @@ from addin.rules.base import RowFindings
 from addin.schema import field_label
 
 UNIT_SHOULD_BE_BLANK = rule(
-    "org.unit_not_blank", "warning", "单位信息应为空",
+    "org.unit_not_blank",
+    "warning",
+    "单位信息应为空",
     "党组织所在单位情况为“与上级党组织相同”，单位信息不用填写；请核对“{field}”是否多填",
 )
 UNIT_REQUIRED = rule(
-    "org.unit_required", "error", "缺单位信息",
+    "org.unit_required",
+    "error",
+    "缺单位信息",
     "党组织所在单位情况为“{situation}”，必须填写“{field}”",
 )
 CATEGORY_MISMATCH = rule(
-    "org.category_mismatch", "warning", "组织类别与单位建立党组织情况不一致",
+    "org.category_mismatch",
+    "warning",
+    "组织类别与单位建立党组织情况不一致",
     "组织类别“{category}”与单位建立党组织情况“{unit}”不一致（应为{expected}），请核对",
 )
 PHONE_FORM = rule(
-    "org.phone", "error", "联系电话格式错误",
+    "org.phone",
+    "error",
+    "联系电话格式错误",
     "联系电话“{value}”既不是11位手机号，也不是“区号-号码”的固定电话，请改正",
 )
 

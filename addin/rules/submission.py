@@ -14,15 +14,21 @@ from pathlib import Path
 from addin.findings import Finding, rule
 
 DUPLICATE_ID = rule(
-    "member.duplicate_id", "error", "身份证号重复",
+    "member.duplicate_id",
+    "error",
+    "身份证号重复",
     "身份证号{value}重复：与{other}的记录相同；同一党员只能有一条记录，请核对后删除或改正",
 )
 BRANCH_UNKNOWN = rule(
-    "member.branch_unknown", "error", "所在党支部不在附件3中",
+    "member.branch_unknown",
+    "error",
+    "所在党支部不在附件3中",
     "所在党支部“{value}”不是附件3中的党组织名称{hint}；请填写党组织全称，与附件3完全一致",
 )
 DUPLICATE_ORG = rule(
-    "org.duplicate_name", "error", "党组织名称重复",
+    "org.duplicate_name",
+    "error",
+    "党组织名称重复",
     "党组织名称“{value}”重复：与{other}相同；每个党组织只填一行",
 )
 
@@ -56,8 +62,10 @@ class Keyed:
 def org_name_key(name: str) -> str:
     """Names compare without spaces and with full-width forms folded.
 
-    >>> org_name_key(" 中共邵阳县林业局 机关支部委员会 ") == org_name_key("中共邵阳县林业局机关支部委员会")
-    True
+    >>> org_name_key(" 中共邵阳县林业局 机关支部委员会 ")
+    '中共邵阳县林业局机关支部委员会'
+    >>> org_name_key("第１支部")
+    '第1支部'
     """
     return "".join(unicodedata.normalize("NFKC", name).split())
 
@@ -88,7 +96,9 @@ def unknown_branches(branches: Iterable[Keyed], org_names: Iterable[str]) -> lis
             continue
         if item.key not in hints:
             hints[item.key] = _hint(item.key, names)
-        findings.append(_finding(item, BRANCH_UNKNOWN.problem(value=item.value, hint=hints[item.key])))
+        findings.append(
+            _finding(item, BRANCH_UNKNOWN.problem(value=item.value, hint=hints[item.key]))
+        )
     return findings
 
 

@@ -1,0 +1,220 @@
+"""`dyxx check` as a user runs it: exit codes, terminal and JSON output, the annotated copy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from addin.annotate import RESULT_SHEET, STAMP_SHEET
+from addin.cli import app
+from tests.conftest import BRANCH, good_member, good_org
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "示例_林业局党委.xlsx"
+
+
+def dyxx(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the installed command line in a child process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "addin.cli", *args, "--today", "2024-06-01"],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def style(cell) -> tuple:
+    parts = (cell.fill, cell.font, cell.border, cell.alignment, cell.protection)
+    return (*map(repr, parts), cell.number_format)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_clean_file_exits_0(book):
+    path = book(members=[good_member()], orgs=[good_org()])
+    result = dyxx("check", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "未发现问题" in result.stdout and "结论：通过" in result.stdout
+
+
+def test_errors_exit_1_and_are_listed_with_counts(book):
+    path = book(members=[good_member(gender="女")], orgs=[good_org()])
+    result = dyxx("check", str(path))
+    assert result.returncode == 1
+    assert "E6" in result.stdout and "性别“女”与身份证号" in result.stdout
+    assert re.search(r"member\.gender_mismatch.*错误.*1", result.stdout)
+    assert "错误 1 个，警告 0 个" in result.stdout
+
+
+def test_unreadable_file_exits_2_without_traceback(tmp_path):
+    path = tmp_path / "坏 文件.xlsx"
+    path.write_bytes(b"garbage")
+    result = dyxx("check", str(path))
+    assert result.returncode == 2
+    assert "坏 文件.xlsx" in result.stdout and "Traceback" not in result.stdout + result.stderr
+
+
+def test_missing_file_exits_2(tmp_path):
+    result = dyxx("check", str(tmp_path / "没有这个文件.xlsx"))
+    assert result.returncode == 2 and "文件不存在" in result.stdout
+
+
+def test_json_shape(book):
+    path = book(members=[good_member(gender="女", job=211)], orgs=[good_org()])
+    result = dyxx("check", str(path), "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert set(data) >= {"findings", "summary", "fingerprint", "tables"}
+    first = data["findings"][0]
+    assert set(first) >= {
+        "file",
+        "sheet",
+        "cell",
+        "row",
+        "field",
+        "rule",
+        "severity",
+        "value",
+        "message",
+    }
+    assert [(f["cell"], f["row"], f["rule"], f["severity"]) for f in data["findings"]] == [
+        ("E6", 6, "member.gender_mismatch", "error"),
+        ("L6", 6, "code.leading_zero", "warning"),
+    ]
+    assert (
+        first["field"] == "性别"
+        and first["value"] == "女"
+        and first["sheet"] == "党员基本信息汇总表"
+    )
+    assert data["summary"]["errors"] == 1 and data["summary"]["warnings"] == 1
+    assert data["summary"]["rows"] == 2 and data["summary"]["passed"] is False
+
+
+def test_annotated_copy(book, tmp_path):
+    path = book(
+        members=[
+            good_member(gender="女", job=211),
+            good_member(name="王芳", id_number="430523197001010220", gender="女", birth_date=None),
+        ],
+        orgs=[good_org()],
+    )
+    before = digest(path)
+    out = tmp_path / "out" / "标注.xlsx"
+    result = dyxx("check", str(path), "-o", str(out))
+    assert result.returncode == 1
+    assert digest(path) == before  # the input is never written
+    original = openpyxl.load_workbook(path)
+    marked = openpyxl.load_workbook(out)
+    sheet = marked["党员基本信息汇总表"]
+    assert sheet["E6"].fill.fgColor.rgb.endswith("FFC7CE")  # error: red
+    assert sheet["L6"].fill.fgColor.rgb.endswith("FFEB9C")  # warning: yellow
+    assert "性别“女”与身份证号" in sheet["E6"].comment.text
+    assert "0211" in sheet["L6"].comment.text
+    # every other cell keeps its value and style
+    flagged = {("党员基本信息汇总表", c) for c in ("E6", "L6", "D7", "G7")}
+    for name in original.sheetnames:
+        for row in original[name].iter_rows():
+            for cell in row:
+                copy = marked[name][cell.coordinate]
+                assert copy.value == cell.value, cell.coordinate
+                if (name, cell.coordinate) not in flagged:
+                    assert style(copy) == style(cell), cell.coordinate
+        assert marked[name].merged_cells.ranges == original[name].merged_cells.ranges
+    results = marked[RESULT_SHEET]
+    rows = list(results.iter_rows(min_row=2, values_only=True))
+    assert [(r[2], r[5]) for r in rows] == [
+        ("E6", "member.gender_mismatch"),
+        ("L6", "code.leading_zero"),
+        ("D7", "id.checksum"),
+        ("G7", "field.required"),
+    ]
+    assert (
+        results["C2"].hyperlink.location == "'党员基本信息汇总表'!E6"
+        or results["C2"].hyperlink.target == "#'党员基本信息汇总表'!E6"
+    )
+    stamp = dict(marked[STAMP_SHEET].iter_rows(min_row=2, values_only=True))
+    assert stamp["结论"] == "未通过" and stamp["错误数"] == 3 and stamp["警告数"] == 1
+    assert stamp["检查行数"] == 3 and len(stamp["数据指纹"]) == 64
+    assert stamp["校验工具"].startswith("dyxx ") and "代码表 education.csv" in stamp
+
+
+def test_annotated_copy_of_a_clean_file_passes(book, tmp_path):
+    path = book(members=[good_member()], orgs=[good_org()])
+    out = tmp_path / "ok.xlsx"
+    assert dyxx("check", str(path), "-o", str(out)).returncode == 0
+    stamp = dict(openpyxl.load_workbook(out)[STAMP_SHEET].iter_rows(min_row=2, values_only=True))
+    assert stamp["结论"] == "通过" and stamp["错误数"] == 0
+
+
+def test_output_equal_to_input_is_refused(book):
+    path = book(members=[good_member(gender="女")])
+    before = digest(path)
+    result = dyxx("check", str(path), "-o", str(path))
+    assert result.returncode == 2 and "不能与被校验的文件相同" in result.stdout
+    assert digest(path) == before
+
+
+def test_several_files_write_one_copy_each(book, tmp_path):
+    orgs = book(orgs=[good_org()], name="附件3.xlsx")
+    members = book(members=[good_member(branch="别的支部")], name="附件4.xlsx")
+    out = tmp_path / "标注"
+    result = dyxx("check", str(orgs), str(members), "-o", str(out))
+    assert result.returncode == 1
+    assert sorted(p.name for p in out.iterdir()) == ["附件3_校验.xlsx", "附件4_校验.xlsx"]
+    marked = openpyxl.load_workbook(out / "附件4_校验.xlsx")
+    assert "附件3中" in marked["党员基本信息汇总表"]["C6"].comment.text
+
+
+def test_fingerprint_changes_with_the_data(book):
+    from addin.check import check_files
+
+    first = check_files([book(members=[good_member()])]).fingerprint
+    same = check_files([book(members=[good_member()])]).fingerprint
+    edited = check_files([book(members=[good_member(address="邵阳县塘渡口镇资江路13号")])])
+    assert first == same != edited.fingerprint
+
+
+def test_bundled_example_runs(tmp_path):
+    result = dyxx("check", str(EXAMPLE), "-o", str(tmp_path / "示例_校验结果.xlsx"))
+    assert result.returncode == 1
+    assert "结论：未通过" in result.stdout
+    assert BRANCH in result.stdout  # the hint names the full 附件3 branch name
+
+
+def test_every_command_is_documented_in_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert commands
+    for command in commands:
+        assert f"dyxx {command}" in readme, command
+
+
+def test_rules_command_lists_every_rule():
+    from addin.findings import RULES
+
+    result = subprocess.run(
+        [sys.executable, "-m", "addin.cli", "rules"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert result.returncode == 0
+    for code in RULES:
+        assert code in result.stdout
+
+
+@pytest.mark.parametrize("tool", [["ruff", "check", "."], ["ruff", "format", "--check", "."]])
+def test_ruff_is_clean(tool):
+    result = subprocess.run([sys.executable, "-m", *tool], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,129 @@
+"""附件3 rules, each on a real workbook."""
+
+from __future__ import annotations
+
+import pytest
+
+from addin.check import check_files
+from tests.conftest import TODAY, good_member, good_org, shared_file
+
+
+def findings(check, **changes):
+    report = check(orgs=[good_org(**changes)])
+    return [tuple(item) for item in report.flatten(["cell", "rule", "severity"])]
+
+
+def test_good_org_has_no_findings(check):
+    assert findings(check) == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {
+            "unit_situation": "与上级党组织相同",
+            "unit_name": None,
+            "unit_nature": None,
+            "unit_party_org": None,
+            "unit_code": None,
+        },
+        {
+            "unit_situation": "与上级党组织相同",
+            "unit_name": "无",
+            "unit_nature": "—",
+            "unit_party_org": "/",
+            "unit_code": "-",
+        },
+        {"unit_code": "00612345-8"},
+        {"unit_code": "006123458"},
+        {"phone": "13807391234"},
+        {"phone": 13807391234},
+        {
+            "org_category": "632 联合党支部",
+            "unit_situation": "联合支部",
+            "unit_party_org": "2",
+            "unit_code": "11430523006123458Q、00612345-8",
+        },
+        {"org_category": "611", "unit_party_org": "11 建立党委的"},
+    ],
+    ids=[
+        "same-as-parent-blank",
+        "same-as-parent-placeholders",
+        "org-code-dashed",
+        "org-code-plain",
+        "mobile",
+        "mobile-number",
+        "joint-branch",
+        "committee",
+    ],
+)
+def test_good_variants_are_accepted(check, changes):
+    assert findings(check, **changes) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"org_category": "641"}, [("C6", "code.unknown", "error")]),
+        ({"unit_situation": "独立单位"}, [("D6", "code.unknown", "error")]),
+        (
+            {"unit_situation": "与上级党组织相同"},
+            [
+                ("H6", "org.unit_not_blank", "warning"),
+                ("I6", "org.unit_not_blank", "warning"),
+                ("J6", "org.unit_not_blank", "warning"),
+                ("K6", "org.unit_not_blank", "warning"),
+            ],
+        ),
+        (
+            {"unit_name": None, "unit_code": "无"},
+            [("H6", "org.unit_required", "error"), ("K6", "org.unit_required", "error")],
+        ),
+        ({"unit_code": "11430523006123458R"}, [("K6", "orgcode.checksum", "error")]),
+        ({"unit_code": "00612345-9"}, [("K6", "orgcode.checksum", "error")]),
+        ({"unit_code": "1143052300612345"}, [("K6", "orgcode.length", "error")]),
+        ({"unit_party_org": "12"}, [("J6", "org.category_mismatch", "warning")]),
+        ({"phone": "6821"}, [("G6", "org.phone", "error")]),
+        ({"secretary": None}, [("E6", "field.required", "error")]),
+        ({"contact": "—"}, [("F6", "field.required", "error")]),
+        ({"unit_nature": "21 机关"}, [("I6", "code.mismatch", "error")]),
+    ],
+)
+def test_bad_values_are_flagged(check, changes, expected):
+    assert findings(check, **changes) == expected
+
+
+def test_duplicate_org_names(check):
+    report = check(orgs=[good_org(), good_org(org_name=" 中共邵阳县林业局机关支部委员会")])
+    assert report.flatten(["cell", "rule"]) == [
+        ["B6", "org.duplicate_name"],
+        ["B7", "org.duplicate_name"],
+    ]
+
+
+def test_real_unit_codes_are_accepted(check):
+    """Every real 统一社会信用代码 in ../shared/data, and its embedded 组织机构代码, passes."""
+    codes = shared_file("data", "uscc-real.txt").read_text().split()
+    orgs = [
+        good_org(org_name=f"第{i}党支部", unit_code=code if i % 2 else f"{code[8:16]}-{code[16]}")
+        for i, code in enumerate(codes)
+    ]
+    report = check(orgs=orgs)
+    assert report.rows == 200 and report.findings == []
+
+
+def test_members_and_orgs_cross_files(book):
+    """Two files given together are one submission: branch names and IDs cross-checked."""
+    orgs = book(orgs=[good_org()], name="附件3.xlsx")
+    twin = good_member(branch="不存在的支部")
+    members = book(members=[good_member(), twin], name="附件4.xlsx")
+    report = check_files([orgs, members], today=TODAY)
+    assert report.flatten(["file", "cell", "rule"]) == [
+        [str(members), "D6", "member.duplicate_id"],
+        [str(members), "C7", "member.branch_unknown"],
+        [str(members), "D7", "member.duplicate_id"],
+    ]
+    other = book(members=[good_member()], name="另一个支部.xlsx")
+    report = check_files([orgs, other, members], today=TODAY)
+    first = report.findings[0]
+    assert first.file == str(other) and "文件“附件4.xlsx”" in first.message
