@@ -85,6 +85,12 @@ LEADING_ZERO = rule(
     "{table}“{value}”丢失了开头的0，应为“{fix}”（{name}）。"
     "请把该列设置为“文本”格式后重新填写，以保留开头的0",
 )
+GROUP = rule(
+    "code.group",
+    "warning",
+    "只填了大类代码",
+    "{table}“{value}”是大类，请填写其下具体的一项，如{examples}",
+)
 ETHNICITY_VARIANT = rule(
     "code.ethnicity_variant",
     "warning",
@@ -156,6 +162,10 @@ class CodeTable:
         ]
         self._names = _unique(dict(names), names, key)
         self._width = max(len(e.code) for e in self.entries)
+        self._children: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            if entry.parent:
+                self._children.setdefault(entry.parent, []).append(entry)
 
     def __repr__(self) -> str:
         return f"<CodeTable {self.key} {self.title}: {len(self.entries)} entries>"
@@ -174,8 +184,17 @@ class CodeTable:
             return Lookup(None)
         found = self._code(text, text) or self._name(text, text) or self._pair(text)
         if found:
-            return found
+            return self._group_warning(found, text)
         return Lookup(None, (UNKNOWN.problem(table=self.title, value=text, hint=self._hint()),))
+
+    def _group_warning(self, found: Lookup, value: str) -> Lookup:
+        """A group heading (组织类别 6, 学历 2) is known but not specific enough."""
+        children = self._children.get(found.entry.code) if found.entry else None
+        if not children:
+            return found
+        examples = "、".join(f"“{self.display(e)}”" for e in children[:3])
+        problem = GROUP.problem(table=self.title, value=value, examples=examples)
+        return Lookup(found.entry, (*found.problems, problem))
 
     def _code(self, code: str, value: str) -> Lookup | None:
         entry = self._codes.get(code.upper())

@@ -8,6 +8,13 @@ import pytest
 
 from tests.conftest import BRANCH, good_member, good_org, person_id
 
+# A man's ID (odd sequence) whose check digit is X, for the lower-case x rule.
+MALE_ID_WITH_X = next(
+    number
+    for n in range(1, 999, 2)
+    if (number := person_id("430523", "19680312", f"{n:03d}")).endswith("X")
+)
+
 # The member table starts at row 6 (two title rows, the 基层党委 line, a two-row header).
 ROW = 6
 
@@ -113,6 +120,12 @@ def test_good_variants_are_accepted(check, changes):
         ({"education": "25"}, [("H6", "code.unknown", "error")]),
         ({"job": 211}, [("L6", "code.leading_zero", "warning")]),
         ({"ethnicity": "汉"}, [("F6", "code.ethnicity_variant", "warning")]),
+        ({"education": "2"}, [("H6", "code.group", "warning")]),
+        (
+            {"id_number": "430523 1968 0312 011" + person_id("430523", "19680312", "011")[-1]},
+            [("D6", "id.normalised", "warning")],
+        ),
+        ({"id_number": MALE_ID_WITH_X.lower()}, [("D6", "id.normalised", "warning")]),
         ({"join_date": "2017-13-01"}, [("J6", "date.invalid", "error")]),
         ({"birth_date": "1968-02-30"}, [("G6", "date.invalid", "error")]),
         ({"id_number": "430523196803120l1x"}, [("D6", "id.format", "error")]),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from addin import codes
+from addin.codes import Entry
 from addin.findings import Finding, Problem, rule
 from addin.reader import Record, Table
 from addin.schema import field_label
@@ -68,6 +70,15 @@ class RowFindings:
     def add_all(self, key: str, problems: tuple[Problem, ...] | list[Problem]) -> None:
         for problem in problems:
             self.add(key, problem)
+
+    def code(self, key: str, table_key: str) -> Entry | None:
+        """Look the cell up in a code table, adding its problems; None when blank or unknown."""
+        raw = self.raw(key)
+        if is_blank(raw):
+            return None
+        found = codes.table(table_key).lookup(raw)
+        self.add_all(key, found.problems)
+        return found.entry
 
     def present(self, key: str, *, lenient: bool = False) -> bool:
         """True when the cell holds a value; adds a ``field.required`` finding otherwise."""

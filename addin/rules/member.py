@@ -171,19 +171,14 @@ def _parse_fields(row: RowFindings, member: Member, today: date) -> None:
         row.add_all("name", values.check_name(row.raw("name")).problems)
     if not values.is_blank(row.raw("address")):
         row.add_all("address", values.check_address(row.raw("address")).problems)
-    ident = ric.check(
-        None if values.is_blank(row.raw("id_number")) else row.raw("id_number"), today
-    )
+    raw_id = row.raw("id_number")
+    ident = ric.check(None if values.is_blank(raw_id) else raw_id, today)
     row.add_all("id_number", ident.problems)
     member.id_number, member.id_birth, member.id_gender = ident.number, ident.birth, ident.gender
     for key, table_key in CODED.items():
-        raw = row.raw(key)
-        if values.is_blank(raw):
-            continue
-        found = codes.table(table_key).lookup(raw)
-        row.add_all(key, found.problems)
-        if found.entry is not None:
-            member.coded[key] = found.entry.name
+        entry = row.code(key, table_key)
+        if entry is not None:
+            member.coded[key] = entry.name
     for key in ("birth_date", "join_date", "full_date"):
         raw = row.raw(key)
         if values.is_blank(raw):

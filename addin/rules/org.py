@@ -67,14 +67,10 @@ def check_org(table: Table, record: Record, today: date) -> tuple[dict[str, str]
 def _parse_codes(row: RowFindings) -> dict[str, str]:
     parsed: dict[str, str] = {}
     for key, table_key in CODED.items():
-        raw = row.raw(key)
-        if values.is_blank(raw):
-            continue
-        found = codes.table(table_key).lookup(raw)
-        row.add_all(key, found.problems)
-        if found.entry is not None:
-            parsed[key] = found.entry.code
-            parsed[key + "_name"] = found.entry.name
+        entry = row.code(key, table_key)
+        if entry is not None:
+            parsed[key] = entry.code
+            parsed[key + "_name"] = entry.name
     return parsed
 
 
