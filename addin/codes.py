@@ -50,10 +50,25 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from addin.findings import Problem, rule
 
 PACKAGE = "addin.codes_data"
+# In a source checkout run without installing (or shadowing an installed copy),
+# the package mapping does not exist: the tables are then read from ../codes.
+CHECKOUT = Path(__file__).resolve().parent.parent / "codes"
+
+
+def data_dir() -> Traversable:
+    """The folder holding the code tables, installed or in a source checkout."""
+    try:
+        return files(PACKAGE)
+    except ModuleNotFoundError:
+        return CHECKOUT
+
+
 KEYS = (
     "org_category",
     "unit_nature",
@@ -265,7 +280,7 @@ def _unique(index: dict[str, Entry], items: tuple | list, key: str) -> dict[str,
 
 def _read(file_name: str) -> tuple[dict[str, str], list[dict[str, str]]]:
     """``#`` header lines as ``{key: value}`` (split at the first ``：``) and the rows."""
-    lines = files(PACKAGE).joinpath(file_name).read_text(encoding="utf-8").splitlines()
+    lines = data_dir().joinpath(file_name).read_text(encoding="utf-8").splitlines()
     meta: dict[str, str] = {}
     for line in lines:
         if line.startswith("#"):
@@ -287,7 +302,7 @@ def table(key: str) -> CodeTable:
 
 @cache
 def _versions() -> tuple[tuple[str, str], ...]:
-    paths = sorted((p for p in files(PACKAGE).iterdir() if p.name.endswith(".csv")), key=str)
+    paths = sorted((p for p in data_dir().iterdir() if p.name.endswith(".csv")), key=str)
     return tuple((p.name, hashlib.sha256(p.read_bytes()).hexdigest()[:12]) for p in paths)
 
 

@@ -29,8 +29,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
+from addin.codes import data_dir
 from addin.findings import Problem, rule
 
 PROVINCE_UNKNOWN = rule(
@@ -110,7 +110,7 @@ class PlaceResult:
 
 @cache
 def _table() -> dict[str, tuple[Period, ...]]:
-    text = files("addin.codes_data").joinpath("divisions.csv").read_text(encoding="utf-8")
+    text = data_dir().joinpath("divisions.csv").read_text(encoding="utf-8")
     lines = (line for line in text.splitlines() if line and not line.startswith("#"))
     table: dict[str, list[Period]] = {}
     for row in csv.DictReader(lines):
