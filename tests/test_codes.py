@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from importlib.resources import files
 
 import pytest
 
-from addin.codes import KEYS, Entry, Lookup, table, versions
+from addin.codes import KEYS, Entry, Lookup, data_dir, table, versions
 from addin.findings import RULES
 
-CSV_FILES = sorted(p for p in files("addin.codes_data").iterdir() if p.name.endswith(".csv"))
+CSV_FILES = sorted(p for p in data_dir().iterdir() if p.name.endswith(".csv"))
 
 
 @pytest.mark.parametrize(
@@ -325,7 +324,7 @@ def test_versions() -> None:
     stamp = versions()
     assert set(stamp) == {p.name for p in CSV_FILES}
     assert "divisions.csv" in stamp and "job.csv" in stamp
-    job = files("addin.codes_data").joinpath("job.csv").read_bytes()
+    job = data_dir().joinpath("job.csv").read_bytes()
     assert stamp["job.csv"] == hashlib.sha256(job).hexdigest()[:12]
     stamp.clear()  # a copy: the cached stamp is unaffected
     assert versions()
