@@ -132,6 +132,12 @@ def _quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def save_atomically(workbook: Workbook, target: Path) -> None:
     """Save to a temporary file in the target's folder, then rename it into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -139,6 +145,7 @@ def save_atomically(workbook: Workbook, target: Path) -> None:
     os.close(handle)
     try:
         workbook.save(temp)
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

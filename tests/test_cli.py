@@ -218,3 +218,24 @@ def test_rules_command_lists_every_rule():
 def test_ruff_is_clean(tool):
     result = subprocess.run([sys.executable, "-m", *tool], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_macro_workbook_keeps_its_vba(tmp_path):
+    """A real .xlsm (xlwings' own quickstart workbook) with a 附件4 sheet added."""
+    import zipfile
+
+    import xlwings
+
+    from addin.layout import add_table
+
+    source = Path(xlwings.__file__).parent / "quickstart.xlsm"
+    workbook = openpyxl.load_workbook(source, keep_vba=True)
+    add_table(workbook, "members", [good_member(gender="女")])
+    path = tmp_path / "宏工作簿.xlsm"
+    workbook.save(path)
+    out = tmp_path / "宏工作簿_校验.xlsm"
+    result = dyxx("check", str(path), "-o", str(out))
+    assert result.returncode == 1 and "E6" in result.stdout
+    with zipfile.ZipFile(path) as a, zipfile.ZipFile(out) as b:
+        assert b.read("xl/vbaProject.bin") == a.read("xl/vbaProject.bin")
+    assert openpyxl.load_workbook(out)["党员基本信息汇总表"]["E6"].comment is not None

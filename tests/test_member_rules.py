@@ -97,6 +97,10 @@ def test_good_variants_are_accepted(check, changes):
             [("J6", "date.future", "error"), ("K6", "member.full_date_missing", "error")],
         ),
         ({"full_date": None}, [("K6", "member.full_date_missing", "error")]),
+        (
+            {"join_date": date(1960, 7, 1), "full_date": date(1961, 7, 1)},
+            [("J6", "member.join_before_birth", "error")],
+        ),
         ({"full_date": date(1993, 1, 1)}, [("K6", "member.full_date_early", "error")]),
         ({"full_date": date(1995, 1, 1)}, [("K6", "member.full_date_late", "warning")]),
         ({"category": "预备党员"}, [("K6", "member.probation_full_date", "error")]),

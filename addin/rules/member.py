@@ -34,6 +34,12 @@ JOIN_AGE = rule(
     "入党年龄不满18岁",
     "加入党组织日期{join}时年龄为{age}岁，未满18岁；请核对入党日期或出生日期",
 )
+JOIN_BEFORE_BIRTH = rule(
+    "member.join_before_birth",
+    "error",
+    "入党日期早于出生日期",
+    "加入党组织日期{join}早于出生日期{birth}，请核对",
+)
 FULL_MISSING = rule(
     "member.full_date_missing",
     "error",
@@ -203,7 +209,9 @@ def _check_identity(row: RowFindings, member: Member) -> None:
         row.add("gender", GENDER_MISMATCH.problem(gender=gender, id_gender=member.id_gender))
     born = member.id_birth or birth
     join = member.dates.get("join_date")
-    if born and join and age_on(born, join) < 18:
+    if born and join and join < born:
+        row.add("join_date", JOIN_BEFORE_BIRTH.problem(join=_fmt(join), birth=_fmt(born)))
+    elif born and join and age_on(born, join) < 18:
         row.add("join_date", JOIN_AGE.problem(join=_fmt(join), age=age_on(born, join)))
 
 
