@@ -1,0 +1,128 @@
+"""``dyxx check`` and ``dyxx rules``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from addin.annotate import write_annotated
+from addin.check import check_files
+from addin.commands import SEVERITY_STYLE, app, fail
+from addin.findings import RULES
+from addin.reader import WorkbookError
+from addin.report import Report
+
+
+@app.command()
+def check(
+    files: Annotated[
+        list[Path], typer.Argument(help="要校验的工作簿（.xlsx/.xlsm/.xls），可一次给多个")
+    ],
+    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 格式输出全部问题")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="写出标注副本（多个文件时为文件夹）；原文件不会被修改"),
+    ] = None,
+    today: Annotated[
+        str | None, typer.Option(help="按指定日期校验（YYYY-MM-DD），默认今天", hidden=True)
+    ] = None,
+) -> None:
+    """校验一个或多个工作簿：多个文件视为一次报送，交叉检查重复身份证号和所在党支部。
+
+    退出码：0 没有错误；1 有错误；2 文件无法校验。
+    """
+    console = Console(stderr=json_output)
+    try:
+        report = check_files(files, today=_parse_today(today))
+        if output is not None:
+            _write_outputs(files, output, report)
+    except WorkbookError as exc:
+        raise fail(console, exc) from None
+    if json_output:
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        print_report(console, report)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+@app.command()
+def rules() -> None:
+    """列出全部校验规则：规则代码、级别和名称。"""
+    import addin.check  # noqa: F401  (registers every rule)
+
+    table = RichTable("规则代码", "级别", "名称")
+    for code, item in sorted(RULES.items()):
+        label, style = SEVERITY_STYLE[item.severity]
+        table.add_row(code, f"[{style}]{label}[/]", item.title)
+    Console().print(table)
+
+
+def _parse_today(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD") from None
+
+
+def _write_outputs(files: list[Path], output: Path, report: Report) -> None:
+    if len(files) == 1:
+        write_annotated(files[0], output, report)
+        return
+    if output.suffix.lower() in (".xlsx", ".xlsm"):
+        raise WorkbookError(output, "校验多个文件时，-o 应为一个文件夹，每个文件各写一份标注副本")
+    for file in files:
+        write_annotated(file, output / f"{file.stem}_校验{_suffix(file)}", report)
+
+
+def _suffix(file: Path) -> str:
+    return ".xlsm" if file.suffix.lower() == ".xlsm" else ".xlsx"
+
+
+def print_report(console: Console, report: Report) -> None:
+    for file in dict.fromkeys(t.file for t in report.tables):
+        console.rule(f"[bold]{file}")
+        for summary in (t for t in report.tables if t.file == file):
+            found = [f for f in report.findings if f.file == file and f.sheet == summary.sheet]
+            _print_sheet(console, summary, found)
+    _print_counts(console, report)
+
+
+def _print_sheet(console: Console, summary, found) -> None:
+    title = f"工作表“{summary.sheet}”：{summary.title}，{summary.rows} 行"
+    if not found:
+        console.print(f"{title}：[green]未发现问题[/]", highlight=False)
+        return
+    table = RichTable(title=title, title_justify="left", show_lines=False)
+    table.add_column("单元格", no_wrap=True)
+    table.add_column("字段", max_width=10, overflow="fold")
+    table.add_column("级别", no_wrap=True)
+    table.add_column("填写内容", max_width=20, overflow="fold")
+    table.add_column("问题及修改方法", ratio=1, overflow="fold")
+    for finding in found:
+        label, style = SEVERITY_STYLE[finding.severity]
+        table.add_row(
+            finding.cell, finding.field, f"[{style}]{label}[/]", finding.value, finding.message
+        )
+    console.print(table)
+
+
+def _print_counts(console: Console, report: Report) -> None:
+    if report.findings:
+        table = RichTable(
+            "规则代码", "名称", "级别", "数量", title="按规则统计", title_justify="left"
+        )
+        for (code, severity), count in sorted(report.rule_counts().items()):
+            label, style = SEVERITY_STYLE[severity]
+            table.add_row(code, RULES[code].title, f"[{style}]{label}[/]", str(count))
+        console.print(table)
+    verdict = "[bold green]通过[/]" if report.passed else "[bold red]未通过[/]"
+    counts = f"错误 {report.errors} 个，警告 {report.warnings} 个"
+    console.print(f"共检查 {report.rows} 行：{counts}。结论：{verdict}", highlight=False)
