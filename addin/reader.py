@@ -17,6 +17,8 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from addin import source as sources
+from addin.errors import WorkbookError
 from addin.schema import (
     FIELDS,
     KEY_FIELDS,
@@ -29,16 +31,8 @@ from addin.schema import (
 HEADER_SCAN_ROWS = 50  # how far below the previous table a header is looked for
 FOOTER = re.compile(r"^(注|说明|备注|填表人|审核人|制表人|信息采集员)")
 META = re.compile(r"^(基层党委|汇总日期)[:：]?\s*(.*)$")
-SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
-
-class WorkbookError(Exception):
-    """A workbook that cannot be checked; the message is Chinese and names the file."""
-
-    def __init__(self, path: str | Path, problem: str) -> None:
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(f"{Path(path).name}：{problem}")
+__all__ = ["Record", "Table", "WorkbookError", "find_tables", "read_workbook"]
 
 
 @dataclass
@@ -58,57 +52,105 @@ class Table:
     records: list[Record] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     rows_after_gap: int | None = None  # a later row that looks like data but was cut off
+    uncached: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, formula)
 
     @property
     def missing(self) -> list[str]:
         return [f.key for f in FIELDS[self.kind] if f.key not in self.columns]
 
 
-def read_workbook(path: str | Path) -> list[Table]:
+def read_workbook(path: str | Path, password: str | None = None) -> list[Table]:
     """All 附件3/附件4 tables of one workbook; raises :class:`WorkbookError`."""
     path = Path(path)
-    workbook = _open(path)
+    source = sources.load(path, password)
+    workbook = _open(source)
+    formulas = _uncached_by_sheet(source)
     tables: list[Table] = []
     for name in workbook.sheet_names:
-        rows = _sheet_rows(path, workbook, name)
-        tables.extend(find_tables(rows, file=str(path), sheet=name))
+        rows = _sheet_rows(path, workbook, name, formulas.get(name, {}))
+        found = find_tables(rows, file=str(path), sheet=name)
+        for table in found:
+            table.uncached = _uncached_in(table, formulas.get(name, {}))
+        tables.extend(found)
     if not tables:
         raise WorkbookError(path, _no_table_message())
     return tables
 
 
-def _open(path: Path) -> CalamineWorkbook:
-    if not path.exists():
-        raise WorkbookError(path, "文件不存在，请检查路径")
-    if path.is_dir():
-        raise WorkbookError(path, "这是一个文件夹，不是 Excel 工作簿")
-    if path.suffix.lower() not in SUFFIXES:
-        raise WorkbookError(path, "不是 Excel 工作簿（只支持 .xlsx、.xlsm 和 .xls）")
+def _open(source: sources.Source) -> CalamineWorkbook:
     try:
-        return CalamineWorkbook.from_path(str(path))
-    except PermissionError:
-        raise WorkbookError(path, "没有读取权限，或文件正被其他程序占用") from None
-    except Exception as exc:  # calamine raises several unrelated types
-        raise WorkbookError(path, _open_failure(path, exc)) from None
+        return CalamineWorkbook.from_filelike(source.stream())
+    except Exception:  # calamine raises several unrelated types
+        problem = (
+            "无法读取：文件已损坏，或不是真正的 Excel 工作簿（请用 Excel 打开后另存为 .xlsx 再试）"
+        )
+        raise WorkbookError(source.path, problem) from None
 
 
-def _open_failure(path: Path, exc: Exception) -> str:
-    head = path.read_bytes()[:8] if path.is_file() else b""
-    if type(exc).__name__ == "PasswordError" or (
-        head.startswith(b"\xd0\xcf\x11\xe0") and path.suffix.lower() != ".xls"
-    ):
-        return "工作簿已加密（设置了打开密码），请先在 Excel 中取消密码后再校验"
-    if not head:
-        return "文件是空的（0 字节），请重新保存或重新下载"
-    return "无法读取：文件已损坏，或不是真正的 Excel 工作簿（请用 Excel 打开后另存为 .xlsx 再试）"
+def _uncached_by_sheet(source: sources.Source) -> dict[str, dict[str, str]]:
+    if not source.uncached:
+        return {}
+    try:
+        parts = sources.sheet_parts(source.data)
+    except Exception:
+        return {}
+    return {parts[p]: cells for p, cells in source.uncached.items() if p in parts}
 
 
-def _sheet_rows(path: Path, workbook: CalamineWorkbook, name: str) -> list[list[object]]:
+def _sheet_rows(
+    path: Path, workbook: CalamineWorkbook, name: str, formulas: dict[str, str]
+) -> list[list[object]]:
     try:
         sheet = workbook.get_sheet_by_name(name)
-        return sheet.to_python(skip_empty_area=False)
+        rows = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
     except Exception:
         raise WorkbookError(path, f"工作表“{name}”无法读取，文件可能已损坏") from None
+    _fill_merged(rows, merged)
+    _show_formulas(rows, formulas)
+    return rows
+
+
+def _fill_merged(rows: list[list[object]], merged) -> None:
+    """Give every cell of a merged range its top-left value (a merged 所在党支部 column)."""
+    for (top, left), (bottom, right) in merged:
+        if top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        for r in range(top, min(bottom, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(left, min(right, len(row) - 1) + 1):
+                if row[c] == "":
+                    row[c] = value
+
+
+def _show_formulas(rows: list[list[object]], formulas: dict[str, str]) -> None:
+    """A formula saved without its result shows as its text, so the officer sees why."""
+    for ref, formula in formulas.items():
+        row, col = _position(ref)
+        if row < len(rows) and col < len(rows[row]) and rows[row][col] == "":
+            rows[row][col] = formula
+
+
+def _position(ref: str) -> tuple[int, int]:
+    letters = ref.rstrip("0123456789")
+    col = 0
+    for char in letters:
+        col = col * 26 + ord(char) - 64
+    return int(ref[len(letters) :]) - 1, col - 1
+
+
+def _uncached_in(table: Table, formulas: dict[str, str]) -> list[tuple[int, int, str]]:
+    if not formulas or not table.records:
+        return []
+    last = table.records[-1].row
+    columns = set(table.columns.values())
+    cells = []
+    for ref, formula in formulas.items():
+        row, col = _position(ref)
+        if table.data_row <= row + 1 <= last and col + 1 in columns:
+            cells.append((row + 1, col + 1, formula))
+    return sorted(cells)
 
 
 def _no_table_message() -> str:

@@ -250,7 +250,9 @@ def _label(key):
         ("坏.xlsx", b"PK\x03\x04 not really a zip", "损坏"),
         ("文本.xlsx", "姓名,身份证号\n".encode(), "损坏"),
         ("名单.csv", b"a,b\n", "只支持"),
-        ("加密.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "加密"),
+        ("旧版.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "损坏"),
+        ("网页.xlsx", b"<!DOCTYPE html><html>", "网页"),
+        ("~$锁定.xlsx", b"\x05lock", "临时锁定文件"),
     ],
 )
 def test_unreadable_files_give_a_clear_error(tmp_path, name, content, expected):

@@ -1,0 +1,215 @@
+"""Opening a user's workbook safely: sniffed, size-guarded, decrypted in memory.
+
+Every command that reads a workbook goes through :func:`load`. The file is read
+once into memory and never opened for writing. Before any spreadsheet parser
+sees it, the package is checked: what kind of file it really is (whatever its
+extension says), whether it is encrypted (then it is decrypted in memory with
+msoffcrypto-tool), and whether its zip members would expand to absurd sizes
+(zip bombs). XML entity tricks are refused by the parsers themselves: calamine
+does not expand DTD entities and openpyxl uses defusedxml when it is installed
+(it is a dependency).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msoffcrypto
+from msoffcrypto.exceptions import InvalidKeyError
+
+from addin.errors import WorkbookError
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_FILE = 512 * 1024**2  # bytes on disk
+MAX_MEMBER = 1536 * 1024**2  # one expanded zip member
+MAX_TOTAL = 3 * 1024**3  # all expanded members together
+MAX_MEMBERS = 10_000
+BOMB_RATIO = 250  # expansion ratio that is refused for members over BOMB_FLOOR
+BOMB_FLOOR = 32 * 1024**2
+CHUNK = 1024**2
+RESAVE = "请用 Excel 打开后另存再试"
+LOCKED = "没有读取权限，或文件正被其他程序占用（请先在 Excel 中关闭它）"
+UNCACHED_FORMULA = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?:(?!/>)[^>])*>\s*(<f(?:\s[^>]*)?>(.*?)</f>|<f[^>]*/>)\s*</c>',
+    re.S,
+)
+
+
+@dataclass
+class Source:
+    """A workbook's bytes, ready for a parser."""
+
+    path: Path
+    data: bytes
+    kind: str  # "xlsx" (any OOXML: .xlsx/.xlsm) or "xls"
+    encrypted: bool = False
+    # sheet part name -> {cell -> formula text} for formulas saved without a result
+    uncached: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def stream(self) -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+
+class PasswordNeeded(WorkbookError):
+    """The workbook is encrypted and no (or a wrong) password was given."""
+
+
+def load(path: str | Path, password: str | None = None) -> Source:
+    """Read, sniff, decrypt and guard one workbook; raise :class:`WorkbookError`."""
+    path = Path(path)
+    data = _read(path)
+    if data.startswith(OLE_MAGIC):
+        data, encrypted = _maybe_decrypt(path, data, password)
+        if not encrypted:
+            return Source(path, data, "xls")
+        source = Source(path, data, "xlsx", encrypted=True)
+    elif data.startswith(ZIP_MAGIC):
+        source = Source(path, data, "xlsx")
+    elif not data:
+        raise WorkbookError(path, "文件是空的（0 字节），请重新保存或重新下载")
+    else:
+        raise WorkbookError(path, _not_a_workbook(data))
+    if not source.data.startswith(ZIP_MAGIC):
+        raise WorkbookError(path, "解密后的内容不是 Excel 工作簿，文件可能已损坏")
+    source.uncached = _guard_zip(path, source.data)
+    return source
+
+
+def _read(path: Path) -> bytes:
+    if not path.exists():
+        raise WorkbookError(path, "文件不存在，请检查路径")
+    if path.is_dir():
+        raise WorkbookError(path, "这是一个文件夹，不是 Excel 工作簿")
+    if path.name.startswith("~$"):
+        raise WorkbookError(path, "这是 Excel 打开文件时生成的临时锁定文件，请选择原工作簿")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE:
+            raise WorkbookError(path, f"文件过大（{size // 1024**2} MB），超过 512 MB 的上限")
+        with path.open("rb") as handle:
+            return handle.read()
+    except PermissionError:
+        raise WorkbookError(
+            path, "没有读取权限，或文件正被其他程序占用（请先在 Excel 中关闭它）"
+        ) from None
+    except OSError as exc:
+        raise WorkbookError(path, f"无法读取文件（{exc.strerror or '读取失败'}）") from None
+
+
+def _not_a_workbook(data: bytes) -> str:
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<html", b"<!doctype html")):
+        return "这是一个网页文件，不是 Excel 工作簿（可能下载时出错，请重新下载）"
+    if head.startswith(b"%pdf"):
+        return "这是 PDF 文件，不是 Excel 工作簿"
+    return "不是 Excel 工作簿（只支持 .xlsx、.xlsm 和 .xls），或文件已损坏"
+
+
+def _maybe_decrypt(path: Path, data: bytes, password: str | None) -> tuple[bytes, bool]:
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        if not office.is_encrypted():
+            return data, False
+    except Exception:
+        # Not an Office container msoffcrypto knows: let the .xls reader decide.
+        return data, False
+    if not password:
+        raise PasswordNeeded(path, "工作簿设置了打开密码，请用 --password 提供密码")
+    try:
+        office.load_key(password=password)
+        out = io.BytesIO()
+        office.decrypt(out)
+    except InvalidKeyError:
+        raise PasswordNeeded(path, "打开密码不正确，请核对后重试") from None
+    except Exception:
+        raise WorkbookError(path, "无法解密：加密方式不受支持，或文件已损坏") from None
+    decrypted = out.getvalue()
+    if decrypted.startswith(OLE_MAGIC):  # an encrypted legacy .xls
+        return decrypted, False
+    return decrypted, True
+
+
+def _guard_zip(path: Path, data: bytes) -> dict[str, dict[str, str]]:
+    """Refuse zip bombs and lying size headers; collect formulas saved without results."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise WorkbookError(
+            path, "文件已损坏（不是完整的 xlsx 压缩包），请用 Excel 打开后另存再试"
+        ) from None
+    if len(members) > MAX_MEMBERS:
+        raise WorkbookError(path, "文件结构异常（压缩包内文件过多），已拒绝读取")
+    _check_declared_sizes(path, members)
+    uncached: dict[str, dict[str, str]] = {}
+    for member in members:
+        found = _expand(path, archive, member)
+        if found:
+            uncached[member.filename] = found
+    return uncached
+
+
+def _check_declared_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
+    total = sum(m.file_size for m in members)
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        too_big = member.file_size > MAX_MEMBER
+        if too_big or (member.file_size > BOMB_FLOOR and ratio > BOMB_RATIO):
+            raise WorkbookError(path, _bomb(member.filename))
+    if total > MAX_TOTAL:
+        raise WorkbookError(path, _bomb("全部内容"))
+
+
+def _bomb(part: str) -> str:
+    return f"文件内容解压后异常巨大（{part}），疑似“压缩炸弹”或已损坏，已拒绝读取"
+
+
+def _expand(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> dict[str, str]:
+    """Decompress one member (zipfile stops at the declared size and checks the CRC)."""
+    sheet = member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+    found: dict[str, str] = {}
+    tail = b""
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(CHUNK):
+                if sheet and (b"<f" in chunk or b"<f" in tail + chunk[:8]):
+                    found.update(_uncached(tail + chunk))
+                tail = chunk[-4096:] if sheet else b""
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        raise WorkbookError(
+            path, f"文件已损坏（{member.filename} 无法解压），请用 Excel 打开后另存再试"
+        ) from None
+    return found
+
+
+def _uncached(xml: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for match in UNCACHED_FORMULA.finditer(xml):
+        formula = match.group(3) or b""
+        text = formula.decode("utf-8", "replace").replace("&amp;", "&").replace("&lt;", "<")
+        text = text.replace("&gt;", ">").replace("&quot;", '"')
+        out[match.group(1).decode()] = "=" + text if text else "=（公式）"
+    return out
+
+
+def sheet_parts(data: bytes) -> dict[str, str]:
+    """Worksheet part name (xl/worksheets/sheet1.xml) -> sheet name, from workbook.xml."""
+    from defusedxml import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    parts: dict[str, str] = {}
+    for sheet in book.iter(f"{main}sheet"):
+        target = targets.get(sheet.get(rel), "")
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        parts[part] = sheet.get("name", "")
+    return parts
