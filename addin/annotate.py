@@ -6,6 +6,7 @@ to a temporary file beside the target, then renamed over it.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -17,8 +18,9 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin import __version__, codes
+from addin import source as sources
+from addin.errors import WorkbookError
 from addin.findings import Finding, column_letter
-from addin.reader import WorkbookError
 from addin.report import Report
 
 RESULT_SHEET = "校验结果"
@@ -31,27 +33,46 @@ SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 RESULT_HEADER = ("序号", "工作表", "单元格", "字段", "级别", "规则", "填写内容", "问题及修改方法")
 
 
-def write_annotated(source: str | Path, target: str | Path, report: Report) -> None:
-    """Write a marked copy of ``source`` to ``target`` (never ``source`` itself)."""
+def write_annotated(
+    source: str | Path,
+    target: str | Path,
+    report: Report,
+    *,
+    password: str | None = None,
+    encrypt_with: str | None = None,
+) -> None:
+    """Write a marked copy of ``source`` to ``target`` (never ``source`` itself).
+
+    ``password`` opens an encrypted source; ``encrypt_with`` encrypts the copy.
+    """
     source, target = Path(source), Path(target)
-    if source.resolve() == target.resolve():
-        raise WorkbookError(target, "输出文件不能与被校验的文件相同，请另选文件名")
-    if source.suffix.lower() == ".xls":
+    refuse_overwrite(source, target)
+    loaded = sources.load(source, password)
+    if loaded.kind == "xls":
         raise WorkbookError(source, "旧版 .xls 文件只能校验，不能生成标注副本；请先另存为 .xlsx")
-    workbook = _load(source, keep_vba=target.suffix.lower() == ".xlsm")
+    workbook = _load(loaded, keep_vba=target.suffix.lower() == ".xlsm")
     findings = report.for_file(str(source))
     _drop_own_sheets(workbook)
     _mark_cells(workbook, findings)
     _write_results(workbook, findings)
     _write_stamp(workbook, report, source, findings)
-    save_atomically(workbook, target)
+    save_atomically(workbook, target, encrypt_with)
 
 
-def _load(source: Path, keep_vba: bool) -> Workbook:
+def refuse_overwrite(source: Path, target: Path) -> None:
+    """An output may never replace an input, also through a link or another spelling."""
+    same = source.resolve() == target.resolve()
+    if not same and target.exists():
+        same = os.path.samefile(source, target)
+    if same:
+        raise WorkbookError(target, "输出文件不能与被校验的文件相同，请另选文件名")
+
+
+def _load(source: sources.Source, keep_vba: bool) -> Workbook:
     try:
-        return load_workbook(source, keep_vba=keep_vba, rich_text=True)
+        return load_workbook(source.stream(), keep_vba=keep_vba, rich_text=True)
     except Exception:
-        raise WorkbookError(source, "无法打开以生成标注副本，文件可能已损坏") from None
+        raise WorkbookError(source.path, "无法打开以生成标注副本，文件可能已损坏") from None
 
 
 def _drop_own_sheets(workbook: Workbook) -> None:
@@ -138,15 +159,39 @@ def _umask() -> int:
     return current
 
 
-def save_atomically(workbook: Workbook, target: Path) -> None:
-    """Save to a temporary file in the target's folder, then rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".dyxx-", suffix=target.suffix, dir=target.parent)
-    os.close(handle)
+def save_atomically(workbook: Workbook, target: Path, encrypt_with: str | None = None) -> None:
+    """Save to a temporary file in the target's folder, then rename it into place.
+
+    With ``encrypt_with`` the bytes are encrypted (msoffcrypto-tool, Agile
+    encryption as Excel uses) before they ever reach the disk.
+    """
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    write_atomically(target, buffer.getvalue(), encrypt_with)
+
+
+def write_atomically(target: Path, data: bytes, encrypt_with: str | None = None) -> None:
+    if encrypt_with:
+        data = encrypt(data, encrypt_with)
     try:
-        workbook.save(temp)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".dyxx-", suffix=target.suffix, dir=target.parent)
+    except OSError as exc:
+        raise WorkbookError(target, f"无法写入（{exc.strerror or '写入失败'}）") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def encrypt(data: bytes, password: str) -> bytes:
+    """Encrypt an .xlsx package with a password (opened by Excel, WPS and LibreOffice)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    return out.getvalue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -16,11 +16,15 @@ from addin.rules.submission import Keyed, Place, duplicates, org_name_key, unkno
 from addin.values import is_blank, text
 
 
-def check_files(paths: Iterable[str | Path], today: date | None = None) -> Report:
-    """Read every file (raising :class:`addin.reader.WorkbookError`) and check them as one."""
+def check_files(
+    paths: Iterable[str | Path],
+    today: date | None = None,
+    passwords: Mapping[Path, str] | None = None,
+) -> Report:
+    """Read every file (raising :class:`addin.errors.WorkbookError`) and check them as one."""
     tables: list[Table] = []
     for path in paths:
-        tables.extend(read_workbook(path))
+        tables.extend(read_workbook(path, (passwords or {}).get(Path(path))))
     return check_tables(tables, today)
 
 

@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
+
 import addin.commands.check  # noqa: F401  (registers check, rules)
 from addin.commands import app
 
 __all__ = ["app", "main"]
+DEBUG_VARIABLE = "DYXX_DEBUG"
 
 
 def main() -> None:
-    app(prog_name="dyxx")
+    """Run a command; an unexpected error is reported without any cell values.
+
+    A Python traceback can quote the data being processed (ID numbers, names),
+    so only the error type and where it happened are shown, unless DYXX_DEBUG=1.
+    """
+    try:
+        app(prog_name="dyxx")
+    except Exception as exc:  # the last line of defence; WorkbookError is handled per command
+        if os.environ.get(DEBUG_VARIABLE) == "1":
+            raise
+        print(internal_error(exc), file=sys.stderr)
+        sys.exit(2)
+
+
+def internal_error(exc: BaseException) -> str:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f"{os.path.basename(frame.filename)}:{frame.lineno}" if frame else "未知位置"
+    return (
+        f"dyxx 内部错误（{type(exc).__name__}，位于 {where}）。"
+        f"为免泄露个人信息，未显示详细内容；设置环境变量 {DEBUG_VARIABLE}=1 可查看完整错误。"
+        "请把这一行报告给维护人员。"
+    )
 
 
 if __name__ == "__main__":

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from addin import __version__
 from addin.findings import RULES, Finding
+from addin.mask import PERSONAL_FIELDS, mask_text, mask_value
 from addin.reader import Table
 from addin.schema import FIELDS, KIND_TITLES
 from addin.values import text
@@ -50,6 +51,10 @@ class Report:
     @property
     def passed(self) -> bool:
         return self.errors == 0
+
+    def masked(self) -> Report:
+        """The same report with ID and phone numbers masked in values and messages."""
+        return replace(self, findings=[_masked(f) for f in self.findings])
 
     def flatten(self, keys: list[str]) -> list[list[object]]:
         """Findings as lists of the named attributes, e.g. ``["cell", "rule"]`` (for tests)."""
@@ -96,6 +101,15 @@ class Report:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _masked(finding: Finding) -> Finding:
+    message = finding.message
+    value = mask_text(finding.value)
+    if finding.field in PERSONAL_FIELDS and value == finding.value and value:
+        value = mask_value(finding.value)  # a malformed number the patterns do not catch
+        message = message.replace(finding.value, value)
+    return replace(finding, value=value, message=mask_text(message))
 
 
 def row_fingerprint(table: Table, values: dict[str, object]) -> str:

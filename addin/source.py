@@ -35,7 +35,8 @@ CHUNK = 1024**2
 RESAVE = "请用 Excel 打开后另存再试"
 LOCKED = "没有读取权限，或文件正被其他程序占用（请先在 Excel 中关闭它）"
 UNCACHED_FORMULA = re.compile(
-    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?:(?!/>)[^>])*>\s*(<f(?:\s[^>]*)?>(.*?)</f>|<f[^>]*/>)\s*</c>',
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?:(?!/>)[^>])*>\s*(<f(?:\s[^>]*)?>(.*?)</f>|<f[^>]*/>)'
+    rb"\s*(?:<v\s*/>|<v></v>)?\s*</c>",
     re.S,
 )
 
@@ -78,6 +79,18 @@ def load(path: str | Path, password: str | None = None) -> Source:
         raise WorkbookError(path, "解密后的内容不是 Excel 工作簿，文件可能已损坏")
     source.uncached = _guard_zip(path, source.data)
     return source
+
+
+def is_encrypted(path: str | Path) -> bool:
+    """True when the file is an Office file protected by an opening password."""
+    try:
+        with Path(path).open("rb") as handle:
+            if handle.read(8) != OLE_MAGIC:
+                return False
+            handle.seek(0)
+            return bool(msoffcrypto.OfficeFile(handle).is_encrypted())
+    except Exception:
+        return False
 
 
 def _read(path: Path) -> bytes:
@@ -172,11 +185,18 @@ def _bomb(part: str) -> str:
 def _expand(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> dict[str, str]:
     """Decompress one member (zipfile stops at the declared size and checks the CRC)."""
     sheet = member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+    xml = member.filename.endswith((".xml", ".rels", ".vml"))
     found: dict[str, str] = {}
     tail = b""
     try:
         with archive.open(member) as stream:
             while chunk := stream.read(CHUNK):
+                if xml and not tail and (b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk):
+                    raise WorkbookError(
+                        path,
+                        f"文件内含有 XML 实体声明（{member.filename}），"
+                        "正常的 Excel 文件不会有，可能是恶意文件，已拒绝读取",
+                    )
                 if sheet and (b"<f" in chunk or b"<f" in tail + chunk[:8]):
                     found.update(_uncached(tail + chunk))
                 tail = chunk[-4096:] if sheet else b""

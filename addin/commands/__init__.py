@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated
+
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from addin.reader import WorkbookError
+from addin.errors import WorkbookError
+from addin.source import is_encrypted
 
 app = typer.Typer(
     help="党员信息校验：检查党组织和党员基本信息汇总表（附件3、附件4）。",
@@ -23,5 +32,62 @@ def _root() -> None:
 
 def fail(console: Console, exc: WorkbookError) -> typer.Exit:
     """Print a file problem in Chinese (no traceback); the caller raises the returned exit 2."""
-    console.print(f"[bold red]无法处理[/] {exc.path}：{exc.problem}", highlight=False)
+    console.print(
+        f"[bold red]无法处理[/] {escape(exc.path)}：{escape(exc.problem)}", highlight=False
+    )
     return typer.Exit(2)
+
+
+OUTPUT_PASSWORD_VARIABLE = "DYXX_OUTPUT_PASSWORD"
+
+PasswordOption = Annotated[
+    str | None,
+    typer.Option(
+        "--password",
+        envvar="DYXX_PASSWORD",
+        show_envvar=True,
+        help="加密工作簿的打开密码；不提供时在终端提示输入（输入内容不显示）",
+    ),
+]
+EncryptOption = Annotated[
+    bool,
+    typer.Option(
+        "--encrypt",
+        help=f"输出的工作簿加密保存：密码取自环境变量 {OUTPUT_PASSWORD_VARIABLE}，否则提示输入",
+    ),
+]
+MaskOption = Annotated[
+    bool,
+    typer.Option("--mask", help="屏蔽身份证号和电话号码的中间几位（报告外发时使用）"),
+]
+
+
+def input_passwords(files: Iterable[Path], password: str | None) -> dict[Path, str]:
+    """The opening password of every encrypted input, asked for when not given."""
+    passwords: dict[Path, str] = {}
+    for file in files:
+        if not is_encrypted(file):
+            continue
+        if password:
+            passwords[file] = password
+        elif sys.stdin.isatty():
+            passwords[file] = getpass.getpass(f"请输入“{file.name}”的打开密码：")
+    return passwords
+
+
+def output_password(encrypt: bool, inherited: dict[Path, str]) -> str | None:
+    """The password for output workbooks: --encrypt, or the input's own password.
+
+    An encrypted input never yields an unencrypted copy: without --encrypt the
+    copy is protected with the same password as its source.
+    """
+    if not encrypt:
+        return next(iter(inherited.values()), None)
+    if os.environ.get(OUTPUT_PASSWORD_VARIABLE):
+        return os.environ[OUTPUT_PASSWORD_VARIABLE]
+    if not sys.stdin.isatty():
+        raise typer.BadParameter(f"--encrypt 需要密码：请设置环境变量 {OUTPUT_PASSWORD_VARIABLE}")
+    first = getpass.getpass("请设置输出文件的打开密码：")
+    if not first or getpass.getpass("请再输入一次：") != first:
+        raise typer.BadParameter("两次输入的密码不一致（或为空），未写出任何文件")
+    return first

@@ -9,11 +9,21 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from addin.annotate import write_annotated
 from addin.check import check_files
-from addin.commands import SEVERITY_STYLE, app, fail
+from addin.commands import (
+    SEVERITY_STYLE,
+    EncryptOption,
+    MaskOption,
+    PasswordOption,
+    app,
+    fail,
+    input_passwords,
+    output_password,
+)
 from addin.findings import RULES
 from addin.reader import WorkbookError
 from addin.report import Report
@@ -29,6 +39,9 @@ def check(
         Path | None,
         typer.Option("-o", "--output", help="写出标注副本（多个文件时为文件夹）；原文件不会被修改"),
     ] = None,
+    password: PasswordOption = None,
+    encrypt: EncryptOption = False,
+    mask: MaskOption = False,
     today: Annotated[
         str | None, typer.Option(help="按指定日期校验（YYYY-MM-DD），默认今天", hidden=True)
     ] = None,
@@ -39,9 +52,13 @@ def check(
     """
     console = Console(stderr=json_output)
     try:
-        report = check_files(files, today=_parse_today(today))
+        passwords = input_passwords(files, password)
+        report = check_files(files, today=_parse_today(today), passwords=passwords)
+        if mask:
+            report = report.masked()
         if output is not None:
-            _write_outputs(files, output, report)
+            secret = output_password(encrypt, passwords)
+            _write_outputs(files, output, report, passwords, secret)
     except WorkbookError as exc:
         raise fail(console, exc) from None
     if json_output:
@@ -72,14 +89,22 @@ def _parse_today(value: str | None) -> date | None:
         raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD") from None
 
 
-def _write_outputs(files: list[Path], output: Path, report: Report) -> None:
-    if len(files) == 1:
-        write_annotated(files[0], output, report)
-        return
+def _write_outputs(
+    files: list[Path],
+    output: Path,
+    report: Report,
+    passwords: dict[Path, str],
+    secret: str | None,
+) -> None:
+    targets = {files[0]: output} if len(files) == 1 else _targets(files, output)
+    for file, target in targets.items():
+        write_annotated(file, target, report, password=passwords.get(file), encrypt_with=secret)
+
+
+def _targets(files: list[Path], output: Path) -> dict[Path, Path]:
     if output.suffix.lower() in (".xlsx", ".xlsm"):
         raise WorkbookError(output, "校验多个文件时，-o 应为一个文件夹，每个文件各写一份标注副本")
-    for file in files:
-        write_annotated(file, output / f"{file.stem}_校验{_suffix(file)}", report)
+    return {file: output / f"{file.stem}_校验{_suffix(file)}" for file in files}
 
 
 def _suffix(file: Path) -> str:
@@ -88,7 +113,7 @@ def _suffix(file: Path) -> str:
 
 def print_report(console: Console, report: Report) -> None:
     for file in dict.fromkeys(t.file for t in report.tables):
-        console.rule(f"[bold]{file}")
+        console.rule(f"[bold]{escape(file)}")
         for summary in (t for t in report.tables if t.file == file):
             found = [f for f in report.findings if f.file == file and f.sheet == summary.sheet]
             _print_sheet(console, summary, found)
@@ -96,7 +121,7 @@ def print_report(console: Console, report: Report) -> None:
 
 
 def _print_sheet(console: Console, summary, found) -> None:
-    title = f"工作表“{summary.sheet}”：{summary.title}，{summary.rows} 行"
+    title = f"工作表“{escape(summary.sheet)}”：{summary.title}，{summary.rows} 行"
     if not found:
         console.print(f"{title}：[green]未发现问题[/]", highlight=False)
         return
@@ -108,8 +133,13 @@ def _print_sheet(console: Console, summary, found) -> None:
     table.add_column("问题及修改方法", ratio=1, overflow="fold")
     for finding in found:
         label, style = SEVERITY_STYLE[finding.severity]
+        shown = finding.value if len(finding.value) <= 40 else finding.value[:40] + "…"
         table.add_row(
-            finding.cell, finding.field, f"[{style}]{label}[/]", finding.value, finding.message
+            finding.cell,
+            escape(finding.field),
+            f"[{style}]{label}[/]",
+            escape(shown),
+            escape(finding.message),
         )
     console.print(table)
 

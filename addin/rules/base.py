@@ -35,6 +35,13 @@ ROWS_AFTER_GAP = rule(
     "空行后还有数据",
     "第{row}行起还有数据，但与上方表格之间隔着空行，未被校验；请删除中间的空行后重新校验",
 )
+FORMULA_UNCACHED = rule(
+    "cell.formula_uncached",
+    "warning",
+    "公式没有保存计算结果",
+    "单元格是公式“{formula}”，但文件里没有保存它的计算结果（文件可能由程序生成、"
+    "未在 Excel 中保存过），无法校验其值；请在 Excel 或 WPS 中打开并保存后再校验",
+)
 
 
 class RowFindings:
@@ -99,10 +106,19 @@ def table_findings(table: Table) -> list[Finding]:
         labels = "”“".join(field_label(table.kind, key) for key in table.missing)
         problem = MISSING_COLUMN.problem(fields=labels)
         items.append(_placed(position, "表头", problem))
+    for row, column, formula in table.uncached:
+        problem = FORMULA_UNCACHED.problem(formula=formula[:60])
+        label = _label_at(table, column)
+        items.append(_placed({**position, "row": row, "column": column}, label, problem))
     if table.rows_after_gap:
         problem = ROWS_AFTER_GAP.problem(row=table.rows_after_gap)
         items.append(_placed({**position, "row": table.rows_after_gap}, "", problem))
     return items
+
+
+def _label_at(table: Table, column: int) -> str:
+    key = next((k for k, c in table.columns.items() if c == column), None)
+    return field_label(table.kind, key) if key else ""
 
 
 def _placed(position: dict, label: str, problem: Problem) -> Finding:
