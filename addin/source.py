@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,7 +201,15 @@ def _expand(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> di
                 if sheet and (b"<f" in chunk or b"<f" in tail + chunk[:8]):
                     found.update(_uncached(tail + chunk))
                 tail = chunk[-4096:] if sheet else b""
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+    ):
         raise WorkbookError(
             path, f"文件已损坏（{member.filename} 无法解压），请用 Excel 打开后另存再试"
         ) from None

@@ -1,0 +1,93 @@
+"""Nothing leaves the machine: every command runs with the network cut off and blocked.
+
+Each command runs in a child process whose sockets are replaced by a guard that
+records any attempt (a ``sitecustomize`` module on PYTHONPATH) and, where the
+machine allows it, inside a fresh network namespace with no interfaces
+(``unshare -n``), so even a library that bypasses Python's socket module is cut off.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from addin.cli import app
+from tests.conftest import good_member, good_org
+
+GUARD = """
+import os, socket
+
+def _blocked(*args, **kwargs):
+    with open(os.environ["DYXX_NETWORK_LOG"], "a", encoding="utf-8") as log:
+        log.write(repr(args[:2]) + "\\n")
+    raise OSError("network blocked by the dyxx offline test")
+
+socket.socket.connect = _blocked
+socket.socket.connect_ex = _blocked
+socket.socket.sendto = _blocked
+socket.create_connection = _blocked
+socket.getaddrinfo = _blocked
+"""
+
+
+def commands(book, tmp_path: Path) -> dict[str, list[str]]:
+    """A real invocation of every command (a new command must be added here)."""
+    sample = book(members=[good_member(gender="女")], orgs=[good_org()])
+    return {
+        "check": ["check", str(sample), "--json", "-o", str(tmp_path / "out.xlsx")],
+        "rules": ["rules"],
+    }
+
+
+def _namespace() -> list[str]:
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "-n", "true"], capture_output=True).returncode == 0:
+        return [unshare, "-n"]
+    return []
+
+
+def test_every_command_has_an_offline_run(book, tmp_path):
+    registered = {c.name or c.callback.__name__ for c in app.registered_commands}
+    assert registered == set(commands(book, tmp_path))
+
+
+def test_commands_run_without_network(book, tmp_path):
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(GUARD, encoding="utf-8")
+    log = tmp_path / "network.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(guard), os.environ.get("PYTHONPATH", "")]),
+        "DYXX_NETWORK_LOG": str(log),
+    }
+    prefix = _namespace()
+    if os.environ.get("CI") and not prefix:
+        pytest.fail("unshare -n is not available in CI")
+    for name, args in commands(book, tmp_path).items():
+        result = subprocess.run(
+            [*prefix, sys.executable, "-m", "addin.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        assert result.returncode in (0, 1), (name, result.stdout, result.stderr)
+        assert not log.exists(), (name, log.read_text(encoding="utf-8"))
+    proof = subprocess.run(
+        [
+            *prefix,
+            sys.executable,
+            "-c",
+            "import socket; socket.create_connection(('127.0.0.1', 9))",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proof.returncode != 0 and log.exists()  # the guard really is in place
