@@ -339,3 +339,60 @@ def test_markup_like_values_are_shown_literally(book, tmp_path):
     result = dyxx("check", str(path), "--today", "2024-06-01")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "[bold]张[/]" in result.stdout and "[red]名单.xlsx" in result.stdout
+
+
+def run_in_terminal(args: list[str], answers: list[str]) -> tuple[int, str]:
+    """Run dyxx on a real pseudo-terminal, typing ``answers`` at its prompts."""
+    import fcntl
+    import pty
+    import select
+    import termios
+
+    master, slave = pty.openpty()
+
+    def controlling_terminal() -> None:
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "addin.cli", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        preexec_fn=controlling_terminal,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    os.close(slave)
+    screen = b""
+    answered_at = 0  # only a prompt printed after the last answer gets the next one
+    pending = list(answers)
+    while True:
+        ready, _, _ = select.select([master], [], [], 30)
+        if not ready:
+            process.kill()
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+        fresh = screen[answered_at:].strip()
+        if pending and fresh.endswith("：".encode()):
+            os.write(master, (pending.pop(0) + "\n").encode())
+            answered_at = len(screen)
+    os.close(master)
+    return process.wait(timeout=TIMEOUT), screen.decode("utf-8", "replace")
+
+
+def test_password_prompt_on_a_terminal(locked, tmp_path):
+    out = tmp_path / "标注.xlsx"
+    code, screen = run_in_terminal(
+        ["check", str(locked), "-o", str(out), "--encrypt", "--today", "2024-06-01"],
+        ["dangyuan2017", "new-secret", "new-secret"],
+    )
+    assert code == 1, screen
+    assert "请输入“加密.xlsx”的打开密码" in screen and "请设置输出文件的打开密码" in screen
+    assert "dangyuan2017" not in screen and "new-secret" not in screen  # never echoed
+    assert openpyxl.load_workbook(_decrypt(out, "new-secret"))["校验记录"]["B8"].value == "未通过"
