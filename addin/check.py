@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gc
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +13,8 @@ from addin.findings import Finding
 from addin.reader import Table, read_workbook
 from addin.report import Report, TableSummary, data_fingerprint
 from addin.rules.base import table_findings
-from addin.rules.member import check_member
+from addin.rules.columns import memoised
+from addin.rules.member import check_members
 from addin.rules.org import check_org
 from addin.rules.submission import Keyed, Place, duplicates, org_name_key, unknown_branches
 from addin.values import is_blank, text
@@ -22,28 +26,47 @@ def check_files(
     passwords: Mapping[Path, str] | None = None,
 ) -> Report:
     """Read every file (raising :class:`addin.errors.WorkbookError`) and check them as one."""
-    tables: list[Table] = []
-    for path in paths:
-        tables.extend(read_workbook(path, (passwords or {}).get(Path(path))))
-    return check_tables(tables, today)
+    with paused_gc():
+        tables: list[Table] = []
+        for path in paths:
+            tables.extend(read_workbook(path, (passwords or {}).get(Path(path))))
+        return check_tables(tables, today)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while millions of cell values are alive.
+
+    Reading and checking create no reference cycles worth collecting, but every
+    collection would scan all the cells read so far: pausing it halves the time
+    of a 100,000-row check.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_tables(tables: list[Table], today: date | None = None) -> Report:
     today = today or date.today()
     findings: list[Finding] = []
-    ids: list[Keyed] = []
-    branches: list[Keyed] = []
+    members: list[tuple[Table, list[str | None]]] = []
     orgs: list[Keyed] = []
     for table in tables:
         findings.extend(table_findings(table))
         if table.kind == "members":
-            findings.extend(_check_members(table, today, ids, branches))
+            numbers, found = check_members(table, today)
+            members.append((table, numbers))
+            findings.extend(found)
         else:
             findings.extend(_check_orgs(table, today, orgs))
-    findings.extend(duplicates(ids, "id"))
+    findings.extend(duplicates(_repeated_ids(members), "id"))
     findings.extend(duplicates(orgs, "org"))
     if any(t.kind == "orgs" for t in tables):
-        findings.extend(unknown_branches(branches, [o.value for o in orgs]))
+        findings.extend(unknown_branches(_unknown_branches(members, orgs), [o.value for o in orgs]))
     findings.sort(key=_position(tables))
     summaries = [
         TableSummary(t.file, t.sheet, t.kind, t.header_row, len(t.records)) for t in tables
@@ -51,19 +74,34 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
     return Report(findings, summaries, data_fingerprint(tables))
 
 
-def _check_members(table: Table, today: date, ids: list[Keyed], branches: list[Keyed]):
-    for record in table.records:
-        member, found = check_member(table, record, today)
-        yield from found
-        if member.id_number:
-            place = _place(table, record.row, "id_number")
-            ids.append(
-                Keyed(member.id_number, text(record.values["id_number"]), "公民身份证号", place)
-            )
-        branch = record.values.get("branch")
-        if not is_blank(branch):
-            place = _place(table, record.row, "branch")
-            branches.append(Keyed(org_name_key(text(branch)), text(branch), "所在党支部", place))
+def _repeated_ids(members: list[tuple[Table, list[str | None]]]) -> list[Keyed]:
+    """Only the rows whose ID occurs more than once become Keyed items (one pass, O(n))."""
+    counts = Counter(n for _table, numbers in members for n in numbers if n)
+    repeated = {n for n, count in counts.items() if count > 1}
+    if not repeated:
+        return []
+    items = []
+    for table, numbers in members:
+        raw = table.column("id_number")
+        for index, number in enumerate(numbers):
+            if number in repeated:
+                place = _place(table, table.records[index].row, "id_number")
+                items.append(Keyed(number, text(raw[index]), "公民身份证号", place))
+    return items
+
+
+def _unknown_branches(members: list[tuple[Table, list]], orgs: list[Keyed]) -> list[Keyed]:
+    """The branch cells whose name is not a 附件3 党组织名称."""
+    known = {o.key for o in orgs}
+    items = []
+    for table, _numbers in members:
+        column = table.column("branch")
+        keys = memoised(column, lambda raw: None if is_blank(raw) else org_name_key(text(raw)))
+        for index, key in enumerate(keys):
+            if key is not None and key not in known:
+                place = _place(table, table.records[index].row, "branch")
+                items.append(Keyed(key, text(column[index]), "所在党支部", place))
+    return items
 
 
 def _check_orgs(table: Table, today: date, orgs: list[Keyed]):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -35,10 +36,26 @@ META = re.compile(r"^(基层党委|汇总日期)[:：]?\s*(.*)$")
 __all__ = ["Record", "Table", "WorkbookError", "find_tables", "read_workbook"]
 
 
-@dataclass
 class Record:
-    row: int  # 1-based sheet row
-    values: dict[str, object]  # field key -> raw cell value (None when empty)
+    """One data row: its sheet row number and the raw cells of the sheet row."""
+
+    __slots__ = ("_values", "cells", "columns", "row")
+
+    def __init__(self, row: int, cells: Sequence[object], columns: dict[str, int]) -> None:
+        self.row = row  # 1-based sheet row
+        self.cells = cells
+        self.columns = columns
+        self._values: dict[str, object] | None = None
+
+    @property
+    def values(self) -> dict[str, object]:
+        """Field key -> raw cell value (None when empty)."""
+        if self._values is None:
+            self._values = {key: _cell(self.cells, col) for key, col in self.columns.items()}
+        return self._values
+
+    def __repr__(self) -> str:
+        return f"Record(row={self.row})"
 
 
 @dataclass
@@ -53,6 +70,29 @@ class Table:
     meta: dict[str, str] = field(default_factory=dict)
     rows_after_gap: int | None = None  # a later row that looks like data but was cut off
     uncached: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, formula)
+    _columns: dict[str, list[object]] = field(default_factory=dict, repr=False, compare=False)
+    _width: int | None = field(default=None, repr=False, compare=False)  # shortest data row
+
+    def column(self, key: str) -> list[object]:
+        """Every record's raw value of one field, in order ("" or None when empty).
+
+        Computed once per field (the records of a table do not change once read).
+        """
+        if key not in self._columns:
+            self._columns[key] = self._column(key)
+        return self._columns[key]
+
+    def _column(self, key: str) -> list[object]:
+        col = self.columns.get(key)
+        if col is None:
+            return [None] * len(self.records)
+        index = col - 1
+        rows = [r.cells for r in self.records]
+        if self._width is None:
+            self._width = min(map(len, rows), default=0)
+        if self._width > index:
+            return list(map(itemgetter(index), rows))
+        return [row[index] if index < len(row) else None for row in rows]
 
     @property
     def missing(self) -> list[str]:
@@ -253,16 +293,18 @@ def _cell(row: Sequence[object], col: int) -> object:
 def _read_records(rows: Sequence[Sequence[object]], table: Table) -> int:
     """Fill ``table.records``; return the index of the first row after the table."""
     fields = {k: c for k, c in table.columns.items() if k != "seq"}
+    indexes = [col - 1 for col in fields.values()]
     index = table.data_row - 1
+    records = table.records
     while index < len(rows):
         row = rows[index]
-        values = {key: _cell(row, col) for key, col in fields.items()}
-        if all(v is None for v in values.values()):
+        width = len(row)
+        if not any(row[i] not in ("", None) for i in indexes if i < width):
             table.rows_after_gap = _data_after_gap(rows, index, fields)
             return index
         if _is_footer(row):
             return index
-        table.records.append(Record(index + 1, values))
+        records.append(Record(index + 1, row, fields))
         index += 1
     return index
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from hashlib import sha256
 
 from addin import __version__
 from addin.findings import RULES, Finding
 from addin.mask import PERSONAL_FIELDS, mask_text, mask_value
 from addin.reader import Table
 from addin.schema import FIELDS, KIND_TITLES
-from addin.values import text
 
 
 @dataclass(frozen=True)
@@ -112,17 +111,18 @@ def _masked(finding: Finding) -> Finding:
     return replace(finding, value=value, message=mask_text(message))
 
 
-def row_fingerprint(table: Table, values: dict[str, object]) -> str:
-    """A short hash of one record's values (the values themselves are never stored)."""
-    cells = [text(values.get(f.key)) for f in FIELDS[table.kind]]
-    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()[:16]
+def row_fingerprints(table: Table) -> list[str]:
+    """A short hash of each record's values (the values themselves are never stored)."""
+    columns = [table.column(f.key) for f in FIELDS[table.kind]]
+    return [sha256(repr(cells).encode()).hexdigest()[:16] for cells in zip(*columns, strict=True)]
 
 
 def data_fingerprint(tables: list[Table]) -> str:
     """One hash of every checked value, independent of file names and formatting."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for table in tables:
         digest.update(f"{table.sheet}|{table.kind}\n".encode())
-        for record in table.records:
-            digest.update(f"{record.row}:{row_fingerprint(table, record.values)}\n".encode())
+        rows = (record.row for record in table.records)
+        lines = (f"{row}:{fp}\n" for row, fp in zip(rows, row_fingerprints(table), strict=True))
+        digest.update("".join(lines).encode())
     return digest.hexdigest()

@@ -81,6 +81,7 @@ TextResult = Parsed[str]
 PLACEHOLDERS = frozenset(
     {"无", "无。", "无.", "（无）", "(无)", "空", "暂无", "-", "－", "—", "——", "–", "―", "/", "／"}
 )
+_FILLED = re.compile("[0-9\u4e00-\u9fa5]")
 _DASH_RUN = re.compile(r"[-－—–―‐‑─_/／\\]+")
 _EDGE_JUNK = "\ufeff\u200b\u200c\u200d\u2060"  # BOM and zero-width characters
 
@@ -95,6 +96,10 @@ def text(raw: object) -> str:
     >>> text(True), text(13807312345.0)
     ('TRUE', '13807312345')
     """
+    if raw.__class__ is str:  # the common case, fast
+        s = raw.strip()
+        if not s or (s[0] not in _EDGE_JUNK and s[-1] not in _EDGE_JUNK):
+            return s
     try:
         if raw is None:
             return ""
@@ -123,6 +128,12 @@ def is_blank(raw: object) -> bool:
     >>> [is_blank(v) for v in (0, False, '无锡', '-1', '空调')]
     [False, False, False, False, False]
     """
+    if raw is None or raw == "":
+        return True
+    if raw.__class__ is str:  # fast: starts with a digit or a Chinese character
+        s = raw.strip()
+        if s and _FILLED.match(s) and s[-1] not in _EDGE_JUNK and s not in PLACEHOLDERS:
+            return False
     if isinstance(raw, float) and math.isnan(raw):
         return True
     s = text(raw)
@@ -316,6 +327,25 @@ def _invalid_reason(year: int, month: int, day: int | None) -> str | None:
     return None
 
 
+_PLAIN_DATE = re.compile(r"(19[0-9]{2}|20[0-9]{2})([-./])(0[1-9]|1[0-2])\2(0[1-9]|[12][0-9]|3[01])")
+
+
+def _plain_date(raw: object, today: date | None) -> date | None:
+    """The common, clearly valid forms (an Excel date, ``2017-06-15``), fast; else None."""
+    if raw.__class__ is date:
+        day = raw
+    elif raw.__class__ is datetime:
+        day = raw.date()
+    elif raw.__class__ is str and (m := _PLAIN_DATE.fullmatch(raw)):
+        try:
+            day = date(int(m[1]), int(m[3]), int(m[4]))
+        except ValueError:
+            return None
+    else:
+        return None
+    return day if day.year >= 1900 and day <= (today or date.today()) else None
+
+
 def parse_date(raw: object, *, today: date | None = None) -> DateResult:
     """Parse a day-precision date (出生日期, 加入党组织日期, 转为正式党员日期).
 
@@ -326,6 +356,9 @@ def parse_date(raw: object, *, today: date | None = None) -> DateResult:
     >>> parse_date('2030-01-01', today=date(2024, 1, 1)).problems[0].message
     '日期“2030-01-01”晚于今天（2024-01-01），请核对是否填错'
     """
+    fast = _plain_date(raw, today)
+    if fast is not None:
+        return Parsed(fast)
     if is_blank(raw):
         return Parsed()
     shown = _shown(raw)
@@ -441,6 +474,8 @@ def parse_mobile(raw: object) -> PhoneResult:
     >>> parse_mobile('1380731234').problems[0].message
     '手机号“1380731234”是10位数字。手机号应为1开头的11位数字，例如 13807312345'
     """
+    if raw.__class__ is str and _PLAIN_MOBILE.fullmatch(raw):  # the common case, fast
+        return Parsed(raw)
     if is_blank(raw):
         return Parsed()
     shown = _shown(raw)
@@ -599,6 +634,10 @@ def _describe(chars: list[str]) -> str:
     return "、".join(one(c) for c in chars[:8]) + ("等" if len(chars) > 8 else "")
 
 
+_PLAIN_NAME = re.compile("[\u4e00-\u9fa5]{2,15}")
+_PLAIN_MOBILE = re.compile("1[3-9][0-9]{9}")
+
+
 def check_name(raw: object) -> TextResult:
     """Check a 姓名 and return it normalised (spaces removed, dots as ``·``).
 
@@ -607,6 +646,8 @@ def check_name(raw: object) -> TextResult:
     >>> check_name('张三2').problems[0].message
     '姓名“张三2”含有“2”，姓名应由汉字组成（少数民族姓名各部分之间用间隔号“·”），请更正'
     """
+    if raw.__class__ is str and _PLAIN_NAME.fullmatch(raw):  # the common case, fast
+        return Parsed(raw)
     if is_blank(raw):
         return Parsed()
     shown = _shown(raw)

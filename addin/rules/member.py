@@ -1,4 +1,4 @@
-"""附件4 党员基本信息: one record's fields and the rules between them.
+"""附件4 党员基本信息: each field, and the rules between the fields of a row.
 
 Every field is parsed on its own and a field that fails never hides the other
 findings of its row: the cross-field rules run on whatever did parse.
@@ -6,15 +6,18 @@ findings of its row: the cross-field rules run on whatever did parse.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from addin import codes, values
 from addin.divisions import resolve_place
 from addin.findings import Finding, rule
 from addin.ids import ric
-from addin.reader import Record, Table
-from addin.rules.base import RowFindings, add_years, age_on
+from addin.reader import Table
+from addin.rules.base import REQUIRED as FIELD_REQUIRED
+from addin.rules.base import REQUIRED_LOST, add_years, age_on
+from addin.rules.columns import Emitter, blanks, memoised
+from addin.schema import MEMBER_FIELDS
 
 BIRTH_MISMATCH = rule(
     "member.birth_mismatch",
@@ -113,6 +116,7 @@ PHONE_MISSING = rule(
     "手机号和固定电话都未填写，请至少填写一项",
 )
 
+MEMBER_KEYS = MEMBER_FIELDS
 CODED = {
     "gender": "gender",
     "ethnicity": "ethnicity",
@@ -141,137 +145,187 @@ REQUIRED = (
 )
 
 
-@dataclass
-class Member:
-    """What parsed of one row; ``None`` where the cell is empty or did not parse."""
+@dataclass(frozen=True)
+class MemberKey:
+    """What the cross-record rules need of a row: its ID and its branch."""
 
-    id_number: str | None = None
-    id_birth: date | None = None
-    id_gender: str | None = None
-    coded: dict[str, str] = field(default_factory=dict)  # field key -> canonical name
-    dates: dict[str, date] = field(default_factory=dict)
-    lost_month: tuple[int, int] | None = None
+    row: int
+    id_number: str | None
 
 
-def check_member(table: Table, record: Record, today: date) -> tuple[Member, list[Finding]]:
-    row = RowFindings(table, record)
-    member = Member()
-    lost = _is_yes(record.values.get("lost"))
+class _Empty:
+    value = None
+    problems: tuple = ()
+    entry = None
+    number = birth = gender = None
+
+
+EMPTY = _Empty()
+
+
+def _unless_blank(parse):
+    return lambda raw: EMPTY if values.is_blank(raw) else parse(raw)
+
+
+def check_members(table: Table, today: date) -> tuple[list[str | None], list[Finding]]:
+    """Check every 附件4 record; returns each row's normalised ID and the findings."""
+    out = Emitter(table)
+    column = {f.key: table.column(f.key) for f in MEMBER_KEYS}
+    lost = [_name(r) == "是" for r in memoised(column["lost"], _yes_no)]
+    _required(out, column, lost)
+    parsed = _parse(out, column, today)
+    n = len(table.records)
+    for i in range(n):
+        _cross(out, i, column, parsed, lost[i], today)
+    return [ident.number for ident in parsed["id_number"]], out.items
+
+
+def _yes_no(raw: object):
+    return codes.table("yes_no").lookup(raw)
+
+
+def _name(lookup) -> str | None:
+    return lookup.entry.name if lookup.entry is not None else None
+
+
+def _required(out: Emitter, column: dict[str, list], lost: list[bool]) -> None:
     for key in REQUIRED:
-        row.present(key, lenient=lost and key not in ("name",))
-    _parse_fields(row, member, today)
-    _check_identity(row, member)
-    _check_probation(row, member, today)
-    _check_lost_and_flow(row, member)
-    _check_phones(row, lost)
-    return member, row.items
-
-
-def _is_yes(raw: object) -> bool:
-    entry = codes.table("yes_no").lookup(raw).entry
-    return entry is not None and entry.name == "是"
-
-
-def _parse_fields(row: RowFindings, member: Member, today: date) -> None:
-    if not values.is_blank(row.raw("name")):
-        row.add_all("name", values.check_name(row.raw("name")).problems)
-    if not values.is_blank(row.raw("address")):
-        row.add_all("address", values.check_address(row.raw("address")).problems)
-    raw_id = row.raw("id_number")
-    ident = ric.check(None if values.is_blank(raw_id) else raw_id, today)
-    row.add_all("id_number", ident.problems)
-    member.id_number, member.id_birth, member.id_gender = ident.number, ident.birth, ident.gender
-    for key, table_key in CODED.items():
-        entry = row.code(key, table_key)
-        if entry is not None:
-            member.coded[key] = entry.name
-    for key in ("birth_date", "join_date", "full_date"):
-        raw = row.raw(key)
-        if values.is_blank(raw):
+        if not out.has_column(key):
             continue
-        parsed = values.parse_date(raw, today=today)
-        row.add_all(key, parsed.problems)
-        if parsed.value is not None:
-            member.dates[key] = parsed.value
-    if not values.is_blank(row.raw("lost_date")):
-        month = values.parse_month(row.raw("lost_date"), today=today)
-        row.add_all("lost_date", month.problems)
-        member.lost_month = month.value
+        label = out.label(key)
+        strict, lenient = FIELD_REQUIRED.problem(field=label), REQUIRED_LOST.problem(field=label)
+        for i, blank in enumerate(blanks(column[key])):
+            if blank:
+                out.add(i, key, lenient if lost[i] and key != "name" else strict, column[key][i])
 
 
-def _check_identity(row: RowFindings, member: Member) -> None:
-    birth = member.dates.get("birth_date")
-    if birth and member.id_birth and birth != member.id_birth:
-        problem = BIRTH_MISMATCH.problem(birth=_fmt(birth), id_birth=_fmt(member.id_birth))
-        row.add("birth_date", problem)
-    gender = member.coded.get("gender")
-    if gender and member.id_gender and gender != member.id_gender:
-        row.add("gender", GENDER_MISMATCH.problem(gender=gender, id_gender=member.id_gender))
-    born = member.id_birth or birth
-    join = member.dates.get("join_date")
+def _parse(out: Emitter, column: dict[str, list], today: date) -> dict[str, list]:
+    parsers = {
+        "name": _unless_blank(values.check_name),
+        "address": _unless_blank(values.check_address),
+        "id_number": _unless_blank(lambda raw: ric.check(raw, today)),
+        "birth_date": _unless_blank(lambda raw: values.parse_date(raw, today=today)),
+        "join_date": _unless_blank(lambda raw: values.parse_date(raw, today=today)),
+        "full_date": _unless_blank(lambda raw: values.parse_date(raw, today=today)),
+        "lost_date": _unless_blank(lambda raw: values.parse_month(raw, today=today)),
+        "mobile": _unless_blank(values.parse_mobile),
+        "landline": _unless_blank(values.parse_landline),
+    }
+    for key, table_key in CODED.items():
+        parsers[key] = _unless_blank(codes.table(table_key).lookup)
+    parsed: dict[str, list] = {}
+    for key, parse in parsers.items():
+        parsed[key] = memoised(column[key], parse)
+        if key not in ("mobile", "landline"):  # phones are reported with the phone rule
+            out.add_all(key, parsed[key], column[key])
+    return parsed
+
+
+def _cross(out: Emitter, i: int, column: dict, parsed: dict, lost: bool, today: date) -> None:
+    ident = parsed["id_number"][i]
+    birth = parsed["birth_date"][i].value
+    join = parsed["join_date"][i].value
+    if birth and ident.birth and birth != ident.birth:
+        problem = BIRTH_MISMATCH.problem(birth=_fmt(birth), id_birth=_fmt(ident.birth))
+        out.add(i, "birth_date", problem, column["birth_date"][i])
+    gender = _name(parsed["gender"][i])
+    if gender and ident.gender and gender != ident.gender:
+        problem = GENDER_MISMATCH.problem(gender=gender, id_gender=ident.gender)
+        out.add(i, "gender", problem, column["gender"][i])
+    born = ident.birth or birth
     if born and join and join < born:
-        row.add("join_date", JOIN_BEFORE_BIRTH.problem(join=_fmt(join), birth=_fmt(born)))
+        out.add(
+            i,
+            "join_date",
+            JOIN_BEFORE_BIRTH.problem(join=_fmt(join), birth=_fmt(born)),
+            column["join_date"][i],
+        )
     elif born and join and age_on(born, join) < 18:
-        row.add("join_date", JOIN_AGE.problem(join=_fmt(join), age=age_on(born, join)))
+        out.add(
+            i,
+            "join_date",
+            JOIN_AGE.problem(join=_fmt(join), age=age_on(born, join)),
+            column["join_date"][i],
+        )
+    _probation(out, i, column, parsed, today)
+    _lost_and_flow(out, i, column, parsed)
+    _phones(out, i, column, parsed, lost)
 
 
-def _check_probation(row: RowFindings, member: Member, today: date) -> None:
-    category = member.coded.get("category")
-    join, full = member.dates.get("join_date"), member.dates.get("full_date")
-    has_full = not values.is_blank(row.raw("full_date"))
+def _probation(out: Emitter, i: int, column: dict, parsed: dict, today: date) -> None:
+    category = _name(parsed["category"][i])
+    if category is None:
+        return
+    join, full = parsed["join_date"][i].value, parsed["full_date"][i].value
+    raw_full = column["full_date"][i]
+    has_full = parsed["full_date"][i] is not EMPTY
     if category == "正式党员":
-        if not has_full and row.has_column("full_date"):
-            row.add("full_date", FULL_MISSING.problem())
+        if not has_full and out.has_column("full_date"):
+            out.add(i, "full_date", FULL_MISSING.problem(), raw_full)
         elif join and full and full < add_years(join, 1):
             due = _fmt(add_years(join, 1))
-            row.add("full_date", FULL_EARLY.problem(full=_fmt(full), due=due))
+            out.add(i, "full_date", FULL_EARLY.problem(full=_fmt(full), due=due), raw_full)
         elif join and full and full > add_years(join, 2):
             limit = _fmt(add_years(join, 2))
-            row.add("full_date", FULL_LATE.problem(full=_fmt(full), limit=limit))
+            out.add(i, "full_date", FULL_LATE.problem(full=_fmt(full), limit=limit), raw_full)
     elif category == "预备党员":
         if has_full:
-            row.add("full_date", PROBATION_FULL.problem(full=values.text(row.raw("full_date"))))
+            problem = PROBATION_FULL.problem(full=values.text(raw_full))
+            out.add(i, "full_date", problem, raw_full)
         elif join and today > add_years(join, 2):
-            row.add("category", PROBATION_LONG.problem(join=_fmt(join)))
+            out.add(i, "category", PROBATION_LONG.problem(join=_fmt(join)), column["category"][i])
 
 
-def _check_lost_and_flow(row: RowFindings, member: Member) -> None:
-    lost = member.coded.get("lost")
-    has_lost_date = not values.is_blank(row.raw("lost_date"))
-    if lost == "是" and not has_lost_date and row.has_column("lost_date"):
-        row.add("lost_date", LOST_DATE_MISSING.problem())
-    elif lost == "否" and has_lost_date:
-        row.add("lost_date", LOST_DATE_UNEXPECTED.problem(value=values.text(row.raw("lost_date"))))
-    join = member.dates.get("join_date")
-    if member.lost_month and join and member.lost_month < (join.year, join.month):
-        lost_text = f"{member.lost_month[0]}.{member.lost_month[1]:02d}"
-        row.add("lost_date", LOST_BEFORE_JOIN.problem(lost=lost_text, join=_fmt(join)))
-    if member.coded.get("status") == "停止党籍" and lost == "否":
-        row.add("status", STOPPED_NOT_LOST.problem())
-    _check_flow(row, member)
+def _lost_and_flow(out: Emitter, i: int, column: dict, parsed: dict) -> None:
+    lost = _name(parsed["lost"][i])
+    raw_date = column["lost_date"][i]
+    has_date = parsed["lost_date"][i] is not EMPTY
+    if lost == "是" and not has_date and out.has_column("lost_date"):
+        out.add(i, "lost_date", LOST_DATE_MISSING.problem(), raw_date)
+    elif lost == "否" and has_date:
+        problem = LOST_DATE_UNEXPECTED.problem(value=values.text(raw_date))
+        out.add(i, "lost_date", problem, raw_date)
+    month, join = parsed["lost_date"][i].value, parsed["join_date"][i].value
+    if month and join and month < (join.year, join.month):
+        problem = LOST_BEFORE_JOIN.problem(lost=f"{month[0]}.{month[1]:02d}", join=_fmt(join))
+        out.add(i, "lost_date", problem, raw_date)
+    if _name(parsed["status"][i]) == "停止党籍" and lost == "否":
+        out.add(i, "status", STOPPED_NOT_LOST.problem(), column["status"][i])
+    _flow(out, i, column, parsed)
 
 
-def _check_flow(row: RowFindings, member: Member) -> None:
-    flow = member.coded.get("mobile_flow")
-    destination = row.raw("destination")
+def _flow(out: Emitter, i: int, column: dict, parsed: dict) -> None:
+    flow = _name(parsed["mobile_flow"][i])
+    destination = column["destination"][i]
     has_destination = not values.is_blank(destination)
-    if flow == "是" and not has_destination and row.has_column("destination"):
-        row.add("destination", FLOW_DEST_MISSING.problem())
+    if flow == "是" and not has_destination and out.has_column("destination"):
+        out.add(i, "destination", FLOW_DEST_MISSING.problem(), destination)
     elif flow == "否" and has_destination:
-        row.add("destination", FLOW_DEST_UNEXPECTED.problem(value=values.text(destination)))
+        problem = FLOW_DEST_UNEXPECTED.problem(value=values.text(destination))
+        out.add(i, "destination", problem, destination)
     elif has_destination:
-        row.add_all("destination", resolve_place(values.text(destination)).problems)
+        for problem in _place(values.text(destination)).problems:
+            out.add(i, "destination", problem, destination)
 
 
-def _check_phones(row: RowFindings, lost: bool) -> None:
-    mobile, landline = row.raw("mobile"), row.raw("landline")
-    if not values.is_blank(mobile):
-        row.add_all("mobile", values.parse_mobile(mobile).problems)
-    if not values.is_blank(landline):
-        row.add_all("landline", values.parse_landline(landline).problems)
-    no_phone = values.is_blank(mobile) and values.is_blank(landline)
-    if no_phone and row.has_column("mobile") and not lost:  # a lost member has none to give
-        row.add("mobile", PHONE_MISSING.problem())
+_places: dict[str, object] = {}
+
+
+def _place(text: str):
+    if text not in _places:
+        _places[text] = resolve_place(text)
+    return _places[text]
+
+
+def _phones(out: Emitter, i: int, column: dict, parsed: dict, lost: bool) -> None:
+    mobile, landline = parsed["mobile"][i], parsed["landline"][i]
+    for problem in mobile.problems:
+        out.add(i, "mobile", problem, column["mobile"][i])
+    for problem in landline.problems:
+        out.add(i, "landline", problem, column["landline"][i])
+    no_phone = mobile is EMPTY and landline is EMPTY
+    if no_phone and out.has_column("mobile") and not lost:  # a lost member has none to give
+        out.add(i, "mobile", PHONE_MISSING.problem(), column["mobile"][i])
 
 
 def _fmt(day: date) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from addin.findings import Finding, rule
 
@@ -33,8 +33,7 @@ DUPLICATE_ORG = rule(
 )
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where a value sits, for messages that point at the other copy."""
 
     file: str
@@ -51,8 +50,7 @@ class Place:
         return where
 
 
-@dataclass(frozen=True)
-class Keyed:
+class Keyed(NamedTuple):
     key: str  # the normalised value compared
     value: str  # what the cell shows
     field: str
@@ -88,6 +86,7 @@ def duplicates(items: Iterable[Keyed], kind: str) -> list[Finding]:
 
 
 def unknown_branches(branches: Iterable[Keyed], org_names: Iterable[str]) -> list[Finding]:
+    """A finding for each branch whose key is not one of the 附件3 names."""
     names = {org_name_key(n): n for n in org_names}
     hints: dict[str, str] = {}
     findings: list[Finding] = []

@@ -1,0 +1,90 @@
+"""Column-wise checking: each distinct value is parsed once, findings placed by row.
+
+A county's roster repeats most values (codes, 是/否, dates, branch names), so
+parsing every distinct value of a column once and reusing the result is what
+keeps a 100,000-row check fast. Findings are created only for cells that have
+problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from addin.findings import Finding, Problem
+from addin.reader import Table
+from addin.schema import field_label
+from addin.values import is_blank, text
+
+T = TypeVar("T")
+
+
+def memoised(column: Sequence[object], parse: Callable[[object], T]) -> list[T]:
+    """``[parse(v) for v in column]``, calling ``parse`` once per distinct value.
+
+    >>> memoised(["21", "21", 21.0, True, None], lambda v: f"<{v!r}>")
+    ["<'21'>", "<'21'>", '<21.0>', '<True>', '<None>']
+    """
+    try:
+        distinct = set(column)
+    except TypeError:  # an unhashable value: parse every cell as it is
+        return [parse(raw) for raw in column]
+    maybe_bool = True in distinct or False in distinct  # also true for 1, 0, 1.0 ...
+    if maybe_bool and any(value.__class__ is bool for value in distinct):
+        # True == 1 == 1.0 share one key in a set: keep them apart by type
+        memo: dict[tuple[type, object], T] = {}
+        for raw in column:
+            key = (raw.__class__, raw)
+            if key not in memo:
+                memo[key] = parse(raw)
+        return [memo[(raw.__class__, raw)] for raw in column]
+    lookup = {value: parse(value) for value in distinct}
+    return list(map(lookup.__getitem__, column))
+
+
+def blanks(column: Sequence[object]) -> list[bool]:
+    return memoised(column, is_blank)
+
+
+def flagged(results: Sequence[object]) -> list[int]:
+    """Indexes of the results that carry problems."""
+    return [i for i, result in enumerate(results) if result.problems]  # type: ignore[attr-defined]
+
+
+class Emitter:
+    """Places problems at (record index, field) and turns them into findings."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.rows = [record.row for record in table.records]
+        self.items: list[Finding] = []
+        self._labels: dict[str, str] = {}
+
+    def has_column(self, key: str) -> bool:
+        return key in self.table.columns
+
+    def label(self, key: str) -> str:
+        if key not in self._labels:
+            self._labels[key] = field_label(self.table.kind, key)
+        return self._labels[key]
+
+    def add(self, index: int, key: str, problem: Problem, raw: object) -> None:
+        self.items.append(
+            Finding(
+                file=self.table.file,
+                sheet=self.table.sheet,
+                row=self.rows[index],
+                column=self.table.columns.get(key),
+                field=self.label(key),
+                rule=problem.code,
+                severity=problem.severity,
+                value=text(raw),
+                message=problem.message,
+            )
+        )
+
+    def add_all(self, key: str, results: Sequence[object], column: Sequence[object]) -> None:
+        """Every problem of parsed ``results`` (objects with a ``problems`` tuple)."""
+        for index in flagged(results):
+            for problem in results[index].problems:  # type: ignore[attr-defined]
+                self.add(index, key, problem, column[index])
