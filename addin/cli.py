@@ -6,7 +6,8 @@ import os
 import sys
 import traceback
 
-import addin.commands.check  # noqa: F401  (registers check, rules)
+import addin.commands.check
+import addin.commands.template  # noqa: F401
 from addin.commands import app
 
 __all__ = ["app", "main"]

@@ -41,6 +41,8 @@ def commands(book, tmp_path: Path) -> dict[str, list[str]]:
     return {
         "check": ["check", str(sample), "--json", "-o", str(tmp_path / "out.xlsx")],
         "rules": ["rules"],
+        "template": ["template", "--dir", str(tmp_path / "templates")],
+        "prepare": ["prepare", str(sample), "-o", str(tmp_path / "prepared.xlsx")],
     }
 
 
