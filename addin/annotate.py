@@ -17,7 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin import __version__, codes
+from addin import __version__, codes, xlsxmark
 from addin import source as sources
 from addin.errors import WorkbookError
 from addin.findings import Finding, column_letter
@@ -31,6 +31,9 @@ FILLS = {
 }
 SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 RESULT_HEADER = ("序号", "工作表", "单元格", "字段", "级别", "规则", "填写内容", "问题及修改方法")
+RESULT_WIDTHS = (6, 16, 8, 16, 6, 26, 24, 70)
+STAMP_HEADER = ("项目", "内容")
+STAMP_WIDTHS = (22, 70)
 
 
 def write_annotated(
@@ -50,13 +53,39 @@ def write_annotated(
     loaded = sources.load(source, password)
     if loaded.kind == "xls":
         raise WorkbookError(source, "旧版 .xls 文件只能校验，不能生成标注副本；请先另存为 .xlsx")
-    workbook = _load(loaded, keep_vba=target.suffix.lower() == ".xlsm")
     findings = report.for_file(str(source))
+    data = _streamed(loaded, target, report, findings)
+    if data is not None:
+        write_atomically(target, data, encrypt_with)
+        return
+    workbook = _load(loaded, keep_vba=target.suffix.lower() == ".xlsm")
     _drop_own_sheets(workbook)
     _mark_cells(workbook, findings)
     _write_results(workbook, findings)
     _write_stamp(workbook, report, source, findings)
     save_atomically(workbook, target, encrypt_with)
+
+
+def _streamed(
+    loaded: sources.Source, target: Path, report: Report, findings: list[Finding]
+) -> bytes | None:
+    """The marked package written by editing the XML (fast), or None to use openpyxl."""
+    macro_source = b"vbaProject.bin" in loaded.data[-65536:] or b"macroEnabled" in loaded.data
+    if macro_source != (target.suffix.lower() == ".xlsm"):
+        return None  # the package type changes: let openpyxl rewrite the content types
+    results = (RESULT_HEADER, result_rows(findings), [link(f.sheet, f.cell) for f in findings])
+    stamp = (STAMP_HEADER, stamp_rows(report, loaded.path, findings))
+    try:
+        return xlsxmark.mark(
+            loaded.data,
+            notes_by_cell(findings),
+            results,
+            stamp,
+            (RESULT_WIDTHS, STAMP_WIDTHS),
+            (RESULT_SHEET, STAMP_SHEET),
+        )
+    except Exception:  # Unsupported, or XML this writer cannot follow: openpyxl decides
+        return None
 
 
 def refuse_overwrite(source: Path, target: Path) -> None:
@@ -81,16 +110,55 @@ def _drop_own_sheets(workbook: Workbook) -> None:
             del workbook[name]
 
 
-def _mark_cells(workbook: Workbook, findings: list[Finding]) -> None:
+def notes_by_cell(findings: list[Finding]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(sheet, cell) -> (worst severity, the note text) for every flagged cell."""
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for finding in findings:
         if finding.column is not None:
             by_cell.setdefault((finding.sheet, finding.cell), []).append(finding)
-    for (sheet, ref), items in by_cell.items():
-        cell = workbook[sheet][ref]
+    notes = {}
+    for key, items in by_cell.items():
         worst = "error" if any(f.severity == "error" for f in items) else "warning"
+        notes[key] = (
+            worst,
+            "\n".join(f"【{SEVERITY_NAMES[f.severity]}】{f.message}" for f in items),
+        )
+    return notes
+
+
+def result_rows(findings: list[Finding]) -> list[tuple[object, ...]]:
+    """The 校验结果 rows: one per finding (the 单元格 column becomes a link)."""
+    return [
+        (n, f.sheet, f.cell, f.field, SEVERITY_NAMES[f.severity], f.rule, f.value, f.message)
+        for n, f in enumerate(findings, start=1)
+    ]
+
+
+def stamp_rows(report: Report, source: Path, findings: list[Finding]) -> list[tuple[str, object]]:
+    """The 校验记录 rows: when, tool and code versions, counts, verdict, fingerprint."""
+    errors = sum(f.severity == "error" for f in findings)
+    rows: list[tuple[str, object]] = [
+        ("校验时间", report.checked_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ("校验工具", f"dyxx {__version__}"),
+        ("校验文件", source.name),
+        ("检查行数", sum(t.rows for t in report.tables if t.file == str(source))),
+        ("错误数", errors),
+        ("警告数", len(findings) - errors),
+        ("结论", "通过" if errors == 0 else "未通过"),
+        ("数据指纹", report.fingerprint),
+    ]
+    return rows + [(f"代码表 {name}", digest) for name, digest in sorted(codes.versions().items())]
+
+
+def link(finding_sheet: str, cell: str) -> str:
+    """The in-workbook target of a 校验结果 link."""
+    return f"{_quoted(finding_sheet)}!{cell}"
+
+
+def _mark_cells(workbook: Workbook, findings: list[Finding]) -> None:
+    for (sheet, ref), (worst, note) in notes_by_cell(findings).items():
+        cell = workbook[sheet][ref]
         cell.fill = FILLS[worst]
-        note = "\n".join(f"【{SEVERITY_NAMES[f.severity]}】{f.message}" for f in items)
         if cell.comment is not None:
             note = f"{cell.comment.text}\n{note}"
         cell.comment = Comment(note, "dyxx 校验", width=320, height=140)
@@ -101,47 +169,23 @@ def _write_results(workbook: Workbook, findings: list[Finding]) -> None:
     sheet.append(RESULT_HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for number, finding in enumerate(findings, start=1):
-        sheet.append(
-            (
-                number,
-                finding.sheet,
-                finding.cell,
-                finding.field,
-                SEVERITY_NAMES[finding.severity],
-                finding.rule,
-                finding.value,
-                finding.message,
-            )
-        )
-        link = sheet.cell(row=number + 1, column=3)
-        link.hyperlink = f"#{_quoted(finding.sheet)}!{finding.cell}"
-        link.style = "Hyperlink"
-    _widths(sheet, (6, 16, 8, 16, 6, 26, 24, 70))
+    for number, row in enumerate(result_rows(findings), start=2):
+        sheet.append(row)
+        cell = sheet.cell(row=number, column=3)
+        cell.hyperlink = "#" + link(str(row[1]), str(row[2]))
+        cell.style = "Hyperlink"
+    _widths(sheet, RESULT_WIDTHS)
     sheet.freeze_panes = "A2"
 
 
 def _write_stamp(workbook: Workbook, report: Report, source: Path, findings: list[Finding]):
     sheet = workbook.create_sheet(STAMP_SHEET)
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
-    rows = [
-        ("项目", "内容"),
-        ("校验时间", report.checked_at.strftime("%Y-%m-%d %H:%M:%S")),
-        ("校验工具", f"dyxx {__version__}"),
-        ("校验文件", source.name),
-        ("检查行数", sum(t.rows for t in report.tables if t.file == str(source))),
-        ("错误数", errors),
-        ("警告数", warnings),
-        ("结论", "通过" if errors == 0 else "未通过"),
-        ("数据指纹", report.fingerprint),
-    ]
-    rows += [(f"代码表 {name}", digest) for name, digest in sorted(codes.versions().items())]
-    for row in rows:
+    sheet.append(STAMP_HEADER)
+    for row in stamp_rows(report, source, findings):
         sheet.append(row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    _widths(sheet, (22, 70))
+    _widths(sheet, STAMP_WIDTHS)
 
 
 def _widths(sheet: Worksheet, widths: tuple[int, ...]) -> None:

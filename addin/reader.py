@@ -152,9 +152,12 @@ def _sheet_rows(
 
 
 def _fill_merged(rows: list[list[object]], merged) -> None:
-    """Give every cell of a merged range its top-left value (a merged 所在党支部 column)."""
+    """Give every cell of a vertical merge its top value (a merged 所在党支部 column).
+
+    Merges across columns (titles, a 注： note spanning the table) are left alone.
+    """
     for (top, left), (bottom, right) in merged:
-        if top >= len(rows) or left >= len(rows[top]):
+        if left != right or top >= len(rows) or left >= len(rows[top]):
             continue
         value = rows[top][left]
         for r in range(top, min(bottom, len(rows) - 1) + 1):

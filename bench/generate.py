@@ -44,8 +44,11 @@ class Plan:
 
 
 def counties(rng: random.Random) -> list[str]:
-    codes = [c for c, periods in division_table().items()
-             if not c.endswith("00") and any(p.end is None for p in periods)]
+    codes = [
+        c
+        for c, periods in division_table().items()
+        if not c.endswith("00") and any(p.end is None for p in periods)
+    ]
     rng.shuffle(codes)
     return codes[:300]
 
@@ -119,9 +122,15 @@ def rows(count: int, seed: int, ratio: float, plan: Plan) -> Iterator[list]:
 
 def org_rows() -> Iterator[list]:
     for i in range(1, 41):
-        values = {"seq": i, "org_name": f"中共邵阳县第{i}党支部委员会", "org_category": "631",
-                  "unit_situation": "与上级党组织相同", "secretary": "李建国", "contact": "王芳",
-                  "phone": "0739-6821234"}
+        values = {
+            "seq": i,
+            "org_name": f"中共邵阳县第{i}党支部委员会",
+            "org_category": "631",
+            "unit_situation": "与上级党组织相同",
+            "secretary": "李建国",
+            "contact": "王芳",
+            "phone": "0739-6821234",
+        }
         yield [values.get(key) for _text, key in ORG_COLUMNS]
 
 
@@ -129,8 +138,10 @@ def write(path: Path, count: int, seed: int = 1, ratio: float = 0.02) -> Plan:
     """Write the workbook (openpyxl write-only mode); return what was planted."""
     plan = Plan(count)
     workbook = Workbook(write_only=True)
-    for kind, columns, data in (("orgs", ORG_COLUMNS, org_rows()),
-                                ("members", MEMBER_COLUMNS, rows(count, seed, ratio, plan))):
+    for kind, columns, data in (
+        ("orgs", ORG_COLUMNS, org_rows()),
+        ("members", MEMBER_COLUMNS, rows(count, seed, ratio, plan)),
+    ):
         sheet = workbook.create_sheet(TITLES[kind][1])
         sheet.append([TITLES[kind][0]])
         sheet.append([TITLES[kind][1]])

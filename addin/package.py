@@ -1,0 +1,158 @@
+"""Rewrite an .xlsx package, copying untouched parts byte for byte.
+
+Python's zipfile can only re-compress what it copies; for a workbook whose big
+sheet is 60 MB of XML that costs seconds. :class:`Rewriter` copies the stored
+bytes of every part it is not told to change (local header, compressed data and
+data descriptor, verbatim) and writes only the changed and new parts.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import time
+import zipfile
+import zlib
+
+LOCAL = struct.Struct("<4s5H3L2H")  # local file header, 30 bytes
+CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory header, 46 bytes
+END = struct.Struct("<4s4H2LH")  # end of central directory, 22 bytes
+DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
+BIG_PART = 8 * 1024**2  # parts larger than this are compressed fast rather than small
+
+
+class Rewriter:
+    """Build a new package from an old one: ``replace``/``add`` parts, then ``finish()``."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.archive = zipfile.ZipFile(io.BytesIO(data))
+        self.changed: dict[str, bytes] = {}
+        self.removed: set[str] = set()
+
+    def read(self, name: str) -> bytes:
+        return self.changed[name] if name in self.changed else self.archive.read(name)
+
+    def exists(self, name: str) -> bool:
+        return name in self.changed or (
+            name not in self.removed and name in self.archive.NameToInfo
+        )
+
+    def put(self, name: str, content: bytes) -> None:
+        self.changed[name] = content
+        self.removed.discard(name)
+
+    def remove(self, name: str) -> None:
+        self.changed.pop(name, None)
+        self.removed.add(name)
+
+    def finish(self) -> bytes:
+        out = io.BytesIO()
+        central: list[bytes] = []
+        for info in self.archive.infolist():
+            if info.filename in self.removed or info.filename in self.changed:
+                continue
+            central.append(self._copy(out, info))
+        originals = set(self.archive.NameToInfo)
+        ordered = [n for n in self.archive.NameToInfo if n in self.changed]
+        ordered += [n for n in self.changed if n not in originals]
+        for name in ordered:
+            central.append(_write(out, name, self.changed[name]))
+        start = out.tell()
+        for record in central:
+            out.write(record)
+        size = out.tell() - start
+        out.write(END.pack(b"PK\x05\x06", 0, 0, len(central), len(central), size, start, 0))
+        return out.getvalue()
+
+    def _copy(self, out: io.BytesIO, info: zipfile.ZipInfo) -> bytes:
+        """Copy a part's stored bytes verbatim; return its central directory record."""
+        offset = info.header_offset
+        header = LOCAL.unpack_from(self.data, offset)
+        name_length, extra_length = header[9], header[10]
+        end = offset + LOCAL.size + name_length + extra_length + info.compress_size
+        if info.flag_bits & 0x08:  # a data descriptor follows the data
+            end += 16 if self.data[end : end + 4] == DESCRIPTOR_SIGNATURE else 12
+        position = out.tell()
+        out.write(self.data[offset:end])
+        return _central(
+            info.filename,
+            info.flag_bits,
+            info.compress_type,
+            _dos(info.date_time),
+            info.CRC,
+            info.compress_size,
+            info.file_size,
+            position,
+        )
+
+
+def _write(out: io.BytesIO, name: str, content: bytes) -> bytes:
+    level = 1 if len(content) > BIG_PART else 6
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    packed = compressor.compress(content) + compressor.flush()
+    crc = zlib.crc32(content)
+    encoded = name.encode("utf-8")
+    flags = 0x800  # names are UTF-8
+    stamp = _dos(time.localtime()[:6])
+    position = out.tell()
+    out.write(
+        LOCAL.pack(
+            b"PK\x03\x04",
+            20,
+            flags,
+            zipfile.ZIP_DEFLATED,
+            stamp[1],
+            stamp[0],
+            crc,
+            len(packed),
+            len(content),
+            len(encoded),
+            0,
+        )
+    )
+    out.write(encoded)
+    out.write(packed)
+    return _central(
+        name, flags, zipfile.ZIP_DEFLATED, stamp, crc, len(packed), len(content), position
+    )
+
+
+def _central(
+    name: str,
+    flags: int,
+    method: int,
+    stamp: tuple[int, int],
+    crc: int,
+    compressed: int,
+    size: int,
+    offset: int,
+) -> bytes:
+    encoded = name.encode("utf-8")
+    record = CENTRAL.pack(
+        b"PK\x01\x02",
+        20,
+        20,
+        flags,
+        method,
+        stamp[1],
+        stamp[0],
+        crc,
+        compressed,
+        size,
+        len(encoded),
+        0,
+        0,
+        0,
+        0,
+        0,
+        offset,
+    )
+    return record + encoded
+
+
+def _dos(moment: tuple[int, ...]) -> tuple[int, int]:
+    """(date, time) in MS-DOS format."""
+    year, month, day, hour, minute, second = moment[:6]
+    year = max(year, 1980)
+    return (year - 1980) << 9 | month << 5 | day, hour << 11 | minute << 5 | second // 2

@@ -1,0 +1,489 @@
+"""The marked copy without loading the workbook: the sheet XML is edited as bytes.
+
+Loading and saving a 100,000-row workbook with openpyxl takes about a minute;
+this writer touches only what the marks need and copies every other part of
+the package byte for byte (see :mod:`addin.package`):
+
+- ``xl/styles.xml``: two fills (red for errors, yellow for warnings) and, for
+  each style a flagged cell had, a copy of it with that fill;
+- each flagged sheet: the ``s`` attribute of the flagged cells (a cell that is
+  not in the XML is inserted), a comments part with its VML drawing, and the
+  relationships that tie them to the sheet;
+- two new sheets, 校验结果 and 校验记录, written with inline strings.
+
+:class:`Unsupported` is raised for what this writer does not handle (a flagged
+sheet that already has comments, an earlier 校验结果 sheet, rows or cells
+without an ``r`` reference); the caller then uses the openpyxl writer.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape, quoteattr
+
+from addin.findings import column_letter
+from addin.package import Rewriter
+from addin.source import sheet_parts
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+VML_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+FILL_COLOURS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
+# Elements that come after <legacyDrawing> in a worksheet (CT_Worksheet order).
+AFTER_LEGACY = (
+    b"<legacyDrawingHF",
+    b"<picture",
+    b"<oleObjects",
+    b"<controls",
+    b"<webPublishItems",
+    b"<tableParts",
+    b"<extLst",
+    b"</worksheet>",
+)
+ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+
+
+class Unsupported(Exception):
+    """This workbook needs the openpyxl writer."""
+
+
+def mark(
+    data: bytes,
+    notes: dict[tuple[str, str], tuple[str, str]],
+    results: tuple[tuple[object, ...], list[tuple[object, ...]], list[str]],
+    stamp: tuple[tuple[object, ...], list[tuple[str, object]]],
+    widths: tuple[tuple[int, ...], tuple[int, ...]],
+    names: tuple[str, str],
+) -> bytes:
+    """The new package: ``notes`` marked, plus the results and stamp sheets."""
+    package = Rewriter(data)
+    parts = {name: part for part, name in sheet_parts(data).items()}
+    if any(name in parts for name in names):
+        raise Unsupported("the workbook already has a results sheet")
+    styles = _Styles(package.read("xl/styles.xml"))
+    types = _ContentTypes(package.read("[Content_Types].xml"))
+    by_sheet: dict[str, dict[str, tuple[str, str]]] = {}
+    for (sheet, cell), note in notes.items():
+        by_sheet.setdefault(sheet, {})[cell] = note
+    for number, (sheet, cells) in enumerate(sorted(by_sheet.items()), start=1):
+        _mark_sheet(package, parts[sheet], cells, styles, types, number)
+    header, rows, links = results
+    book = _Workbook(package)
+    book.add(names[0], _table_sheet(header, rows, widths[0], links), types)
+    stamp_header, stamp_rows = stamp
+    book.add(names[1], _table_sheet(stamp_header, stamp_rows, widths[1], None), types)
+    book.save()
+    package.put("xl/styles.xml", styles.xml())
+    package.put("[Content_Types].xml", types.xml())
+    return package.finish()
+
+
+# ---- styles ------------------------------------------------------------------------------------
+
+
+class _Styles:
+    def __init__(self, xml: bytes) -> None:
+        self.source = xml
+        fills = re.search(rb"<fills\b[^>]*>(.*?)</fills>", xml, re.S)
+        xfs = re.search(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", xml, re.S)
+        if not fills or not xfs:
+            raise Unsupported("styles.xml without fills or cellXfs")
+        self.fills_match, self.xfs_match = fills, xfs
+        self.fill_count = len(re.findall(rb"<fill\b", fills.group(1)))
+        self.xfs = re.findall(rb"<xf\b[^>]*?/>|<xf\b.*?</xf>", xfs.group(1), re.S)
+        self.new_fills: list[bytes] = []
+        self.new_xfs: list[bytes] = []
+        self.fill_ids: dict[str, int] = {}
+        self.marked: dict[tuple[int, str], int] = {}
+
+    def marked_style(self, style: int, severity: str) -> int:
+        """The index of a copy of cell style ``style`` with the severity's fill."""
+        key = (style, severity)
+        if key not in self.marked:
+            base = self.xfs[style] if style < len(self.xfs) else self.xfs[0]
+            xf = re.sub(rb'\sfillId="\d+"', b"", base, count=1)
+            xf = re.sub(rb'\sapplyFill="\d+"', b"", xf, count=1)
+            xf = xf.replace(
+                b"<xf", f'<xf fillId="{self._fill(severity)}" applyFill="1"'.encode(), 1
+            )
+            self.new_xfs.append(xf)
+            self.marked[key] = len(self.xfs) + len(self.new_xfs) - 1
+        return self.marked[key]
+
+    def _fill(self, severity: str) -> int:
+        if severity not in self.fill_ids:
+            colour = FILL_COLOURS[severity]
+            self.new_fills.append(
+                f'<fill><patternFill patternType="solid"><fgColor rgb="{colour}"/>'
+                f'<bgColor indexed="64"/></patternFill></fill>'.encode()
+            )
+            self.fill_ids[severity] = self.fill_count + len(self.new_fills) - 1
+        return self.fill_ids[severity]
+
+    def xml(self) -> bytes:
+        xml = self.source
+        for match, extra, count in (
+            (self.xfs_match, self.new_xfs, len(self.xfs)),
+            (self.fills_match, self.new_fills, self.fill_count),
+        ):  # the later section first, so the earlier offsets stay valid
+            start, end = match.span()
+            section = match.group(0)
+            section = section.replace(match.group(1), match.group(1) + b"".join(extra), 1)
+            section = re.sub(
+                rb'count="\d+"', f'count="{count + len(extra)}"'.encode(), section, count=1
+            )
+            xml = xml[:start] + section + xml[end:]
+        return xml
+
+
+# ---- content types and the workbook --------------------------------------------------------------
+
+
+class _ContentTypes:
+    def __init__(self, xml: bytes) -> None:
+        self.text = xml.decode("utf-8")
+
+    def override(self, part: str, content_type: str) -> None:
+        entry = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
+        self.text = self.text.replace("</Types>", entry + "</Types>")
+
+    def default(self, extension: str, content_type: str) -> None:
+        if f'Extension="{extension}"' not in self.text:
+            entry = f'<Default Extension="{extension}" ContentType="{content_type}"/>'
+            self.text = self.text.replace("</Types>", entry + "</Types>")
+
+    def xml(self) -> bytes:
+        return self.text.encode("utf-8")
+
+
+class _Workbook:
+    def __init__(self, package: Rewriter) -> None:
+        self.package = package
+        self.xml = package.read("xl/workbook.xml").decode("utf-8")
+        self.rels = package.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+        ids = [int(i) for i in re.findall(r'sheetId="(\d+)"', self.xml)]
+        self.next_id = max(ids, default=0) + 1
+
+    def add(self, name: str, sheet_xml: bytes, types: _ContentTypes) -> None:
+        part = _free_name(self.package, "xl/worksheets/sheet{}.xml")
+        rel_id = _free_rel_id(self.rels)
+        self.package.put(part, sheet_xml)
+        target = part.removeprefix("xl/")
+        self.rels = self.rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="{rel_id}" Type="{REL}/worksheet" Target="{target}"/>'
+            "</Relationships>",
+        )
+        prefix = _prefix(self.xml, REL)
+        entry = f'<sheet name={quoteattr(name)} sheetId="{self.next_id}" {prefix}:id="{rel_id}"/>'
+        self.xml = re.sub(r"</(\w+:)?sheets>", lambda m: entry + m.group(0), self.xml, count=1)
+        self.next_id += 1
+        types.override(part, SHEET_TYPE)
+
+    def save(self) -> None:
+        self.package.put("xl/workbook.xml", self.xml.encode("utf-8"))
+        self.package.put("xl/_rels/workbook.xml.rels", self.rels.encode("utf-8"))
+
+
+def _prefix(xml: str, namespace: str) -> str:
+    match = re.search(rf'xmlns:(\w+)="{re.escape(namespace)}"', xml)
+    if not match:
+        raise Unsupported("workbook.xml without the relationships namespace")
+    return match.group(1)
+
+
+def _free_name(package: Rewriter, pattern: str) -> str:
+    number = 1
+    while package.exists(pattern.format(number)):
+        number += 1
+    return pattern.format(number)
+
+
+def _free_rel_id(rels: str) -> str:
+    number = 1
+    while f'Id="rIdDyxx{number}"' in rels:
+        number += 1
+    return f"rIdDyxx{number}"
+
+
+# ---- marking one sheet ---------------------------------------------------------------------------
+
+
+def _mark_sheet(
+    package: Rewriter,
+    part: str,
+    cells: dict[str, tuple[str, str]],
+    styles: _Styles,
+    types: _ContentTypes,
+    number: int,
+) -> None:
+    xml = package.read(part)
+    rels_part = _rels_part(part)
+    rels = (
+        package.read(rels_part).decode("utf-8")
+        if package.exists(rels_part)
+        else (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{PACKAGE_REL}"></Relationships>'
+        )
+    )
+    if "/comments" in rels or b"<legacyDrawing " in xml:
+        raise Unsupported("the sheet already has comments")
+    by_row: dict[int, dict[int, str]] = {}
+    for ref, (severity, _note) in cells.items():
+        column, row = _split(ref)
+        by_row.setdefault(row, {})[column] = severity
+    xml = _restyle(xml, by_row, styles)
+    comments = _free_name(package, "xl/comments{}.xml")
+    drawing = _free_name(package, "xl/drawings/vmlDrawing{}.vml")
+    package.put(comments, _comments_xml(cells))
+    package.put(drawing, _vml(cells, number))
+    comment_id, drawing_id = _free_rel_id(rels), _free_rel_id(rels + 'Id="rIdDyxx1"')
+    if comment_id == drawing_id:
+        drawing_id = f"{comment_id}v"
+    rels = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="{comment_id}" Type="{REL}/comments" Target="../{comments[3:]}"/>'
+        f'<Relationship Id="{drawing_id}" Type="{REL}/vmlDrawing" Target="../{drawing[3:]}"/>'
+        "</Relationships>",
+    )
+    package.put(rels_part, rels.encode("utf-8"))
+    package.put(part, _with_legacy_drawing(xml, drawing_id))
+    types.override(comments, COMMENTS_TYPE)
+    types.default("vml", VML_TYPE)
+
+
+def _rels_part(part: str) -> str:
+    folder, name = part.rsplit("/", 1)
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _split(ref: str) -> tuple[int, int]:
+    letters = ref.rstrip("0123456789")
+    column = 0
+    for char in letters:
+        column = column * 26 + ord(char) - 64
+    return column, int(ref[len(letters) :])
+
+
+def _restyle(xml: bytes, by_row: dict[int, dict[int, str]], styles: _Styles) -> bytes:
+    """Give each flagged cell its marked style; insert missing cells and rows."""
+    start = xml.find(b"<sheetData")
+    if start < 0:
+        raise Unsupported("no sheetData")
+    if xml.count(b"<row ") + xml.count(b"<row>") != xml.count(b'<row r="'):
+        raise Unsupported("rows without a leading r attribute")
+    if xml.count(b"<c ") + xml.count(b"<c>") != xml.count(b'<c r="'):
+        raise Unsupported("cells without a leading r attribute")
+    pieces: list[bytes] = [xml[:start]]
+    position = start
+    for row in sorted(by_row):
+        found = _find_row(xml, row, position)
+        if found is None:  # the row is not in the XML: insert it before the next row
+            insert_at = _next_row_start(xml, row, position)
+            pieces.append(xml[position:insert_at])
+            pieces.append(_new_row(row, by_row[row], styles))
+            position = insert_at
+            continue
+        row_start, row_end = found
+        pieces.append(xml[position:row_start])
+        pieces.append(_restyle_row(xml[row_start:row_end], row, by_row[row], styles))
+        position = row_end
+    pieces.append(xml[position:])
+    return b"".join(pieces)
+
+
+def _find_row(xml: bytes, row: int, position: int) -> tuple[int, int] | None:
+    """Start and end of ``<row r="row" ...>...</row>`` at or after ``position``."""
+    start = xml.find(f'<row r="{row}"'.encode(), position)
+    if start < 0:
+        return None
+    head_end = xml.find(b">", start)
+    if xml[head_end - 1 : head_end] == b"/":
+        return start, head_end + 1
+    return start, xml.find(b"</row>", head_end) + len(b"</row>")
+
+
+def _next_row_start(xml: bytes, row: int, position: int) -> int:
+    for match in re.finditer(rb'<row r="(\d+)"', xml[position:]):
+        if int(match.group(1)) > row:
+            return position + match.start()
+    end = xml.find(b"</sheetData>", position)
+    if end < 0:  # <sheetData/>: open it
+        raise Unsupported("empty sheetData")
+    return end
+
+
+def _new_row(row: int, cells: dict[int, str], styles: _Styles) -> bytes:
+    body = b"".join(
+        f'<c r="{column_letter(c)}{row}" s="{styles.marked_style(0, cells[c])}"/>'.encode()
+        for c in sorted(cells)
+    )
+    return f'<row r="{row}">'.encode() + body + b"</row>"
+
+
+def _restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Styles) -> bytes:
+    if segment.endswith(b"/>") and b"</row>" not in segment:
+        segment = segment[:-2] + b"></row>"
+    head_end = segment.find(b">") + 1
+    body = segment[head_end : -len(b"</row>")]
+    default = re.search(rb'\ss="(\d+)"', segment[:head_end])
+    row_style = (
+        int(default.group(1)) if default and b'customFormat="1"' in segment[:head_end] else 0
+    )
+    done: set[int] = set()
+    out: list[bytes] = []
+    position = 0
+    for match in CELL.finditer(body):
+        column = _split(match.group(1).decode() + "1")[0]
+        for missing in sorted(c for c in cells if c < column and c not in done):
+            out.append(body[position : match.start()])
+            position = match.start()
+            out.append(_empty_cell(missing, row, styles.marked_style(row_style, cells[missing])))
+            done.add(missing)
+        if column in cells:
+            out.append(body[position : match.start()])
+            out.append(_set_style(match.group(0), styles, cells[column]))
+            position = match.end()
+            done.add(column)
+    out.append(body[position:])
+    for missing in sorted(c for c in cells if c not in done):
+        out.append(_empty_cell(missing, row, styles.marked_style(row_style, cells[missing])))
+    return segment[:head_end] + b"".join(out) + b"</row>"
+
+
+def _empty_cell(column: int, row: int, style: int) -> bytes:
+    return f'<c r="{column_letter(column)}{row}" s="{style}"/>'.encode()
+
+
+def _set_style(cell: bytes, styles: _Styles, severity: str) -> bytes:
+    head_end = cell.find(b">")
+    head = cell[:head_end]
+    current = re.search(rb'\ss="(\d+)"', head)
+    style = styles.marked_style(int(current.group(1)) if current else 0, severity)
+    if current:
+        head = head[: current.start()] + f' s="{style}"'.encode() + head[current.end() :]
+    else:
+        head = head.rstrip(b"/") + f' s="{style}"'.encode() + (b"/" if head.endswith(b"/") else b"")
+    return head + cell[head_end:]
+
+
+def _with_legacy_drawing(xml: bytes, rel_id: str) -> bytes:
+    root_end = xml.find(b">", xml.find(b"<worksheet"))
+    root = xml[:root_end]
+    prefix = re.search(rb'xmlns:(\w+)="' + REL.encode() + b'"', root)
+    if prefix:
+        name = prefix.group(1).decode()
+    else:
+        name = "r"
+        if b"xmlns:r=" in root:
+            raise Unsupported("prefix r is bound to another namespace")
+        xml = xml[:root_end] + f' xmlns:r="{REL}"'.encode() + xml[root_end:]
+    element = f'<legacyDrawing {name}:id="{rel_id}"/>'.encode()
+    positions = [p for p in (xml.rfind(tag) for tag in AFTER_LEGACY) if p >= 0]
+    at = min(positions)
+    return xml[:at] + element + xml[at:]
+
+
+# ---- comments ------------------------------------------------------------------------------------
+
+
+def _comments_xml(cells: dict[str, tuple[str, str]]) -> bytes:
+    items = "".join(
+        f'<comment ref="{ref}" authorId="0"><text><r><t xml:space="preserve">'
+        f"{_text(note)}</t></r></text></comment>"
+        for ref, (_severity, note) in sorted(cells.items(), key=lambda item: _split(item[0])[::-1])
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<comments xmlns="{MAIN}"><authors><author>dyxx 校验</author></authors>'
+        f"<commentList>{items}</commentList></comments>"
+    ).encode()
+
+
+def _vml(cells: dict[str, tuple[str, str]], number: int) -> bytes:
+    shapes = []
+    for index, ref in enumerate(sorted(cells, key=lambda r: _split(r)[::-1]), start=1):
+        column, row = _split(ref)
+        shapes.append(
+            f'<v:shape id="_x0000_s{number * 100000 + index}" type="#_x0000_t202" '
+            'style="position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:240pt;'
+            'height:105pt;z-index:1;visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">'
+            '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
+            '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
+            '<div style="text-align:left"></div></v:textbox>'
+            '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            f"<x:Anchor>{column}, 15, {row - 1}, 10, {column + 4}, 15, {row + 6}, 4</x:Anchor>"
+            f"<x:AutoFill>False</x:AutoFill><x:Row>{row - 1}</x:Row>"
+            f"<x:Column>{column - 1}</x:Column></x:ClientData></v:shape>"
+        )
+    return (
+        '<xml xmlns:v="urn:schemas-microsoft-com:vml" '
+        'xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+        f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{number}"/></o:shapelayout>'
+        '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+        'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+        '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+        + "".join(shapes)
+        + "</xml>"
+    ).encode("utf-8")
+
+
+# ---- the new sheets ------------------------------------------------------------------------------
+
+
+def _table_sheet(
+    header: tuple[object, ...],
+    rows: list[tuple[object, ...]],
+    widths: tuple[int, ...],
+    links: list[str] | None,
+) -> bytes:
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1)
+    )
+    body = [_row(1, header)] + [_row(n, row) for n, row in enumerate(rows, start=2)]
+    hyperlinks = ""
+    if links:
+        hyperlinks = (
+            "<hyperlinks>"
+            + "".join(
+                f'<hyperlink ref="C{n}" location={quoteattr(target)} display={quoteattr(target)}/>'
+                for n, target in enumerate(links, start=2)
+            )
+            + "</hyperlinks>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        f"</sheetView></sheetViews><cols>{cols}</cols><sheetData>{''.join(body)}</sheetData>"
+        f"{hyperlinks}</worksheet>"
+    ).encode()
+
+
+def _row(number: int, values: tuple[object, ...]) -> str:
+    cells = []
+    for column, value in enumerate(values, start=1):
+        ref = f"{column_letter(column)}{number}"
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int | float):
+            cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+        else:
+            cells.append(
+                f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">'
+                f"{_text(str(value))}</t></is></c>"
+            )
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def _text(value: str) -> str:
+    return escape(ILLEGAL.sub("", value))
+
+
+__all__ = ["Unsupported", "mark"]
