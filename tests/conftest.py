@@ -99,6 +99,12 @@ def check(book):
     return run
 
 
+def cell_style(cell) -> tuple:
+    """A cell's formatting, comparable across two workbooks (openpyxl proxies are not)."""
+    parts = (cell.fill, cell.font, cell.border, cell.alignment, cell.protection)
+    return (*map(repr, parts), cell.number_format)
+
+
 def shared_file(*parts: str) -> Path:
     """A file from ../shared; skipped locally when absent, a failure under CI."""
     path = SHARED.joinpath(*parts)
@@ -107,3 +113,21 @@ def shared_file(*parts: str) -> Path:
             pytest.fail(f"{path} is missing in CI")
         pytest.skip(f"{path} not available outside the project setup")
     return path
+
+
+@pytest.fixture(scope="session")
+def office():
+    """One headless LibreOffice for the whole test session (see tests/uno_bridge.py).
+
+    Locally it may be missing (the test is skipped); under CI it is a failure.
+    """
+    from tests import uno_bridge
+
+    reason = uno_bridge.missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"LibreOffice is required under CI: {reason}")
+        pytest.skip(reason)
+    office = uno_bridge.Office()
+    yield office
+    office.close()

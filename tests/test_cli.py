@@ -15,7 +15,7 @@ import pytest
 
 from addin.annotate import RESULT_SHEET, STAMP_SHEET
 from addin.cli import app
-from tests.conftest import BRANCH, good_member, good_org
+from tests.conftest import BRANCH, cell_style, good_member, good_org
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "示例_林业局党委.xlsx"
@@ -30,11 +30,6 @@ def dyxx(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
         cwd=cwd,
         env={**os.environ, "COLUMNS": "200"},
     )
-
-
-def style(cell) -> tuple:
-    parts = (cell.fill, cell.font, cell.border, cell.alignment, cell.protection)
-    return (*map(repr, parts), cell.number_format)
 
 
 def digest(path: Path) -> str:
@@ -129,7 +124,7 @@ def test_annotated_copy(book, tmp_path):
                 copy = marked[name][cell.coordinate]
                 assert copy.value == cell.value, cell.coordinate
                 if (name, cell.coordinate) not in flagged:
-                    assert style(copy) == style(cell), cell.coordinate
+                    assert cell_style(copy) == cell_style(cell), cell.coordinate
         assert marked[name].merged_cells.ranges == original[name].merged_cells.ranges
     results = marked[RESULT_SHEET]
     rows = list(results.iter_rows(min_row=2, values_only=True))

@@ -27,7 +27,6 @@ from addin.dataentry import CODED, DATA_ROWS, ENUMERATIONS, options
 from addin.findings import column_letter
 from addin.layout import DATA_ROW, HEADER_ROW, columns
 from addin.prepare import prepare
-from tests import uno_bridge
 from tests.conftest import BRANCH, good_member, good_org, person_id
 from tests.test_prepare import DATA, MEMBER_SHEET, ORG_SHEET, SITUATION_LIST, official_download
 
@@ -36,18 +35,9 @@ MARK_COLOR = 0xFFC7CE
 TIMINGS: dict[str, float] = {}
 
 
-@pytest.fixture(scope="module")
-def office():
-    reason = uno_bridge.missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"LibreOffice is required under CI: {reason}")
-        pytest.skip(reason)
-    started = time.monotonic()
-    office = uno_bridge.Office()
-    TIMINGS["start"] = time.monotonic() - started
-    yield office
-    office.close()
+@pytest.fixture(scope="module", autouse=True)
+def report_timings(office):
+    yield
     print(f"\nLibreOffice ({office.version}) timings:", TIMINGS)
 
 

@@ -405,6 +405,25 @@ class Server:
                         scratch += 1
         return placed
 
+    def cmd_marks(self, path: str, cells: dict) -> dict:
+        """Sheet names, and per cell: text, background colour and note (annotation) text."""
+        doc = self._open(path)
+        try:
+            found = {}
+            for name, addresses in cells.items():
+                sheet = doc.Sheets.getByName(name)
+                found[name] = {}
+                for address in addresses:
+                    cell = sheet.getCellRangeByName(address)
+                    found[name][address] = {
+                        "string": cell.getString(),
+                        "back": int(cell.CellBackColor),
+                        "note": cell.Annotation.String,
+                    }
+            return {"sheets": [sheet.Name for sheet in doc.Sheets], "cells": found}
+        finally:
+            doc.close(True)
+
     def cmd_pdf(self, path: str, sheet: str, out: str) -> None:
         """Export one sheet as PDF (the other sheets are hidden first)."""
         doc = self._open(path)

@@ -24,7 +24,7 @@ from addin.commands import (
     input_passwords,
     output_password,
 )
-from addin.findings import RULES
+from addin.findings import RULES, Finding
 from addin.reader import WorkbookError
 from addin.report import Report
 
@@ -42,6 +42,9 @@ def check(
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
     mask: MaskOption = False,
+    limit: Annotated[
+        int, typer.Option("--limit", help="屏幕上每个工作表最多列出的问题数（0 表示全部）")
+    ] = 200,
     today: Annotated[
         str | None, typer.Option(help="按指定日期校验（YYYY-MM-DD），默认今天", hidden=True)
     ] = None,
@@ -64,7 +67,7 @@ def check(
     if json_output:
         sys.stdout.write(report.to_json() + "\n")
     else:
-        print_report(console, report)
+        print_report(console, report, limit)
     raise typer.Exit(0 if report.passed else 1)
 
 
@@ -111,20 +114,27 @@ def _suffix(file: Path) -> str:
     return ".xlsm" if file.suffix.lower() == ".xlsm" else ".xlsx"
 
 
-def print_report(console: Console, report: Report) -> None:
+def print_report(console: Console, report: Report, limit: int = 0) -> None:
+    """Findings grouped by file and sheet (at most ``limit`` per sheet; 0 = all), then counts."""
+    by_sheet: dict[tuple[str, str], list[Finding]] = {}
+    for finding in report.findings:
+        by_sheet.setdefault((finding.file, finding.sheet), []).append(finding)
     for file in dict.fromkeys(t.file for t in report.tables):
         console.rule(f"[bold]{escape(file)}")
-        for summary in (t for t in report.tables if t.file == file):
-            found = [f for f in report.findings if f.file == file and f.sheet == summary.sheet]
-            _print_sheet(console, summary, found)
+        for sheet in dict.fromkeys(t.sheet for t in report.tables if t.file == file):
+            summaries = [t for t in report.tables if t.file == file and t.sheet == sheet]
+            _print_sheet(console, summaries, by_sheet.get((file, sheet), []), limit)
     _print_counts(console, report)
 
 
-def _print_sheet(console: Console, summary, found) -> None:
-    title = f"工作表“{escape(summary.sheet)}”：{summary.title}，{summary.rows} 行"
+def _print_sheet(console: Console, summaries, found: list[Finding], limit: int) -> None:
+    described = "、".join(f"{t.title}，{t.rows} 行" for t in summaries)
+    title = f"工作表“{escape(summaries[0].sheet)}”：{described}"
     if not found:
         console.print(f"{title}：[green]未发现问题[/]", highlight=False)
         return
+    hidden = len(found) - limit if 0 < limit < len(found) else 0
+    found = found[: len(found) - hidden]
     table = RichTable(title=title, title_justify="left", show_lines=False)
     table.add_column("单元格", no_wrap=True)
     table.add_column("字段", max_width=10, overflow="fold")
@@ -142,6 +152,12 @@ def _print_sheet(console: Console, summary, found) -> None:
             escape(finding.message),
         )
     console.print(table)
+    if hidden:
+        console.print(
+            f"……本工作表另有 {hidden} 个问题未列出：用 --limit 0 列出全部，"
+            "或用 -o 写出标注副本、用 --json 输出全部问题。",
+            highlight=False,
+        )
 
 
 def _print_counts(console: Console, report: Report) -> None:
