@@ -6,8 +6,11 @@ import os
 import sys
 import traceback
 
+# Each module registers its commands on the app when imported.
+import addin.commands.addin
 import addin.commands.check
-import addin.commands.template  # noqa: F401
+import addin.commands.template
+import addin.commands.workflow  # noqa: F401
 from addin.commands import app
 
 __all__ = ["app", "main"]

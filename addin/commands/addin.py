@@ -1,0 +1,1 @@
+"""dyxx addin commands (being written)."""

@@ -1,0 +1,1 @@
+"""dyxx workflow commands (being written)."""
