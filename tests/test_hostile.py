@@ -396,3 +396,33 @@ def test_password_prompt_on_a_terminal(locked, tmp_path):
     assert "请输入“加密.xlsx”的打开密码" in screen and "请设置输出文件的打开密码" in screen
     assert "dangyuan2017" not in screen and "new-secret" not in screen  # never echoed
     assert openpyxl.load_workbook(_decrypt(out, "new-secret"))["校验记录"]["B8"].value == "未通过"
+
+
+# ---- every command that reads a workbook ------------------------------------------------------
+
+
+def reading_commands(bad: Path, out: Path) -> dict[str, list[str]]:
+    """Each command that reads a user's workbook, on the file ``bad`` (add new ones here)."""
+    return {
+        "check": ["check", str(bad)],
+        "check -o": ["check", str(bad), "-o", str(out)],
+        "prepare": ["prepare", str(bad), "-o", str(out)],
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("截断.xlsx", None, ["截断.xlsx", "损坏"]),
+        ("空.xlsx", b"", ["空.xlsx", "空的"]),
+        ("网页.xlsx", b"<!DOCTYPE html><html><body>404</body></html>", ["网页"]),
+    ],
+)
+def test_every_reading_command_refuses_bad_files(sample, tmp_path, name, content, words):
+    bad = tmp_path / name
+    bad.write_bytes(sample.read_bytes()[:3000] if content is None else content)
+    out = tmp_path / "输出.xlsx"
+    for command, args in reading_commands(bad, out).items():
+        result = dyxx(*args)
+        assert_refused(result, *words)
+        assert not out.exists(), command
