@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from addin.check import check_files
+from tests.cases import ORG_BAD, ORG_GOOD
 from tests.conftest import TODAY, good_member, good_org, shared_file
 
 
@@ -17,78 +18,12 @@ def test_good_org_has_no_findings(check):
     assert findings(check) == []
 
 
-@pytest.mark.parametrize(
-    "changes",
-    [
-        {
-            "unit_situation": "与上级党组织相同",
-            "unit_name": None,
-            "unit_nature": None,
-            "unit_party_org": None,
-            "unit_code": None,
-        },
-        {
-            "unit_situation": "与上级党组织相同",
-            "unit_name": "无",
-            "unit_nature": "—",
-            "unit_party_org": "/",
-            "unit_code": "-",
-        },
-        {"unit_code": "00612345-8"},
-        {"unit_code": "006123458"},
-        {"phone": "13807391234"},
-        {"phone": 13807391234},
-        {
-            "org_category": "632 联合党支部",
-            "unit_situation": "联合支部",
-            "unit_party_org": "2",
-            "unit_code": "11430523006123458Q、00612345-8",
-        },
-        {"org_category": "611", "unit_party_org": "11 建立党委的"},
-    ],
-    ids=[
-        "same-as-parent-blank",
-        "same-as-parent-placeholders",
-        "org-code-dashed",
-        "org-code-plain",
-        "mobile",
-        "mobile-number",
-        "joint-branch",
-        "committee",
-    ],
-)
+@pytest.mark.parametrize("changes", list(ORG_GOOD.values()), ids=list(ORG_GOOD))
 def test_good_variants_are_accepted(check, changes):
     assert findings(check, **changes) == []
 
 
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    [
-        ({"org_category": "641"}, [("C6", "code.unknown", "error")]),
-        ({"unit_situation": "独立单位"}, [("D6", "code.unknown", "error")]),
-        (
-            {"unit_situation": "与上级党组织相同"},
-            [
-                ("H6", "org.unit_not_blank", "warning"),
-                ("I6", "org.unit_not_blank", "warning"),
-                ("J6", "org.unit_not_blank", "warning"),
-                ("K6", "org.unit_not_blank", "warning"),
-            ],
-        ),
-        (
-            {"unit_name": None, "unit_code": "无"},
-            [("H6", "org.unit_required", "error"), ("K6", "org.unit_required", "error")],
-        ),
-        ({"unit_code": "11430523006123458R"}, [("K6", "orgcode.checksum", "error")]),
-        ({"unit_code": "00612345-9"}, [("K6", "orgcode.checksum", "error")]),
-        ({"unit_code": "1143052300612345"}, [("K6", "orgcode.length", "error")]),
-        ({"unit_party_org": "12"}, [("J6", "org.category_mismatch", "warning")]),
-        ({"phone": "6821"}, [("G6", "org.phone", "error")]),
-        ({"secretary": None}, [("E6", "field.required", "error")]),
-        ({"contact": "—"}, [("F6", "field.required", "error")]),
-        ({"unit_nature": "21 机关"}, [("I6", "code.mismatch", "error")]),
-    ],
-)
+@pytest.mark.parametrize(("changes", "expected"), ORG_BAD)
 def test_bad_values_are_flagged(check, changes, expected):
     assert findings(check, **changes) == expected
 

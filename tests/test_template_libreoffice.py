@@ -27,6 +27,7 @@ from addin.dataentry import CODED, DATA_ROWS, ENUMERATIONS, options
 from addin.findings import column_letter
 from addin.layout import DATA_ROW, HEADER_ROW, columns
 from addin.prepare import prepare
+from tests.cases import MEMBER_BAD, MEMBER_GOOD, ORG_BAD, ORG_GOOD
 from tests.conftest import BRANCH, good_member, good_org, person_id
 from tests.test_prepare import DATA, MEMBER_SHEET, ORG_SHEET, SITUATION_LIST, official_download
 
@@ -150,81 +151,9 @@ SPACED = person_id("430523", "19680312", "303")
 LEAP = person_id("430523", "20000229", "011")
 MEMBER_CASES: list[dict[str, object]] = [
     {},
-    # tests/test_member_rules.py: test_good_variants_are_accepted
-    {
-        "id_number": person_id("430523", "19550820", "002"),
-        "birth_date": date(1955, 8, 20),
-        "gender": "女",
-        "join_date": date(1978, 5, 4),
-        "full_date": date(1979, 5, 4),
-    },
-    {
-        "id_number": person_id("110103", "19750101", "013"),
-        "birth_date": date(1975, 1, 1),
-        "join_date": date(1995, 7, 1),
-        "full_date": date(1996, 7, 1),
-    },
-    {"birth_date": "1968.03.12", "join_date": "1992年7月1日", "full_date": "1993/7/1"},
-    {"birth_date": 24909, "join_date": "19920701"},
-    {"gender": 1, "education": "21 大学", "job": "011 公务员", "ethnicity": "01"},
-    {"landline": "无", "destination": "—", "lost_date": "/"},
-    {"mobile": None, "landline": "(0739)6821234"},
-    {"name": "买买提·艾力", "ethnicity": "维吾尔族"},
-    {"lost": "是", "lost_date": "2015.03", "status": "停止党籍"},
-    {"mobile_flow": "是", "destination": "广东省深圳市南山区"},
-    {
-        "category": "预备党员",
-        "full_date": None,
-        "join_date": date(2023, 9, 1),
-        "id_number": person_id("430523", "19980909", "011"),
-        "birth_date": date(1998, 9, 9),
-    },
-    {"full_date": date(1994, 1, 1)},
-    {"address": "塘渡口镇白竹村3组"},
-    # tests/test_member_rules.py: test_bad_values_are_flagged
-    {"id_number": "430523196803120118"},
-    {"birth_date": date(1968, 3, 13)},
-    {"gender": "女"},
-    {"join_date": date(1985, 7, 1), "full_date": date(1986, 7, 1)},
-    {"join_date": date(2030, 7, 1), "full_date": None},
-    {"full_date": None},
-    {"join_date": date(1960, 7, 1), "full_date": date(1961, 7, 1)},
-    {"full_date": date(1993, 1, 1)},
-    {"full_date": date(1995, 1, 1)},
-    {"category": "预备党员"},
-    {"category": "预备党员", "full_date": None},
-    {"lost": "是"},
-    {"lost_date": "2015.03"},
-    {"lost": "是", "lost_date": "1990.05"},
-    {"lost": "是", "lost_date": "2015.13"},
-    {"mobile_flow": "是"},
-    {"destination": "广东省深圳市"},
-    {"mobile_flow": "是", "destination": "火星基地"},
-    {"status": "停止党籍"},
-    {"mobile": None, "landline": "无"},
-    {"mobile": "1380739123"},
-    {"address": None},
-    {"name": "张3"},
-    {"education": "25"},
-    {"job": 211},
-    {"ethnicity": "汉"},
-    {"education": "2"},
-    {"id_number": "430523 1968 0312 011" + ID[-1]},
-    {"id_number": MALE_X.lower()},
-    {"join_date": "2017-13-01"},
-    {"birth_date": "1968-02-30"},
-    {"id_number": "430523196803120l1x"},
-    {"id_number": person_id("999999", "19680312", "011")},
-    {
-        "id_number": person_id("110103", "20120101", "011"),
-        "birth_date": date(2012, 1, 1),
-        "join_date": date(2030, 1, 1),
-        "full_date": None,
-        "category": "预备党员",
-    },
-    {"branch": "林业局机关支部"},
-    {"category": "党员"},
-    # the edges of each live check
+    # the engine's own rule cases (tests/cases.py), then the edges of each live check
+    *MEMBER_GOOD.values(),
+    *(changes for changes, _expected in MEMBER_BAD),
     # 15 digits: a warning only. (Its 18-digit form is not compared live for duplicates: a
     # member entered once with each form is left to `dyxx check`.)
     {"id_number": "430523680312021"},
@@ -293,44 +222,9 @@ MEMBER_CASES: list[dict[str, object]] = [
 ]
 ORG_CASES: list[dict[str, object]] = [
     {"org_name": BRANCH},
-    # tests/test_org_rules.py: test_good_variants_are_accepted
-    {
-        "unit_situation": "与上级党组织相同",
-        "unit_name": None,
-        "unit_nature": None,
-        "unit_party_org": None,
-        "unit_code": None,
-    },
-    {
-        "unit_situation": "与上级党组织相同",
-        "unit_name": "无",
-        "unit_nature": "—",
-        "unit_party_org": "/",
-        "unit_code": "-",
-    },
-    {"unit_code": "00612345-8"},
-    {"unit_code": "006123458"},
-    {"phone": "13807391234"},
-    {"phone": 13807391234},
-    {
-        "org_category": "632 联合党支部",
-        "unit_situation": "联合支部",
-        "unit_party_org": "2",
-        "unit_code": "11430523006123458Q、00612345-8",
-    },
-    {"org_category": "611", "unit_party_org": "11 建立党委的"},
-    # tests/test_org_rules.py: test_bad_values_are_flagged
-    {"org_category": "641"},
-    {"unit_situation": "独立单位"},
-    {"unit_situation": "与上级党组织相同"},
-    {"unit_name": None, "unit_code": "无"},
-    {"unit_code": "11430523006123458R"},
-    {"unit_code": "1143052300612345"},
-    {"unit_party_org": "12"},
-    {"phone": "6821"},
-    {"secretary": None},
-    {"unit_nature": "21 机关"},
-    # edges
+    # the engine's own rule cases (tests/cases.py), then edges
+    *ORG_GOOD.values(),
+    *(changes for changes, _expected in ORG_BAD),
     {"unit_situation": "联合支部", "unit_nature": "—", "unit_party_org": "2"},
     {"unit_situation": "法人单位 ", "unit_party_org": None},
     {"unit_situation": "独立单位", "unit_name": None, "unit_nature": None},
