@@ -104,10 +104,11 @@ def read_workbook(path: str | Path, password: str | None = None) -> list[Table]:
     path = Path(path)
     source = sources.load(path, password)
     workbook = _open(source)
-    formulas = _uncached_by_sheet(source)
+    sheets = {name: _sheet_rows(path, workbook, name) for name in workbook.sheet_names}
+    formulas = _uncached_by_sheet(source)  # the scan ran alongside the parser
     tables: list[Table] = []
-    for name in workbook.sheet_names:
-        rows = _sheet_rows(path, workbook, name, formulas.get(name, {}))
+    for name, rows in sheets.items():
+        _show_formulas(rows, formulas.get(name, {}))
         found = find_tables(rows, file=str(path), sheet=name)
         for table in found:
             table.uncached = _uncached_in(table, formulas.get(name, {}))
@@ -137,9 +138,7 @@ def _uncached_by_sheet(source: sources.Source) -> dict[str, dict[str, str]]:
     return {parts[p]: cells for p, cells in source.uncached.items() if p in parts}
 
 
-def _sheet_rows(
-    path: Path, workbook: CalamineWorkbook, name: str, formulas: dict[str, str]
-) -> list[list[object]]:
+def _sheet_rows(path: Path, workbook: CalamineWorkbook, name: str) -> list[list[object]]:
     try:
         sheet = workbook.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
@@ -147,7 +146,6 @@ def _sheet_rows(
     except Exception:
         raise WorkbookError(path, f"工作表“{name}”无法读取，文件可能已损坏") from None
     _fill_merged(rows, merged)
-    _show_formulas(rows, formulas)
     return rows
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ MAX_MEMBERS = 10_000
 BOMB_RATIO = 250  # expansion ratio that is refused for members over BOMB_FLOOR
 BOMB_FLOOR = 32 * 1024**2
 CHUNK = 1024**2
+PROLOG = 64 * 1024  # where an XML declaration and a DTD would have to be
 RESAVE = "请用 Excel 打开后另存再试"
 LOCKED = "没有读取权限，或文件正被其他程序占用（请先在 Excel 中关闭它）"
 UNCACHED_FORMULA = re.compile(
@@ -50,11 +52,46 @@ class Source:
     data: bytes
     kind: str  # "xlsx" (any OOXML: .xlsx/.xlsm) or "xls"
     encrypted: bool = False
-    # sheet part name -> {cell -> formula text} for formulas saved without a result
-    uncached: dict[str, dict[str, str]] = field(default_factory=dict)
+    _scan: _Scan | None = field(default=None, repr=False)
 
     def stream(self) -> io.BytesIO:
         return io.BytesIO(self.data)
+
+    @property
+    def uncached(self) -> dict[str, dict[str, str]]:
+        """Sheet part name -> {cell -> formula text} for formulas saved without a result.
+
+        Found by a full pass over the sheets that runs in a background thread (zlib
+        releases the GIL), overlapping with the spreadsheet parser.
+        """
+        return self._scan.result() if self._scan is not None else {}
+
+
+class _Scan(threading.Thread):
+    """Decompress every member once (zipfile checks sizes and CRCs), noting uncached formulas."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        super().__init__(daemon=True)
+        self.path, self.data = path, data
+        self.found: dict[str, dict[str, str]] = {}
+        self.error: WorkbookError | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(self.data))
+            for member in archive.infolist():
+                found = _expand(self.path, archive, member)
+                if found:
+                    self.found[member.filename] = found
+        except WorkbookError as exc:
+            self.error = exc
+
+    def result(self) -> dict[str, dict[str, str]]:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.found
 
 
 class PasswordNeeded(WorkbookError):
@@ -78,7 +115,8 @@ def load(path: str | Path, password: str | None = None) -> Source:
         raise WorkbookError(path, _not_a_workbook(data))
     if not source.data.startswith(ZIP_MAGIC):
         raise WorkbookError(path, "解密后的内容不是 Excel 工作簿，文件可能已损坏")
-    source.uncached = _guard_zip(path, source.data)
+    _guard_zip(path, source.data)
+    source._scan = _Scan(path, source.data)
     return source
 
 
@@ -148,8 +186,12 @@ def _maybe_decrypt(path: Path, data: bytes, password: str | None) -> tuple[bytes
     return decrypted, True
 
 
-def _guard_zip(path: Path, data: bytes) -> dict[str, dict[str, str]]:
-    """Refuse zip bombs and lying size headers; collect formulas saved without results."""
+def _guard_zip(path: Path, data: bytes) -> None:
+    """Refuse zip bombs (by the declared sizes) and XML with entity declarations.
+
+    A member that holds more than its header declares is stopped by every parser
+    used here (Python's zipfile and calamine's both enforce the declared size).
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -160,12 +202,32 @@ def _guard_zip(path: Path, data: bytes) -> dict[str, dict[str, str]]:
     if len(members) > MAX_MEMBERS:
         raise WorkbookError(path, "文件结构异常（压缩包内文件过多），已拒绝读取")
     _check_declared_sizes(path, members)
-    uncached: dict[str, dict[str, str]] = {}
     for member in members:
-        found = _expand(path, archive, member)
-        if found:
-            uncached[member.filename] = found
-    return uncached
+        if member.filename.endswith((".xml", ".rels", ".vml")):
+            _refuse_entities(path, archive, member)
+
+
+def _refuse_entities(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """A DTD can only stand in the prolog: the first chunk of the part tells."""
+    try:
+        with archive.open(member) as stream:
+            head = stream.read(PROLOG)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+    ):
+        raise WorkbookError(path, f"文件已损坏（{member.filename} 无法解压），{RESAVE}") from None
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise WorkbookError(
+            path,
+            f"文件内含有 XML 实体声明（{member.filename}），"
+            "正常的 Excel 文件不会有，可能是恶意文件，已拒绝读取",
+        )
 
 
 def _check_declared_sizes(path: Path, members: list[zipfile.ZipInfo]) -> None:
@@ -186,18 +248,11 @@ def _bomb(part: str) -> str:
 def _expand(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> dict[str, str]:
     """Decompress one member (zipfile stops at the declared size and checks the CRC)."""
     sheet = member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
-    xml = member.filename.endswith((".xml", ".rels", ".vml"))
     found: dict[str, str] = {}
     tail = b""
     try:
         with archive.open(member) as stream:
             while chunk := stream.read(CHUNK):
-                if xml and not tail and (b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk):
-                    raise WorkbookError(
-                        path,
-                        f"文件内含有 XML 实体声明（{member.filename}），"
-                        "正常的 Excel 文件不会有，可能是恶意文件，已拒绝读取",
-                    )
                 if sheet and (b"<f" in chunk or b"<f" in tail + chunk[:8]):
                     found.update(_uncached(tail + chunk))
                 tail = chunk[-4096:] if sheet else b""
