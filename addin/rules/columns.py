@@ -14,7 +14,7 @@ from typing import TypeVar
 from addin.findings import Finding, Problem
 from addin.reader import Table
 from addin.schema import field_label
-from addin.values import is_blank, text
+from addin.values import text
 
 T = TypeVar("T")
 
@@ -40,10 +40,6 @@ def memoised(column: Sequence[object], parse: Callable[[object], T]) -> list[T]:
         return [memo[(raw.__class__, raw)] for raw in column]
     lookup = {value: parse(value) for value in distinct}
     return list(map(lookup.__getitem__, column))
-
-
-def blanks(column: Sequence[object]) -> list[bool]:
-    return memoised(column, is_blank)
 
 
 def flagged(results: Sequence[object]) -> list[int]:

@@ -16,7 +16,7 @@ from addin.ids import ric
 from addin.reader import Table
 from addin.rules.base import REQUIRED as FIELD_REQUIRED
 from addin.rules.base import REQUIRED_LOST, add_years, age_on
-from addin.rules.columns import Emitter, blanks, memoised
+from addin.rules.columns import Emitter, memoised
 from addin.schema import MEMBER_FIELDS
 
 BIRTH_MISMATCH = rule(
@@ -171,32 +171,34 @@ def check_members(table: Table, today: date) -> tuple[list[str | None], list[Fin
     """Check every 附件4 record; returns each row's normalised ID and the findings."""
     out = Emitter(table)
     column = {f.key: table.column(f.key) for f in MEMBER_KEYS}
-    lost = [_name(r) == "是" for r in memoised(column["lost"], _yes_no)]
-    _required(out, column, lost)
     parsed = _parse(out, column, today)
+    yes = codes.table("yes_no").by_code("是")
+    lost = [r.entry == yes for r in parsed["lost"]]
+    _required(out, column, parsed, lost)
     n = len(table.records)
     for i in range(n):
         _cross(out, i, column, parsed, lost[i], today)
     return [ident.number for ident in parsed["id_number"]], out.items
 
 
-def _yes_no(raw: object):
-    return codes.table("yes_no").lookup(raw)
-
-
 def _name(lookup) -> str | None:
     return lookup.entry.name if lookup.entry is not None else None
 
 
-def _required(out: Emitter, column: dict[str, list], lost: list[bool]) -> None:
+def _required(out: Emitter, column: dict[str, list], parsed: dict, lost: list[bool]) -> None:
+    """A required cell is blank when its parse result is EMPTY (no separate blank pass)."""
     for key in REQUIRED:
         if not out.has_column(key):
             continue
         label = out.label(key)
         strict, lenient = FIELD_REQUIRED.problem(field=label), REQUIRED_LOST.problem(field=label)
-        for i, blank in enumerate(blanks(column[key])):
-            if blank:
-                out.add(i, key, lenient if lost[i] and key != "name" else strict, column[key][i])
+        results = parsed[key] if key in parsed else memoised(column[key], _blank_marker)
+        for i in [i for i, result in enumerate(results) if result is EMPTY]:
+            out.add(i, key, lenient if lost[i] and key != "name" else strict, column[key][i])
+
+
+def _blank_marker(raw: object) -> object:
+    return EMPTY if values.is_blank(raw) else raw
 
 
 def _parse(out: Emitter, column: dict[str, list], today: date) -> dict[str, list]:
