@@ -2,6 +2,11 @@
 
 The input is never opened for writing: the copy is built in memory and written
 to a temporary file beside the target, then renamed over it.
+
+Below its summary rows the stamp keeps two records, hashes and style numbers
+only, never cell values: 【行指纹】, a short hash of every data row (``dyxx
+verify`` finds the rows added, removed or edited since), and 【标注记录】, what
+each marked cell looked like before (``dyxx clean`` undoes the marks).
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from hashlib import sha256
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -16,12 +22,17 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
 
 from addin import __version__, codes, xlsxmark
 from addin import source as sources
 from addin.errors import WorkbookError
 from addin.findings import Finding, column_letter
+from addin.reader import Table, read_workbook
 from addin.report import Report
+from addin.schema import FIELDS
+from addin.values import text
+from addin.xlsxmark import CELL_TAG, FILL_TAG, MARKS_NOTE, MARKS_TAG, WRITER, packed
 
 RESULT_SHEET = "校验结果"
 STAMP_SHEET = "校验记录"
@@ -34,6 +45,13 @@ RESULT_HEADER = ("序号", "工作表", "单元格", "字段", "级别", "规则
 RESULT_WIDTHS = (6, 16, 8, 16, 6, 26, 24, 70)
 STAMP_HEADER = ("项目", "内容")
 STAMP_WIDTHS = (22, 70)
+NOTE_AUTHOR = "dyxx 校验"
+FINGERPRINTS_TAG = "【行指纹】"
+FINGERPRINTS_NOTE = (
+    "每行数据的哈希值（不含数据本身）；dyxx verify 据此找出校验后增加、删除或修改的行"
+)
+FILE_FINGERPRINT, ROW_FINGERPRINTS = "本文件数据指纹", "行指纹"
+FINGERPRINTS_PER_ROW = 1000  # hashes per stamp cell (17 characters each, cells hold 32,767)
 
 
 def write_annotated(
@@ -43,10 +61,13 @@ def write_annotated(
     *,
     password: str | None = None,
     encrypt_with: str | None = None,
+    tables: list[Table] | None = None,
 ) -> None:
     """Write a marked copy of ``source`` to ``target`` (never ``source`` itself).
 
     ``password`` opens an encrypted source; ``encrypt_with`` encrypts the copy.
+    ``tables`` are the source's tables as checked (read again when not given),
+    for the row fingerprints of the stamp.
     """
     source, target = Path(source), Path(target)
     refuse_overwrite(source, target)
@@ -54,33 +75,39 @@ def write_annotated(
     if loaded.kind == "xls":
         raise WorkbookError(source, "旧版 .xls 文件只能校验，不能生成标注副本；请先另存为 .xlsx")
     findings = report.for_file(str(source))
-    data = _streamed(loaded, target, report, findings)
+    if tables is None:
+        tables = read_workbook(source, password)
+    stamp = [*stamp_rows(report, source, findings), (), *fingerprint_rows(tables)]
+    data = _streamed(loaded, target, findings, stamp)
     if data is not None:
         write_atomically(target, data, encrypt_with)
         return
     workbook = _load(loaded, keep_vba=target.suffix.lower() == ".xlsm")
+    _unmark_earlier(workbook)
     _drop_own_sheets(workbook)
-    _mark_cells(workbook, findings)
+    marks = _mark_cells(workbook, findings)
     _write_results(workbook, findings)
-    _write_stamp(workbook, report, source, findings)
+    _write_stamp(workbook, [*stamp, (), *marks])
     save_atomically(workbook, target, encrypt_with)
 
 
 def _streamed(
-    loaded: sources.Source, target: Path, report: Report, findings: list[Finding]
+    loaded: sources.Source,
+    target: Path,
+    findings: list[Finding],
+    stamp: list[tuple[object, ...]],
 ) -> bytes | None:
     """The marked package written by editing the XML (fast), or None to use openpyxl."""
     macro_source = b"vbaProject.bin" in loaded.data[-65536:] or b"macroEnabled" in loaded.data
     if macro_source != (target.suffix.lower() == ".xlsm"):
         return None  # the package type changes: let openpyxl rewrite the content types
     results = (RESULT_HEADER, result_rows(findings), [link(f.sheet, f.cell) for f in findings])
-    stamp = (STAMP_HEADER, stamp_rows(report, loaded.path, findings))
     try:
         return xlsxmark.mark(
             loaded.data,
             notes_by_cell(findings),
             results,
-            stamp,
+            (STAMP_HEADER, stamp),
             (RESULT_WIDTHS, STAMP_WIDTHS),
             (RESULT_SHEET, STAMP_SHEET),
         )
@@ -150,18 +177,84 @@ def stamp_rows(report: Report, source: Path, findings: list[Finding]) -> list[tu
     return rows + [(f"代码表 {name}", digest) for name, digest in sorted(codes.versions().items())]
 
 
+def row_prints(table: Table) -> list[str]:
+    """A short hash of each record's values as shown (so any reader gives the same hash:
+    ``21``, ``21.0`` and a date or date-time at midnight are what the cell shows)."""
+    columns = [table.column(f.key) for f in FIELDS[table.kind]]
+    return [
+        sha256("\x1f".join(map(text, cells)).encode()).hexdigest()[:16]
+        for cells in zip(*columns, strict=True)
+    ]
+
+
+def file_fingerprint(tables: list[Table]) -> str:
+    """One hash of the row hashes and positions of every table of one file."""
+    digest = sha256()
+    for table in tables:
+        digest.update(f"{table.sheet}|{table.kind}\n".encode())
+        rows = (record.row for record in table.records)
+        prints = row_prints(table)
+        digest.update("".join(f"{r}:{p}\n" for r, p in zip(rows, prints, strict=True)).encode())
+    return digest.hexdigest()
+
+
+def fingerprint_rows(tables: list[Table]) -> list[tuple[str, str]]:
+    """The 【行指纹】 rows: per table, the hashes of its rows in chunks (never the data).
+
+    Each row holds (工作表, 表格, first row, number of rows, hashes separated by spaces);
+    a table's records are consecutive sheet rows from its first data row.
+    """
+    rows = [(FINGERPRINTS_TAG, FINGERPRINTS_NOTE), (FILE_FINGERPRINT, file_fingerprint(tables))]
+    for table in tables:
+        prints = row_prints(table)
+        first = table.records[0].row if table.records else table.data_row
+        if not prints:
+            rows.append((ROW_FINGERPRINTS, packed(table.sheet, table.kind, first, 0, "")))
+        for start in range(0, len(prints), FINGERPRINTS_PER_ROW):
+            chunk = prints[start : start + FINGERPRINTS_PER_ROW]
+            item = packed(table.sheet, table.kind, first + start, len(chunk), " ".join(chunk))
+            rows.append((ROW_FINGERPRINTS, item))
+    return rows
+
+
 def link(finding_sheet: str, cell: str) -> str:
     """The in-workbook target of a 校验结果 link."""
     return f"{_quoted(finding_sheet)}!{cell}"
 
 
-def _mark_cells(workbook: Workbook, findings: list[Finding]) -> None:
+def _mark_cells(workbook: Workbook, findings: list[Finding]) -> list[tuple[str, str]]:
+    """Mark the cells; return the 【标注记录】 rows (each cell's fill and note before)."""
+    fills: dict[str, int] = {}
+    cells: list[tuple[str, str]] = []
     for (sheet, ref), (worst, note) in notes_by_cell(findings).items():
         cell = workbook[sheet][ref]
+        fill = tostring(cell.fill.to_tree()).decode("utf-8")
+        number = fills.setdefault(fill, len(fills) + 1)
+        had = cell.comment
+        cells.append((CELL_TAG, packed(sheet, ref, "", "", "", number, *_note_before(had))))
         cell.fill = FILLS[worst]
-        if cell.comment is not None:
-            note = f"{cell.comment.text}\n{note}"
-        cell.comment = Comment(note, "dyxx 校验", width=320, height=140)
+        if had is not None:
+            note = f"{had.text}\n{note}"
+        cell.comment = Comment(note, NOTE_AUTHOR, width=320, height=140)
+    filled = [(FILL_TAG, packed(number, fill)) for fill, number in fills.items()]
+    return [(MARKS_TAG, MARKS_NOTE), (WRITER, "openpyxl"), *filled, *cells]
+
+
+def _note_before(comment: Comment | None) -> tuple[int | str, str]:
+    """A note's length and author, so it can be cut back to itself ("" when none)."""
+    if comment is None:
+        return "", ""
+    return len(comment.text), comment.author or ""
+
+
+def _unmark_earlier(workbook: Workbook) -> None:
+    """Undo the marks of an earlier check of this copy, so only current findings show."""
+    from addin.workflow.stamp import unmark_workbook  # the workflow package reads stamps
+
+    try:
+        unmark_workbook(workbook)
+    except WorkbookError:
+        pass  # a damaged record of an earlier check: its marks stay, the new ones are added
 
 
 def _write_results(workbook: Workbook, findings: list[Finding]) -> None:
@@ -178,10 +271,10 @@ def _write_results(workbook: Workbook, findings: list[Finding]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _write_stamp(workbook: Workbook, report: Report, source: Path, findings: list[Finding]):
+def _write_stamp(workbook: Workbook, rows: list[tuple[object, ...]]) -> None:
     sheet = workbook.create_sheet(STAMP_SHEET)
     sheet.append(STAMP_HEADER)
-    for row in stamp_rows(report, source, findings):
+    for row in rows:
         sheet.append(row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

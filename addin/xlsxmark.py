@@ -11,6 +11,12 @@ the package byte for byte (see :mod:`addin.package`):
   relationships that tie them to the sheet;
 - two new sheets, 校验结果 and 校验记录, written with inline strings.
 
+What was changed is recorded at the end of the 校验记录 sheet (the 【标注记录】
+rows, see :func:`record_rows`): each flagged cell's original style number (or
+that the cell or row was inserted), the original fill, the parts added to each
+sheet and the original counts of styles.xml. With it, ``dyxx clean`` restores
+every changed part byte for byte; no cell value is recorded.
+
 :class:`Unsupported` is raised for what this writer does not handle (a flagged
 sheet that already has comments, an earlier 校验结果 sheet, rows or cells
 without an ``r`` reference); the caller then uses the openpyxl writer.
@@ -18,7 +24,9 @@ without an ``r`` reference); the caller then uses the openpyxl writer.
 
 from __future__ import annotations
 
+import json
 import re
+from hashlib import sha256
 from xml.sax.saxutils import escape, quoteattr
 
 from addin.findings import column_letter
@@ -45,6 +53,19 @@ AFTER_LEGACY = (
 )
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+# The 【标注记录】 rows of the 校验记录 sheet: a tag in the first column, then the values.
+MARKS_TAG = "【标注记录】"
+MARKS_NOTE = "dyxx clean 据此恢复被标注单元格原来的样式；只记样式编号和填充，不含任何数据"
+WRITER, STYLE_COUNT, FILL_COUNT, STYLES_HASH, VML_TYPE_TAG = (
+    "标注方式",
+    "原样式数",
+    "原填充数",
+    "样式表指纹",
+    "VML类型",
+)
+SHEET_PARTS, FILL_TAG, CELL_TAG = "批注部件", "原填充", "标注单元格"
+INSERTED_CELL, INSERTED_ROW = "单元格", "行"
+YES, NO = "是", "否"
 
 
 class Unsupported(Exception):
@@ -69,17 +90,64 @@ def mark(
     by_sheet: dict[str, dict[str, tuple[str, str]]] = {}
     for (sheet, cell), note in notes.items():
         by_sheet.setdefault(sheet, {})[cell] = note
+    sheets = []
+    vml_added = False
     for number, (sheet, cells) in enumerate(sorted(by_sheet.items()), start=1):
-        _mark_sheet(package, parts[sheet], cells, styles, types, number)
+        styles.sheet = sheet
+        added, vml = _mark_sheet(package, parts[sheet], cells, styles, types, number)
+        sheets.append((sheet, *added))
+        vml_added = vml_added or vml
+    styles_xml = styles.xml()
     header, rows, links = results
     book = _Workbook(package)
     book.add(names[0], _table_sheet(header, rows, widths[0], links), types)
     stamp_header, stamp_rows = stamp
-    book.add(names[1], _table_sheet(stamp_header, stamp_rows, widths[1], None), types)
+    recorded = [*stamp_rows, (), *record_rows(styles, sheets, vml_added, styles_xml)]
+    book.add(names[1], _table_sheet(stamp_header, recorded, widths[1], None), types)
     book.save()
-    package.put("xl/styles.xml", styles.xml())
+    package.put("xl/styles.xml", styles_xml)
     package.put("[Content_Types].xml", types.xml())
     return package.finish()
+
+
+def record_rows(
+    styles: _Styles,
+    sheets: list[tuple[str, ...]],
+    vml_added: bool,
+    styles_xml: bytes,
+) -> list[tuple[str, str]]:
+    """The 【标注记录】 rows: what this writer changed, enough to undo it exactly.
+
+    Two columns like the rest of the 校验记录 sheet: a tag, then the values (a JSON
+    list where there are several).
+    """
+    rows: list[tuple[str, str]] = [
+        (MARKS_TAG, MARKS_NOTE),
+        (WRITER, "xml"),
+        (STYLE_COUNT, packed(len(styles.xfs), styles.count_attribute(styles.xfs_match))),
+        (FILL_COUNT, packed(styles.fill_count, styles.count_attribute(styles.fills_match))),
+        (STYLES_HASH, sha256(styles_xml).hexdigest()),
+        (VML_TYPE_TAG, YES if vml_added else NO),
+    ]
+    rows += [(SHEET_PARTS, packed(*info)) for info in sheets]
+    fills: dict[str, int] = {}
+    cells = []
+    for sheet, ref, original, shown, marked, inserted in styles.log:
+        fill = styles.fill_xml(shown)
+        number = fills.setdefault(fill, len(fills) + 1)
+        kept = "" if original is None else original
+        cells.append((CELL_TAG, packed(sheet, ref, kept, marked, inserted, number)))
+    rows += [(FILL_TAG, packed(number, fill)) for fill, number in fills.items()]
+    return rows + cells
+
+
+def packed(*values: object) -> str:
+    """Several values in one cell, as a JSON list.
+
+    >>> packed("附件4", "E6", 5)
+    '["附件4", "E6", 5]'
+    """
+    return json.dumps(list(values), ensure_ascii=False)
 
 
 # ---- styles ------------------------------------------------------------------------------------
@@ -93,7 +161,14 @@ class _Styles:
         if not fills or not xfs:
             raise Unsupported("styles.xml without fills or cellXfs")
         self.fills_match, self.xfs_match = fills, xfs
+        self.fills = re.findall(rb"<fill\b[^>]*?/>|<fill\b.*?</fill>", fills.group(1), re.S)
         self.fill_count = len(re.findall(rb"<fill\b", fills.group(1)))
+        if self.fill_count != len(self.fills):
+            raise Unsupported("fills this writer cannot follow")
+        self.sheet = ""  # the sheet being marked, for the log
+        # (sheet, cell, original style or None when inserted, style shown before, new style,
+        # "" or INSERTED_CELL/INSERTED_ROW) of every flagged cell
+        self.log: list[tuple[str, str, int | None, int, int, str]] = []
         self.xfs = re.findall(rb"<xf\b[^>]*?/>|<xf\b.*?</xf>", xfs.group(1), re.S)
         self.new_fills: list[bytes] = []
         self.new_xfs: list[bytes] = []
@@ -113,6 +188,22 @@ class _Styles:
             self.new_xfs.append(xf)
             self.marked[key] = len(self.xfs) + len(self.new_xfs) - 1
         return self.marked[key]
+
+    def note(self, ref: str, original: int | None, shown: int, marked: int, inserted: str) -> None:
+        self.log.append((self.sheet, ref, original, shown, marked, inserted))
+
+    def fill_xml(self, style: int) -> str:
+        """The XML of the fill an original cell style shows ("" when there is none)."""
+        base = self.xfs[style] if style < len(self.xfs) else self.xfs[0] if self.xfs else b""
+        found = re.search(rb'\sfillId="(\d+)"', base.split(b">", 1)[0])
+        index = int(found.group(1)) if found else 0
+        return self.fills[index].decode("utf-8") if index < len(self.fills) else ""
+
+    @staticmethod
+    def count_attribute(match: re.Match[bytes]) -> str:
+        """The count="…" of a section's opening tag as written ("" when absent)."""
+        found = re.search(rb'\scount="(\d*)"', match.group(0).split(b">", 1)[0])
+        return found.group(1).decode() if found else ""
 
     def _fill(self, severity: str) -> int:
         if severity not in self.fill_ids:
@@ -151,10 +242,13 @@ class _ContentTypes:
         entry = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
         self.text = self.text.replace("</Types>", entry + "</Types>")
 
-    def default(self, extension: str, content_type: str) -> None:
-        if f'Extension="{extension}"' not in self.text:
-            entry = f'<Default Extension="{extension}" ContentType="{content_type}"/>'
-            self.text = self.text.replace("</Types>", entry + "</Types>")
+    def default(self, extension: str, content_type: str) -> bool:
+        """Add a default content type unless present; whether it was added."""
+        if f'Extension="{extension}"' in self.text:
+            return False
+        entry = f'<Default Extension="{extension}" ContentType="{content_type}"/>'
+        self.text = self.text.replace("</Types>", entry + "</Types>")
+        return True
 
     def xml(self) -> bytes:
         return self.text.encode("utf-8")
@@ -220,9 +314,12 @@ def _mark_sheet(
     styles: _Styles,
     types: _ContentTypes,
     number: int,
-) -> None:
+) -> tuple[tuple[str, ...], bool]:
+    """Mark one sheet; returns (part, comments, drawing, rels created, xmlns added) and
+    whether the vml content type was added."""
     xml = package.read(part)
     rels_part = _rels_part(part)
+    created = not package.exists(rels_part)
     rels = (
         package.read(rels_part).decode("utf-8")
         if package.exists(rels_part)
@@ -252,9 +349,12 @@ def _mark_sheet(
         "</Relationships>",
     )
     package.put(rels_part, rels.encode("utf-8"))
-    package.put(part, _with_legacy_drawing(xml, drawing_id))
+    marked, declared = _with_legacy_drawing(xml, drawing_id)
+    package.put(part, marked)
     types.override(comments, COMMENTS_TYPE)
-    types.default("vml", VML_TYPE)
+    vml_added = types.default("vml", VML_TYPE)
+    added = (part, comments, drawing, YES if created else NO, YES if declared else NO)
+    return added, vml_added
 
 
 def _rels_part(part: str) -> str:
@@ -319,11 +419,12 @@ def _next_row_start(xml: bytes, row: int, position: int) -> int:
 
 
 def _new_row(row: int, cells: dict[int, str], styles: _Styles) -> bytes:
-    body = b"".join(
-        f'<c r="{column_letter(c)}{row}" s="{styles.marked_style(0, cells[c])}"/>'.encode()
-        for c in sorted(cells)
-    )
-    return f'<row r="{row}">'.encode() + body + b"</row>"
+    body = []
+    for column in sorted(cells):
+        style = styles.marked_style(0, cells[column])
+        styles.note(f"{column_letter(column)}{row}", None, 0, style, INSERTED_ROW)
+        body.append(f'<c r="{column_letter(column)}{row}" s="{style}"/>'.encode())
+    return f'<row r="{row}">'.encode() + b"".join(body) + b"</row>"
 
 
 def _restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Styles) -> bytes:
@@ -346,7 +447,7 @@ def _restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Style
         for missing in sorted(c for c in cells if c < column and c not in done):
             out.append(body[position : match.start()])
             position = match.start()
-            out.append(_empty_cell(missing, row, styles.marked_style(row_style, cells[missing])))
+            out.append(_inserted(missing, row, row_style, cells[missing], styles))
             done.add(missing)
         if column in cells:
             out.append(body[position : match.start()])
@@ -355,7 +456,7 @@ def _restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Style
             done.add(column)
     out.append(body[position:])
     for missing in sorted(c for c in cells if c not in done):
-        out.append(_empty_cell(missing, row, styles.marked_style(row_style, cells[missing])))
+        out.append(_inserted(missing, row, row_style, cells[missing], styles))
     return segment[:head_end] + b"".join(out) + b"</row>"
 
 
@@ -380,7 +481,9 @@ def _restyle_present(body: bytes, row: int, cells: dict[int, str], styles: _Styl
     return b"".join(out)
 
 
-def _empty_cell(column: int, row: int, style: int) -> bytes:
+def _inserted(column: int, row: int, row_style: int, severity: str, styles: _Styles) -> bytes:
+    style = styles.marked_style(row_style, severity)
+    styles.note(f"{column_letter(column)}{row}", None, row_style, style, INSERTED_CELL)
     return f'<c r="{column_letter(column)}{row}" s="{style}"/>'.encode()
 
 
@@ -388,7 +491,10 @@ def _set_style(cell: bytes, styles: _Styles, severity: str) -> bytes:
     head_end = cell.find(b">")
     head = cell[:head_end]
     current = re.search(rb'\ss="(\d+)"', head)
-    style = styles.marked_style(int(current.group(1)) if current else 0, severity)
+    original = int(current.group(1)) if current else None
+    style = styles.marked_style(original or 0, severity)
+    ref = re.match(rb'<c r="([A-Z]+\d+)"', head)
+    styles.note(ref.group(1).decode() if ref else "", original, original or 0, style, "")
     if current:
         head = head[: current.start()] + f' s="{style}"'.encode() + head[current.end() :]
     else:
@@ -396,10 +502,12 @@ def _set_style(cell: bytes, styles: _Styles, severity: str) -> bytes:
     return head + cell[head_end:]
 
 
-def _with_legacy_drawing(xml: bytes, rel_id: str) -> bytes:
+def _with_legacy_drawing(xml: bytes, rel_id: str) -> tuple[bytes, bool]:
+    """The sheet with its <legacyDrawing>, and whether xmlns:r had to be declared."""
     root_end = xml.find(b">", xml.find(b"<worksheet"))
     root = xml[:root_end]
     prefix = re.search(rb'xmlns:(\w+)="' + REL.encode() + b'"', root)
+    declared = False
     if prefix:
         name = prefix.group(1).decode()
     else:
@@ -407,10 +515,11 @@ def _with_legacy_drawing(xml: bytes, rel_id: str) -> bytes:
         if b"xmlns:r=" in root:
             raise Unsupported("prefix r is bound to another namespace")
         xml = xml[:root_end] + f' xmlns:r="{REL}"'.encode() + xml[root_end:]
+        declared = True
     element = f'<legacyDrawing {name}:id="{rel_id}"/>'.encode()
     positions = [p for p in (xml.rfind(tag) for tag in AFTER_LEGACY) if p >= 0]
     at = min(positions)
-    return xml[:at] + element + xml[at:]
+    return xml[:at] + element + xml[at:], declared
 
 
 # ---- comments ------------------------------------------------------------------------------------
@@ -510,4 +619,4 @@ def _text(value: str) -> str:
     return escape(ILLEGAL.sub("", value))
 
 
-__all__ = ["Unsupported", "mark"]
+__all__ = ["Unsupported", "mark", "packed", "record_rows"]

@@ -435,6 +435,27 @@ class Server:
         finally:
             doc.close(True)
 
+    def cmd_charts(self, path: str) -> dict:
+        """Per sheet, the charts LibreOffice finds: their data ranges and chart type."""
+        doc = self._open(path)
+        try:
+            found = {}
+            for sheet in doc.Sheets:
+                charts = []
+                for name in sheet.Charts.getElementNames():
+                    chart = sheet.Charts.getByName(name)
+                    embedded = chart.getEmbeddedObject()
+                    charts.append(
+                        {
+                            "ranges": [_address(r) for r in chart.getRanges()],
+                            "type": embedded.getDiagram().getDiagramType(),
+                        }
+                    )
+                found[sheet.Name] = charts
+            return found
+        finally:
+            doc.close(True)
+
 
 def _position(address: str) -> tuple[int, int]:
     """A1 name -> 0-based (row, column)."""

@@ -1,0 +1,125 @@
+"""Writing the report sheets of the workflow outputs (openpyxl), printable on A4.
+
+A report sheet is a title line, optional note lines, a bold boxed header and
+boxed rows; the official 附件3/附件4 sheets come from :mod:`addin.layout`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.findings import column_letter
+from addin.layout import DATA_ROW, HEADER_ROW, add_table, columns
+from addin.template import DEFAULT_WIDTH, WIDTHS
+
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(vertical="center", wrap_text=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+BOLD = Font(bold=True)
+OFFICIAL_TITLES = {"orgs": "附件3 党组织汇总表", "members": "附件4 党员汇总表"}
+
+
+@dataclass
+class Written:
+    """Where a report table landed: its header row and first/last data rows."""
+
+    sheet: Worksheet
+    header_row: int
+    first: int
+    last: int  # == first - 1 when there are no rows
+
+
+def report_sheet(
+    workbook: Workbook,
+    title: str,
+    heading: str,
+    notes: Sequence[str],
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    widths: Sequence[float],
+    *,
+    landscape: bool = True,
+) -> Written:
+    """A new sheet: heading, notes, then a boxed table of ``rows`` under ``header``."""
+    sheet = workbook.create_sheet(title)
+    sheet["A1"] = heading
+    sheet["A1"].font = Font(size=14, bold=True)
+    for offset, note in enumerate(notes, start=2):
+        sheet.cell(row=offset, column=1, value=note).alignment = Alignment(vertical="center")
+    header_row = len(notes) + 3
+    written = table_at(sheet, header_row, header, rows)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[column_letter(index)].width = width
+    sheet.freeze_panes = f"A{header_row + 1}"
+    print_setup(sheet, landscape=landscape, title_rows=f"{header_row}:{header_row}")
+    return written
+
+
+def table_at(
+    sheet: Worksheet, header_row: int, header: Sequence[str], rows: Sequence[Sequence[object]]
+) -> Written:
+    for col, text in enumerate(header, start=1):
+        cell = sheet.cell(row=header_row, column=col, value=text)
+        cell.font, cell.alignment, cell.border, cell.fill = BOLD, CENTER, BOX, HEAD_FILL
+    for number, row in enumerate(rows, start=header_row + 1):
+        for col, value in enumerate(row, start=1):
+            cell = sheet.cell(row=number, column=col, value=value)
+            cell.border, cell.alignment = BOX, WRAP
+    return Written(sheet, header_row, header_row + 1, header_row + len(rows))
+
+
+def print_setup(sheet: Worksheet, *, landscape: bool, title_rows: str | None = None) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    if title_rows:
+        sheet.print_title_rows = title_rows
+
+
+def official_sheet(
+    workbook: Workbook,
+    kind: str,
+    rows: Sequence[Mapping[str, object]],
+    *,
+    committee: str = "",
+    summary_date: str = "",
+    title: str | None = None,
+) -> Worksheet:
+    """An official 附件3/附件4 sheet (:func:`addin.layout.add_table`), set up for printing."""
+    sheet = add_table(
+        workbook,
+        kind,
+        rows,
+        title=title or OFFICIAL_TITLES[kind],
+        committee=committee,
+        summary_date=summary_date,
+    )
+    for col, (_text, key) in enumerate(columns(kind), start=1):
+        sheet.column_dimensions[column_letter(col)].width = WIDTHS.get(key, DEFAULT_WIDTH)
+    sheet.row_dimensions[HEADER_ROW].height = sheet.row_dimensions[HEADER_ROW + 1].height = 30
+    sheet.freeze_panes = f"C{DATA_ROW}"
+    print_setup(sheet, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW + 1}")
+    return sheet
+
+
+def link(cell, sheet: str, ref: str) -> None:
+    """Make ``cell`` a link to ``sheet!ref`` inside the workbook."""
+    target = "'" + sheet.replace("'", "''") + "'!" + ref
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=target, display=target)
+    cell.font = Font(color="0563C1", underline="single")
+
+
+def bold_row(sheet: Worksheet, row: int, width: int) -> None:
+    for col in range(1, width + 1):
+        sheet.cell(row=row, column=col).font = BOLD

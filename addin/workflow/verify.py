@@ -1,0 +1,174 @@
+"""验收 of a stamped workbook: is the data still what ``dyxx check -o`` checked?
+
+The 校验记录 stamp holds a short hash of every data row (【行指纹】, never the
+data). The workbook is read again and its rows hashed the same way; the two
+sequences are compared per table, so rows added, removed or edited since the
+check are named by their rows, before and now, even when rows moved up or down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from addin import codes
+from addin import source as sources
+from addin.annotate import STAMP_SHEET, row_prints
+from addin.errors import WorkbookError
+from addin.reader import Table, read_workbook
+from addin.report import data_fingerprint
+from addin.workflow.stamp import Stamp, TablePrints, read_stamp
+
+EDITED, ADDED, REMOVED = "修改", "新增", "删除"
+KIND_NAMES = {"members": "附件4", "orgs": "附件3"}
+
+
+@dataclass(frozen=True)
+class RowChange:
+    sheet: str
+    kind: str
+    change: str  # 修改, 新增, 删除
+    old_rows: tuple[int, ...]  # sheet rows at the time of the check
+    new_rows: tuple[int, ...]  # sheet rows now
+
+
+@dataclass
+class Verdict:
+    stamp: Stamp
+    rows: int  # data rows now
+    changes: list[RowChange] = field(default_factory=list)
+    whole_only: bool = False  # the stamp has no row hashes: only "changed or not"
+    whole_changed: bool = False
+    codes_changed: list[str] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changes and not self.whole_changed
+
+    @property
+    def accepted(self) -> bool:
+        return self.unchanged and self.stamp.passed
+
+
+def verify(path: Path, password: str | None = None) -> Verdict:
+    """Compare a stamped workbook with its stamp (raises :class:`WorkbookError`)."""
+    loaded = sources.load(path, password)
+    if loaded.kind == "xls":
+        raise WorkbookError(
+            path, "旧版 .xls 文件没有校验记录；请对 dyxx check -o 生成的标注副本验收"
+        )
+    stamp = read_stamp(loaded)
+    if stamp is None:
+        raise WorkbookError(
+            path,
+            f"没有“{STAMP_SHEET}”工作表，无法验收；请先用 dyxx check -o 生成带校验记录的标注副本",
+        )
+    tables = read_workbook(path, password)
+    verdict = Verdict(stamp, sum(len(t.records) for t in tables))
+    verdict.codes_changed = _codes_changed(stamp)
+    if not stamp.has_prints:
+        verdict.whole_only = True
+        verdict.whole_changed = stamp.text("数据指纹") != data_fingerprint(tables)
+        return verdict
+    before = _grouped([(p.sheet, p.kind, p.first, p.prints) for p in _joined(stamp.tables)])
+    now = _grouped([(t.sheet, t.kind, _first(t), row_prints(t)) for t in tables])
+    for key in dict.fromkeys([*before, *now]):
+        old = before.get(key, (0, []))
+        new = now.get(key, (0, []))
+        verdict.changes.extend(_compare(key[0], key[1], old, new))
+    return verdict
+
+
+def _first(table: Table) -> int:
+    return table.records[0].row if table.records else table.data_row
+
+
+def _joined(parts: list[TablePrints]) -> list[TablePrints]:
+    """The stamp's chunks put back together into whole tables."""
+    tables: list[TablePrints] = []
+    for part in parts:
+        last = tables[-1] if tables else None
+        if (
+            last is not None
+            and part.prints
+            and last.prints
+            and (last.sheet, last.kind) == (part.sheet, part.kind)
+            and last.first + len(last.prints) == part.first
+        ):
+            tables[-1] = TablePrints(last.sheet, last.kind, last.first, last.prints + part.prints)
+        else:
+            tables.append(part)
+    return tables
+
+
+def _grouped(
+    tables: list[tuple[str, str, int, list[str]]],
+) -> dict[tuple[str, str, int], tuple[int, list[str]]]:
+    """(sheet, kind, n-th such table in the sheet) -> (first row, row hashes)."""
+    seen: dict[tuple[str, str], int] = {}
+    grouped = {}
+    for sheet, kind, first, prints in tables:
+        ordinal = seen.get((sheet, kind), 0)
+        seen[(sheet, kind)] = ordinal + 1
+        grouped[(sheet, kind, ordinal)] = (first, prints)
+    return grouped
+
+
+def _compare(
+    sheet: str, kind: str, old: tuple[int, list[str]], new: tuple[int, list[str]]
+) -> list[RowChange]:
+    (old_first, before), (new_first, after) = old, new
+    changes = []
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        olds = tuple(range(old_first + i1, old_first + i2))
+        news = tuple(range(new_first + j1, new_first + j2))
+        paired = min(len(olds), len(news)) if tag == "replace" else 0
+        if paired:
+            changes.append(RowChange(sheet, kind, EDITED, olds[:paired], news[:paired]))
+        if len(olds) > paired:
+            changes.append(RowChange(sheet, kind, REMOVED, olds[paired:], ()))
+        if len(news) > paired:
+            changes.append(RowChange(sheet, kind, ADDED, (), news[paired:]))
+    return changes
+
+
+def _codes_changed(stamp: Stamp) -> list[str]:
+    current = codes.versions()
+    return [
+        name
+        for name, digest in current.items()
+        if f"代码表 {name}" in stamp.items and stamp.text(f"代码表 {name}") != digest
+    ]
+
+
+def spans(rows: tuple[int, ...]) -> str:
+    """Row numbers as ranges.
+
+    >>> spans((7, 9, 10, 11, 20))
+    '第7、9–11、20行'
+    """
+    parts: list[str] = []
+    start = previous = None
+    for row in (*rows, None):
+        if row is not None and previous is not None and row == previous + 1:
+            previous = row
+            continue
+        if start is not None:
+            parts.append(str(start) if start == previous else f"{start}–{previous}")
+        start = previous = row
+    return "第" + "、".join(parts) + "行"
+
+
+def describe(change: RowChange) -> str:
+    where = f"工作表“{change.sheet}”（{KIND_NAMES[change.kind]}）"
+    if change.change == EDITED:
+        moved = change.old_rows != change.new_rows
+        before = f"（校验时为{spans(change.old_rows)}）" if moved else ""
+        return f"{where}：{spans(change.new_rows)}{before}已修改"
+    if change.change == ADDED:
+        return f"{where}：新增{spans(change.new_rows)}"
+    return f"{where}：删除了校验时的{spans(change.old_rows)}"
