@@ -14,7 +14,6 @@ import openpyxl
 import pytest
 
 from addin.annotate import RESULT_SHEET, STAMP_SHEET
-from addin.cli import app
 from tests.conftest import BRANCH, cell_style, good_member, good_org
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,9 +187,11 @@ def test_bundled_example_runs(tmp_path):
 
 
 def test_every_command_is_documented_in_readme():
+    from tests.test_offline import registered_commands
+
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
-    assert commands
+    commands = registered_commands()
+    assert {"check", "rules", "addin build"} <= commands
     for command in commands:
         assert f"dyxx {command}" in readme, command
 

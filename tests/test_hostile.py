@@ -407,6 +407,12 @@ def reading_commands(bad: Path, out: Path) -> dict[str, list[str]]:
         "check": ["check", str(bad)],
         "check -o": ["check", str(bad), "-o", str(out)],
         "prepare": ["prepare", str(bad), "-o", str(out)],
+        "merge": ["merge", str(bad), "-o", str(out)],
+        "sample": ["sample", str(bad), "-o", str(out)],
+        "diff (old)": ["diff", str(bad), str(bad), "-o", str(out)],
+        "forms": ["forms", str(bad), "-o", str(out)],
+        "verify": ["verify", str(bad)],
+        "clean": ["clean", str(bad), "-o", str(out)],
     }
 
 
