@@ -193,4 +193,7 @@ def test_cli_build_and_install(tmp_path):
     assert installed.returncode == 0, installed.stderr
     assert (tmp_path / "XLSTART" / ADDIN_NAME).is_file()
     assert "重新打开 Excel" in installed.stdout
-    assert read_config(tmp_path / "XLSTART" / ADDIN_NAME)["PYTHONPATH"] == str(ENTRY)
+    # the child may import the installed package rather than this checkout: compare contents
+    entry = Path(read_config(tmp_path / "XLSTART" / ADDIN_NAME)["PYTHONPATH"])
+    assert entry.name == ENTRY.name and entry.is_dir()
+    assert (entry / "dyxx.py").read_bytes() == (ENTRY / "dyxx.py").read_bytes()
