@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from hashlib import sha256
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -29,9 +28,7 @@ from addin import source as sources
 from addin.errors import WorkbookError
 from addin.findings import Finding, column_letter
 from addin.reader import Table, read_workbook
-from addin.report import Report
-from addin.schema import FIELDS
-from addin.values import text
+from addin.report import Report, data_fingerprint, row_fingerprints
 from addin.xlsxmark import CELL_TAG, FILL_TAG, MARKS_NOTE, MARKS_TAG, WRITER, packed
 
 RESULT_SHEET = "校验结果"
@@ -177,25 +174,13 @@ def stamp_rows(report: Report, source: Path, findings: list[Finding]) -> list[tu
     return rows + [(f"代码表 {name}", digest) for name, digest in sorted(codes.versions().items())]
 
 
-def row_prints(table: Table) -> list[str]:
-    """A short hash of each record's values as shown (so any reader gives the same hash:
-    ``21``, ``21.0`` and a date or date-time at midnight are what the cell shows)."""
-    columns = [table.column(f.key) for f in FIELDS[table.kind]]
-    return [
-        sha256("\x1f".join(map(text, cells)).encode()).hexdigest()[:16]
-        for cells in zip(*columns, strict=True)
-    ]
+# One definition of the fingerprints: the report's (verify and the add-in use these names).
+row_prints = row_fingerprints
 
 
 def file_fingerprint(tables: list[Table]) -> str:
     """One hash of the row hashes and positions of every table of one file."""
-    digest = sha256()
-    for table in tables:
-        digest.update(f"{table.sheet}|{table.kind}\n".encode())
-        rows = (record.row for record in table.records)
-        prints = row_prints(table)
-        digest.update("".join(f"{r}:{p}\n" for r, p in zip(rows, prints, strict=True)).encode())
-    return digest.hexdigest()
+    return data_fingerprint(tables)
 
 
 def fingerprint_rows(tables: list[Table]) -> list[tuple[str, str]]:

@@ -72,6 +72,7 @@ class Table:
     uncached: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, formula)
     _columns: dict[str, list[object]] = field(default_factory=dict, repr=False, compare=False)
     _width: int | None = field(default=None, repr=False, compare=False)  # shortest data row
+    fingerprints: list[str] | None = field(default=None, repr=False, compare=False)  # per row
 
     def column(self, key: str) -> list[object]:
         """Every record's raw value of one field, in order ("" or None when empty).

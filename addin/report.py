@@ -12,7 +12,9 @@ from addin import __version__
 from addin.findings import RULES, Finding
 from addin.mask import PERSONAL_FIELDS, mask_text, mask_value
 from addin.reader import Table
+from addin.rules.columns import memoised
 from addin.schema import FIELDS, KIND_TITLES
+from addin.values import text
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,19 @@ def _masked(finding: Finding) -> Finding:
 
 
 def row_fingerprints(table: Table) -> list[str]:
-    """A short hash of each record's values (the values themselves are never stored)."""
-    columns = [table.column(f.key) for f in FIELDS[table.kind]]
-    return [sha256(repr(cells).encode()).hexdigest()[:16] for cells in zip(*columns, strict=True)]
+    """A short hash of each record's values (the values themselves are never stored).
+
+    Values are hashed as the cell shows them (``21`` for 21.0, a date at midnight as
+    the date), so every reader — calamine, openpyxl, xlwings — gives the same hash.
+    Computed once per table.
+    """
+    if table.fingerprints is None:
+        columns = [memoised(table.column(f.key), text) for f in FIELDS[table.kind]]
+        table.fingerprints = [
+            sha256("\x1f".join(cells).encode()).hexdigest()[:16]
+            for cells in zip(*columns, strict=True)
+        ]
+    return table.fingerprints
 
 
 def data_fingerprint(tables: list[Table]) -> str:

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from addin.annotate import write_annotated
-from addin.check import check_files
+from addin.check import check_tables, paused_gc, read_files
 from addin.commands import (
     SEVERITY_STYLE,
     EncryptOption,
@@ -25,7 +25,7 @@ from addin.commands import (
     output_password,
 )
 from addin.findings import RULES, Finding
-from addin.reader import WorkbookError
+from addin.reader import Table, WorkbookError
 from addin.report import Report
 
 
@@ -56,12 +56,14 @@ def check(
     console = Console(stderr=json_output)
     try:
         passwords = input_passwords(files, password)
-        report = check_files(files, today=_parse_today(today), passwords=passwords)
+        with paused_gc():
+            tables = read_files(files, passwords)
+            report = check_tables(tables, today=_parse_today(today))
         if mask:
             report = report.masked()
         if output is not None:
             secret = output_password(encrypt, passwords)
-            _write_outputs(files, output, report, passwords, secret)
+            _write_outputs(files, output, report, passwords, secret, tables)
     except WorkbookError as exc:
         raise fail(console, exc) from None
     if json_output:
@@ -98,10 +100,14 @@ def _write_outputs(
     report: Report,
     passwords: dict[Path, str],
     secret: str | None,
+    tables: list[Table],
 ) -> None:
     targets = {files[0]: output} if len(files) == 1 else _targets(files, output)
     for file, target in targets.items():
-        write_annotated(file, target, report, password=passwords.get(file), encrypt_with=secret)
+        own = [t for t in tables if t.file == str(file)]
+        write_annotated(
+            file, target, report, password=passwords.get(file), encrypt_with=secret, tables=own
+        )
 
 
 def _targets(files: list[Path], output: Path) -> dict[Path, Path]:
