@@ -14,6 +14,7 @@ place them at a cell and turn them into :class:`Finding` objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -87,6 +88,7 @@ class Finding:
         }
 
 
+@lru_cache(maxsize=1024)
 def column_letter(index: int) -> str:
     """1 -> 'A', 27 -> 'AA'.
 

@@ -517,7 +517,8 @@ def _with_legacy_drawing(xml: bytes, rel_id: str) -> tuple[bytes, bool]:
         xml = xml[:root_end] + f' xmlns:r="{REL}"'.encode() + xml[root_end:]
         declared = True
     element = f'<legacyDrawing {name}:id="{rel_id}"/>'.encode()
-    positions = [p for p in (xml.rfind(tag) for tag in AFTER_LEGACY) if p >= 0]
+    tail = max(xml.rfind(b"</sheetData>"), 0)  # everything after legacyDrawing follows the data
+    positions = [p for p in (xml.rfind(tag, tail) for tag in AFTER_LEGACY) if p >= 0]
     at = min(positions)
     return xml[:at] + element + xml[at:], declared
 
@@ -599,10 +600,14 @@ def _table_sheet(
     ).encode()
 
 
+LETTERS = [column_letter(c) for c in range(1, 27)]
+
+
 def _row(number: int, values: tuple[object, ...]) -> str:
     cells = []
     for column, value in enumerate(values, start=1):
-        ref = f"{column_letter(column)}{number}"
+        letter = LETTERS[column - 1] if column <= len(LETTERS) else column_letter(column)
+        ref = f"{letter}{number}"
         if isinstance(value, bool) or value is None:
             continue
         if isinstance(value, int | float):
@@ -616,6 +621,8 @@ def _row(number: int, values: tuple[object, ...]) -> str:
 
 
 def _text(value: str) -> str:
+    if value.isalnum():  # nothing to escape or remove (most codes, names, numbers)
+        return value
     return escape(ILLEGAL.sub("", value))
 
 
