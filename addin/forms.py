@@ -8,7 +8,7 @@ Answer cells get the same dropdowns and formats as the summary tables.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from openpyxl.styles import Alignment, Border, Font, Protection, Side
@@ -121,31 +121,47 @@ FORMS = {
 
 def add_form(workbook: Workbook, kind: str, title: str, ranges: Mapping[str, str]) -> Worksheet:
     """Add the 附件1 (``orgs``) or 附件2 (``members``) form as a new sheet."""
-    annex, heading, items, signatures, note, tables = FORMS[kind]
-    sheet = workbook.create_sheet(title)
-    for col, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[column_letter(col)].width = width
-    _text(sheet, 1, annex, Font(name=FONT, size=12))
-    _text(sheet, 2, heading, Font(name=FONT, size=18, bold=True), CENTER, height=40)
-    row = 4
-    for item in items():
-        _item(sheet, row, kind, item, ranges)
-        row += 1
-    row += 1
-    for signature in signatures:
-        _text(sheet, row, signature, Font(name=FONT, size=12), height=34, span=2)
-        cell = sheet.cell(row=row, column=3, value="　　年　　月　　日")
-        cell.font, cell.alignment = Font(name=FONT, size=12), CENTER
-        sheet.merge_cells(start_row=row, start_column=3, end_row=row, end_column=4)
-        row += 1
-    _text(sheet, row + 1, note, Font(name=FONT, size=10), WRAP, height=32)
+    *_frame, note, tables = FORMS[kind]
+    sheet, row = form_frame(
+        workbook, kind, title, lambda s, r, item: _item(s, r, kind, item, ranges)
+    )
+    write_line(sheet, row + 1, note, Font(name=FONT, size=10), WRAP, height=32)
     last_form_row = row + 1
     _setup(sheet, last_form_row)
     _code_tables(sheet, last_form_row + 2, tables)
     return sheet
 
 
-def _text(
+def form_frame(
+    workbook: Workbook, kind: str, title: str, write_item: Callable[[Worksheet, int, Item], None]
+) -> tuple[Worksheet, int]:
+    """A new sheet with the form's 附件 line, heading, items and signature/date lines.
+
+    ``write_item(sheet, row, item)`` fills one item's row (with formulas for the
+    template, with a member's values for ``dyxx forms``). Returns the sheet and
+    the row after the signature lines.
+    """
+    annex, heading, items, signatures, _note, _tables = FORMS[kind]
+    sheet = workbook.create_sheet(title)
+    for col, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[column_letter(col)].width = width
+    write_line(sheet, 1, annex, Font(name=FONT, size=12))
+    write_line(sheet, 2, heading, Font(name=FONT, size=18, bold=True), CENTER, height=40)
+    row = 4
+    for item in items():
+        write_item(sheet, row, item)
+        row += 1
+    row += 1
+    for signature in signatures:
+        write_line(sheet, row, signature, Font(name=FONT, size=12), height=34, span=2)
+        cell = sheet.cell(row=row, column=3, value="　　年　　月　　日")
+        cell.font, cell.alignment = Font(name=FONT, size=12), CENTER
+        sheet.merge_cells(start_row=row, start_column=3, end_row=row, end_column=len(WIDTHS))
+        row += 1
+    return sheet, row
+
+
+def write_line(
     sheet: Worksheet,
     row: int,
     text: str,
@@ -166,7 +182,7 @@ def _text(
 def _item(sheet: Worksheet, row: int, kind: str, item: Item, ranges: Mapping[str, str]) -> None:
     if item.section or item.key is None:
         font = Font(name=FONT, size=12 if item.section else 9, bold=item.section)
-        _text(sheet, row, item.label, font, height=24 if item.section else 48)
+        write_line(sheet, row, item.label, font, height=24 if item.section else 48)
         if item.section:
             sheet.cell(row=row, column=1).border = UNDERLINE
         return
@@ -209,7 +225,7 @@ def _code_tables(sheet: Worksheet, row: int, tables: tuple[str, ...]) -> None:
     """The code tables printed after the form, as in the notice."""
     for key in tables:
         table = codes.table(key)
-        _text(sheet, row, table.reference, Font(name=FONT, size=12, bold=True), CENTER, span=2)
+        write_line(sheet, row, table.reference, Font(name=FONT, size=12, bold=True), CENTER, span=2)
         row += 1
         _code_row(sheet, row, "代码", "名称", Font(name=FONT, bold=True), CENTER)
         row += 1

@@ -34,6 +34,16 @@ MAX_MEMBERS = 10_000
 BOMB_RATIO = 250  # expansion ratio that is refused for members over BOMB_FLOOR
 BOMB_FLOOR = 32 * 1024**2
 CHUNK = 1024**2
+# What reading one damaged zip member can raise.
+UNREADABLE_MEMBER = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+)
 PROLOG = 64 * 1024  # where an XML declaration and a DTD would have to be
 RESAVE = "请用 Excel 打开后另存再试"
 LOCKED = "没有读取权限，或文件正被其他程序占用（请先在 Excel 中关闭它）"
@@ -212,15 +222,7 @@ def _refuse_entities(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipIn
     try:
         with archive.open(member) as stream:
             head = stream.read(PROLOG)
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        EOFError,
-        OSError,
-        ValueError,
-        RuntimeError,
-        NotImplementedError,
-    ):
+    except UNREADABLE_MEMBER:
         raise WorkbookError(path, f"文件已损坏（{member.filename} 无法解压），{RESAVE}") from None
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise WorkbookError(
@@ -256,15 +258,7 @@ def _expand(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> di
                 if sheet and (b"<f" in chunk or b"<f" in tail + chunk[:8]):
                     found.update(_uncached(tail + chunk))
                 tail = chunk[-4096:] if sheet else b""
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        EOFError,
-        OSError,
-        ValueError,
-        RuntimeError,
-        NotImplementedError,
-    ):
+    except UNREADABLE_MEMBER:
         raise WorkbookError(
             path, f"文件已损坏（{member.filename} 无法解压），请用 Excel 打开后另存再试"
         ) from None

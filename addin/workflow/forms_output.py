@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -30,8 +30,17 @@ from addin import __version__, codes, values
 from addin.annotate import save_atomically
 from addin.dataentry import CODED, DATE_FIELDS, ENUMERATIONS
 from addin.errors import WorkbookError
-from addin.findings import column_letter
-from addin.forms import BOX, CENTER, FONT, FORMS, UNDERLINE, WIDTHS, WRAP, Item
+from addin.forms import (
+    BOX,
+    FONT,
+    FORMS,
+    UNDERLINE,
+    WIDTHS,
+    WRAP,
+    Item,
+    form_frame,
+    write_line,
+)
 from addin.layout import new_workbook
 from addin.reader import Record, Table
 from addin.workflow.common import FAR_FUTURE, branch_key, branch_name, check_target, records
@@ -106,24 +115,11 @@ def _ticks(table_key: str, raw: object) -> str:
 
 def add_filled_form(workbook: Workbook, kind: str, title: str, record: Record) -> Worksheet:
     """One 附件1 (``orgs``) or 附件2 (``members``) form filled with ``record``."""
-    annex, heading, items, signatures, note, _code_tables = FORMS[kind]
-    sheet = workbook.create_sheet(title)
-    for col, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[column_letter(col)].width = width
-    _line(sheet, 1, annex, Font(name=FONT, size=12))
-    _line(sheet, 2, heading, Font(name=FONT, size=18, bold=True), CENTER, height=40)
-    row = 4
-    for item in items():
-        _item(sheet, row, kind, item, record)
-        row += 1
-    row += 1
-    for signature in signatures:
-        _line(sheet, row, signature, Font(name=FONT, size=12), height=34, span=2)
-        cell = sheet.cell(row=row, column=3, value="　　年　　月　　日")
-        cell.font, cell.alignment = Font(name=FONT, size=12), CENTER
-        sheet.merge_cells(start_row=row, start_column=3, end_row=row, end_column=len(WIDTHS))
-        row += 1
-    _line(sheet, row + 1, note, Font(name=FONT, size=10), WRAP, height=32)
+    note = FORMS[kind][4]
+    sheet, row = form_frame(
+        workbook, kind, title, lambda s, r, item: _item(s, r, kind, item, record)
+    )
+    write_line(sheet, row + 1, note, Font(name=FONT, size=10), WRAP, height=32)
     print_setup(sheet, landscape=False)
     sheet.page_setup.fitToHeight = 1  # one form, one page
     sheet.print_options.horizontalCentered = True
@@ -132,28 +128,10 @@ def add_filled_form(workbook: Workbook, kind: str, title: str, record: Record) -
     return sheet
 
 
-def _line(
-    sheet: Worksheet,
-    row: int,
-    text: str,
-    font: Font,
-    alignment: Alignment = WRAP,
-    *,
-    height: float | None = None,
-    span: int = len(WIDTHS),
-) -> None:
-    cell = sheet.cell(row=row, column=1, value=text)
-    cell.font, cell.alignment = font, alignment
-    if span > 1:
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
-    if height:
-        sheet.row_dimensions[row].height = height
-
-
 def _item(sheet: Worksheet, row: int, kind: str, item: Item, record: Record) -> None:
     if item.section or item.key is None:
         font = Font(name=FONT, size=12 if item.section else 9, bold=item.section)
-        _line(sheet, row, item.label, font, height=24 if item.section else 48)
+        write_line(sheet, row, item.label, font, height=24 if item.section else 48)
         if item.section:
             sheet.cell(row=row, column=1).border = UNDERLINE
         return
