@@ -274,3 +274,43 @@ def test_a_forged_stamp_is_a_clean_error(tmp_path, tag, forged):
     assert not (tmp_path / "导入.xlsx").exists()
     again = dyxx("check", str(marked), "-o", str(tmp_path / "再校验.xlsx"))
     assert again.returncode == 1, again.stdout + again.stderr  # a bad old record is ignored
+
+
+def test_clean_undoes_the_excel_add_ins_marks(book, tmp_path, monkeypatch):
+    """A workbook marked by the 校验 button (applied by the add-in tests' stand-in client)."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    from addin.excel_marks import STATE_SHEET
+    from addin.workflow.clean import clean
+    from tests.conftest import TODAY, good_member, good_org
+    from tests.test_action_client import Client
+
+    path = book(
+        members=[
+            good_member(gender="女"),
+            good_member(name="王芳", id_number="430523197001010220", gender="女", birth_date=None),
+        ],
+        orgs=[good_org()],
+    )
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["党员基本信息汇总表"]
+    sheet["E6"].fill = PatternFill(fill_type="solid", fgColor="FF00B0F0")  # the officer's blue
+    sheet["E6"].comment = Comment("请核对", "王芳")
+    workbook.save(path)
+    client = Client(path)
+    outcome, _actions, _probe = client.click(monkeypatch, today=TODAY, operator="测试员")
+    assert {f.cell for f in outcome.findings} >= {"E6", "D7"}
+    clicked = tmp_path / "点过校验.xlsx"
+    client.workbook.save(clicked)
+    out = tmp_path / "导入.xlsx"
+    done = clean(clicked, out)
+    assert done.marks >= 2
+    result = openpyxl.load_workbook(out)
+    assert STATE_SHEET not in result.sheetnames
+    assert "校验结果" not in result.sheetnames and "校验记录" not in result.sheetnames
+    members = result["党员基本信息汇总表"]
+    assert members["E6"].fill.fgColor.rgb.endswith("00B0F0")  # the officer's own fill is back
+    assert members["E6"].comment is not None and members["E6"].comment.text == "请核对"
+    assert members["D7"].fill.fill_type is None and members["D7"].comment is None

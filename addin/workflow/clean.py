@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.comments import Comment
 from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
@@ -34,6 +36,7 @@ from addin.annotate import RESULT_SHEET, STAMP_SHEET, refuse_overwrite, write_at
 from addin.dataentry import CODE_MARKER, DATA_ROWS, DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS
 from addin.dataentry import validation as prepared_validation
 from addin.errors import WorkbookError
+from addin.excel_marks import APPENDED_NOTE, is_state, parse_state
 from addin.livechecks import conditional_formats
 from addin.reader import Table, find_tables
 from addin.workflow.stamp import Stamp, read_stamp, unmark_workbook
@@ -114,11 +117,12 @@ def _sheet_rows(path: Path, data: bytes) -> dict[str, list[list[object]]]:
 
 
 def _own_sheets(sheets: dict[str, list[list[object]]]) -> list[str]:
-    """The code sheet and the summary's report sheets, recognised by their first cell."""
+    """The code sheet, the Excel add-in's state sheet and the summary's report sheets,
+    recognised by their first cell."""
     found = []
     for name, rows in sheets.items():
         first = rows[0][0] if rows and rows[0] else None
-        if first == CODE_MARKER:
+        if first == CODE_MARKER or is_state(rows):
             found.append(name)
         elif name in SUMMARY_SHEETS and isinstance(first, str) and first.startswith(f"{name}："):
             found.append(name)
@@ -156,12 +160,41 @@ def _rewrite(
                 _remove_input_aids(workbook[table.sheet], table, code_sheet, done)
         for sheet in workbook.worksheets:  # any other list from the code sheet would break
             _remove_lists_from(sheet, code_sheet, done)
+    _undo_excel_marks(workbook, sheets, done)
     for name in own:
         del workbook[name]
         done.sheets.append(name)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _undo_excel_marks(workbook, sheets: dict[str, list[list[object]]], done: Cleaned) -> None:
+    """Undo the marks of the Excel add-in's 校验 button, as remembered in its state sheet.
+
+    A fill is restored only where the cell still shows the mark's colour, a note only
+    where it is still exactly the note the add-in wrote (as the add-in itself does).
+    """
+    state = next((parse_state(rows) for rows in sheets.values() if is_state(rows)), None)
+    for mark in state.marks.values() if state else ():
+        if mark.sheet not in workbook.sheetnames:
+            continue
+        cell = workbook[mark.sheet][mark.cell]
+        if _rgb(cell) == mark.colour:
+            cell.fill = _solid(mark.original) if mark.original else PatternFill()
+            done.marks += 1
+        if cell.comment is not None and cell.comment.text == mark.shown_note:
+            cell.comment = Comment(mark.original_note, "") if mark.note == APPENDED_NOTE else None
+            done.notes += 1
+
+
+def _rgb(cell) -> str | None:
+    colour = cell.fill.fgColor.rgb if cell.fill is not None and cell.fill.fill_type else None
+    return f"#{colour[-6:].upper()}" if isinstance(colour, str) else None
+
+
+def _solid(colour: str) -> PatternFill:
+    return PatternFill(fill_type="solid", fgColor="FF" + colour.lstrip("#"))
 
 
 def _signature(check: DataValidation) -> tuple[object, ...]:
