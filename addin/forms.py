@@ -179,15 +179,22 @@ def write_line(
         sheet.row_dimensions[row].height = height
 
 
-def _item(sheet: Worksheet, row: int, kind: str, item: Item, ranges: Mapping[str, str]) -> None:
+def write_label(sheet: Worksheet, row: int, item: Item) -> bool:
+    """Write a section heading, a note line or an item's label; True when it has an answer."""
     if item.section or item.key is None:
         font = Font(name=FONT, size=12 if item.section else 9, bold=item.section)
         write_line(sheet, row, item.label, font, height=24 if item.section else 48)
         if item.section:
             sheet.cell(row=row, column=1).border = UNDERLINE
-        return
+        return False
     label = sheet.cell(row=row, column=1, value=item.label)
     label.font, label.alignment, label.border = Font(name=FONT, size=11), WRAP, BOX
+    return True
+
+
+def _item(sheet: Worksheet, row: int, kind: str, item: Item, ranges: Mapping[str, str]) -> None:
+    if not write_label(sheet, row, item):
+        return
     answer = sheet.cell(row=row, column=2, value=item.blank or None)
     answer.font, answer.alignment = Font(name=FONT, size=11), WRAP
     answer.protection = Protection(locked=False)

@@ -34,11 +34,11 @@ from addin.forms import (
     BOX,
     FONT,
     FORMS,
-    UNDERLINE,
     WIDTHS,
     WRAP,
     Item,
     form_frame,
+    write_label,
     write_line,
 )
 from addin.layout import new_workbook
@@ -129,14 +129,8 @@ def add_filled_form(workbook: Workbook, kind: str, title: str, record: Record) -
 
 
 def _item(sheet: Worksheet, row: int, kind: str, item: Item, record: Record) -> None:
-    if item.section or item.key is None:
-        font = Font(name=FONT, size=12 if item.section else 9, bold=item.section)
-        write_line(sheet, row, item.label, font, height=24 if item.section else 48)
-        if item.section:
-            sheet.cell(row=row, column=1).border = UNDERLINE
+    if not write_label(sheet, row, item):
         return
-    label = sheet.cell(row=row, column=1, value=item.label)
-    label.font, label.alignment, label.border = Font(name=FONT, size=11), WRAP, BOX
     text = answer(kind, item, record.values.get(item.key))
     cell = sheet.cell(row=row, column=2, value=text or None)
     cell.font, cell.alignment = Font(name=FONT, size=11), WRAP
