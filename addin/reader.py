@@ -103,7 +103,7 @@ class Table:
 def read_workbook(path: str | Path, password: str | None = None) -> list[Table]:
     """All 附件3/附件4 tables of one workbook; raises :class:`WorkbookError`."""
     path = Path(path)
-    source = sources.load(path, password)
+    source = sources.load(path, password, scan=True)
     workbook = _open(source)
     sheets = {name: _sheet_rows(path, workbook, name) for name in workbook.sheet_names}
     formulas = _uncached_by_sheet(source)  # the scan ran alongside the parser

@@ -108,8 +108,12 @@ class PasswordNeeded(WorkbookError):
     """The workbook is encrypted and no (or a wrong) password was given."""
 
 
-def load(path: str | Path, password: str | None = None) -> Source:
-    """Read, sniff, decrypt and guard one workbook; raise :class:`WorkbookError`."""
+def load(path: str | Path, password: str | None = None, *, scan: bool = False) -> Source:
+    """Read, sniff, decrypt and guard one workbook; raise :class:`WorkbookError`.
+
+    ``scan`` starts the background pass that finds formulas saved without a result
+    (:attr:`Source.uncached`); only the reader, which reports them, needs it.
+    """
     path = Path(path)
     data = _read(path)
     if data.startswith(OLE_MAGIC):
@@ -126,7 +130,8 @@ def load(path: str | Path, password: str | None = None) -> Source:
     if not source.data.startswith(ZIP_MAGIC):
         raise WorkbookError(path, "解密后的内容不是 Excel 工作簿，文件可能已损坏")
     _guard_zip(path, source.data)
-    source._scan = _Scan(path, source.data)
+    if scan:
+        source._scan = _Scan(path, source.data)
     return source
 
 
