@@ -10,29 +10,10 @@ import xlwt
 
 from addin.check import check_files
 from addin.reader import WorkbookError, read_workbook
+from addin.schema import MEMBER_FIELDS
 from tests.conftest import TODAY, good_member, good_org, person_id
 
-MEMBER_KEYS = (
-    "name",
-    "branch",
-    "id_number",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "education",
-    "category",
-    "join_date",
-    "full_date",
-    "job",
-    "mobile",
-    "landline",
-    "address",
-    "status",
-    "lost",
-    "lost_date",
-    "mobile_flow",
-    "destination",
-)
+MEMBER_KEYS = tuple(f.key for f in MEMBER_FIELDS)  # the seed's column order
 
 
 def plain_sheet(path, headers, rows, *, above=(), sheet="Sheet1"):
