@@ -174,24 +174,15 @@ def stamp_rows(report: Report, source: Path, findings: list[Finding]) -> list[tu
     return rows + [(f"代码表 {name}", digest) for name, digest in sorted(codes.versions().items())]
 
 
-# One definition of the fingerprints: the report's (verify and the add-in use these names).
-row_prints = row_fingerprints
-
-
-def file_fingerprint(tables: list[Table]) -> str:
-    """One hash of the row hashes and positions of every table of one file."""
-    return data_fingerprint(tables)
-
-
 def fingerprint_rows(tables: list[Table]) -> list[tuple[str, str]]:
     """The 【行指纹】 rows: per table, the hashes of its rows in chunks (never the data).
 
     Each row holds (工作表, 表格, first row, number of rows, hashes separated by spaces);
     a table's records are consecutive sheet rows from its first data row.
     """
-    rows = [(FINGERPRINTS_TAG, FINGERPRINTS_NOTE), (FILE_FINGERPRINT, file_fingerprint(tables))]
+    rows = [(FINGERPRINTS_TAG, FINGERPRINTS_NOTE), (FILE_FINGERPRINT, data_fingerprint(tables))]
     for table in tables:
-        prints = row_prints(table)
+        prints = row_fingerprints(table)
         first = table.records[0].row if table.records else table.data_row
         if not prints:
             rows.append((ROW_FINGERPRINTS, packed(table.sheet, table.kind, first, 0, "")))

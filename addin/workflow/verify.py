@@ -14,10 +14,10 @@ from pathlib import Path
 
 from addin import codes
 from addin import source as sources
-from addin.annotate import STAMP_SHEET, row_prints
+from addin.annotate import STAMP_SHEET
 from addin.errors import WorkbookError
 from addin.reader import Table, read_workbook
-from addin.report import data_fingerprint
+from addin.report import data_fingerprint, row_fingerprints
 from addin.workflow.stamp import Stamp, TablePrints, read_stamp
 
 EDITED, ADDED, REMOVED = "修改", "新增", "删除"
@@ -72,7 +72,7 @@ def verify(path: Path, password: str | None = None) -> Verdict:
         verdict.whole_changed = stamp.text("数据指纹") != data_fingerprint(tables)
         return verdict
     before = _grouped([(p.sheet, p.kind, p.first, p.prints) for p in _joined(stamp.tables)])
-    now = _grouped([(t.sheet, t.kind, _first(t), row_prints(t)) for t in tables])
+    now = _grouped([(t.sheet, t.kind, _first(t), row_fingerprints(t)) for t in tables])
     for key in dict.fromkeys([*before, *now]):
         old = before.get(key, (0, []))
         new = now.get(key, (0, []))
