@@ -124,6 +124,11 @@ def periods(code6: str) -> tuple[Period, ...]:
     return _table().get(code6, ())
 
 
+def all_codes() -> list[str]:
+    """Every six-digit code that has ever existed."""
+    return list(_table())
+
+
 def name(code6: str) -> str | None:
     """The current name of a code or, for an abolished code, its last name."""
     found = periods(code6)

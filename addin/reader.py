@@ -71,7 +71,8 @@ class Table:
     rows_after_gap: int | None = None  # a later row that looks like data but was cut off
     uncached: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, formula)
     _columns: dict[str, list[object]] = field(default_factory=dict, repr=False, compare=False)
-    _width: int | None = field(default=None, repr=False, compare=False)  # shortest data row
+    _rows: list[Sequence[object]] | None = field(default=None, repr=False, compare=False)
+    _width: int = field(default=0, repr=False, compare=False)  # shortest of _rows
     fingerprints: list[str] | None = field(default=None, repr=False, compare=False)  # per row
 
     def column(self, key: str) -> list[object]:
@@ -88,9 +89,10 @@ class Table:
         if col is None:
             return [None] * len(self.records)
         index = col - 1
-        rows = [r.cells for r in self.records]
-        if self._width is None:
-            self._width = min(map(len, rows), default=0)
+        if self._rows is None or len(self._rows) != len(self.records):
+            self._rows = [r.cells for r in self.records]
+            self._width = min(map(len, self._rows), default=0)
+        rows = self._rows
         if self._width > index:
             return list(map(itemgetter(index), rows))
         return [row[index] if index < len(row) else None for row in rows]
@@ -298,8 +300,15 @@ def _read_records(rows: Sequence[Sequence[object]], table: Table) -> int:
     indexes = [col - 1 for col in fields.values()]
     index = table.data_row - 1
     records = table.records
+    key = indexes[0] if indexes else 0
     while index < len(rows):
         row = rows[index]
+        filled = len(row) - row.count("") - row.count(None)
+        if filled > 2 and len(row) > key and row[key] not in ("", None):
+            # fast: a key field is filled and the row is too full to be a footer
+            records.append(Record(index + 1, row, fields))
+            index += 1
+            continue
         width = len(row)
         if not any(row[i] not in ("", None) for i in indexes if i < width):
             table.rows_after_gap = _data_after_gap(rows, index, fields)

@@ -32,16 +32,19 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from addin.findings import Problem, rule
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Parsed(Generic[T]):
-    """A parsed cell value and the problems found while parsing it."""
+class Parsed(NamedTuple, Generic[T]):
+    """A parsed cell value and the problems found while parsing it.
+
+    A named tuple, not a dataclass: a 100,000-row check creates one per distinct
+    value of every column, and a tuple is three times cheaper to make.
+    """
 
     value: T | None = None
     problems: tuple[Problem, ...] = ()
@@ -83,7 +86,8 @@ PLACEHOLDERS = frozenset(
 )
 _FILLED = re.compile("[0-9\u4e00-\u9fa5]")
 _DASH_RUN = re.compile(r"[-－—–―‐‑─_/／\\]+")
-_EDGE_JUNK = "\ufeff\u200b\u200c\u200d\u2060"  # BOM and zero-width characters
+EDGE_JUNK = _EDGE_JUNK = "\ufeff\u200b\u200c\u200d\u2060"  # BOM and zero-width characters
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # what str.strip() strips
 
 
 def text(raw: object) -> str:
@@ -453,6 +457,7 @@ _MANY = re.compile(r"[/、,，;；|]|\d{7,}\D+\d{7,}")
 _COUNTRY = re.compile(r"(?:\+|00)86")
 _EXTENSION = re.compile(r"(.*?\d)\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})", re.IGNORECASE)
 _AREA = re.compile(r"0(?:10|2\d|[3-9]\d\d)")
+_PLAIN_LANDLINE = re.compile(r"0(?:10|2[0-9]|[3-9][0-9][0-9])-[1-9][0-9]{6,7}")
 
 
 def _phone_text(raw: object) -> str:
@@ -517,6 +522,8 @@ def parse_landline(raw: object) -> PhoneResult:
     >>> parse_landline('6821234').codes, parse_landline('13807312345').codes
     (('phone.no_area_code',), ('phone.mobile_in_landline',))
     """
+    if raw.__class__ is str and _PLAIN_LANDLINE.fullmatch(raw):  # the common case, fast
+        return Parsed(raw)
     if is_blank(raw):
         return Parsed()
     if isinstance(raw, bool | date | time):

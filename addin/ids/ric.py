@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 from stdnum.cn.ric import calc_check_digit
 from stdnum.exceptions import (
@@ -45,7 +45,7 @@ from stdnum.exceptions import (
     ValidationError,
 )
 
-from addin.divisions import name, periods
+from addin.divisions import all_codes, name, periods
 from addin.findings import Problem, rule
 
 __all__ = [
@@ -125,8 +125,7 @@ FIRST_YEAR = 1900
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
 
 
-@dataclass(frozen=True)
-class IdResult:
+class IdResult(NamedTuple):
     number: str | None  # normalised 18-character number, when it could be normalised
     birth: date | None  # when the birth date part is a real date
     gender: str | None  # 男/女 from the 17th digit
@@ -205,9 +204,20 @@ def _plain(number: str, today: date) -> IdResult | None:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return None
-    if birth > today or _region_status(number[:6], birth.year) is not None:
+    last = _last_years().get(number[:6], 0)  # 0: never existed
+    if birth > today or (last is not None and last < birth.year):
         return None
     return IdResult(number, birth, "男" if int(number[16]) % 2 else "女")
+
+
+@cache
+def _last_years() -> dict[str, int | None]:
+    """Region code -> the last year it was in use (None while it still is)."""
+    table = {}
+    for region in all_codes():
+        ends = [p.end for p in periods(region)]
+        table[region] = None if None in ends else max(ends)
+    return table
 
 
 def _birth_problem(birth: date, today: date) -> str | None:
