@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -28,7 +29,7 @@ from addin import source as sources
 from addin.errors import WorkbookError
 from addin.findings import Finding, column_letter
 from addin.reader import Table, read_workbook
-from addin.report import Report, data_fingerprint, row_fingerprints
+from addin.report import Prints, Report, data_fingerprint
 from addin.xlsxmark import CELL_TAG, FILL_TAG, MARKS_NOTE, MARKS_TAG, WRITER, packed
 
 RESULT_SHEET = "校验结果"
@@ -58,13 +59,13 @@ def write_annotated(
     *,
     password: str | None = None,
     encrypt_with: str | None = None,
-    tables: list[Table] | None = None,
+    prints: list[Prints] | None = None,
 ) -> None:
     """Write a marked copy of ``source`` to ``target`` (never ``source`` itself).
 
     ``password`` opens an encrypted source; ``encrypt_with`` encrypts the copy.
-    ``tables`` are the source's tables as checked (read again when not given),
-    for the row fingerprints of the stamp.
+    ``prints`` are the row fingerprints of the source's tables as checked (the
+    source is read again for them when not given), for the stamp.
     """
     source, target = Path(source), Path(target)
     refuse_overwrite(source, target)
@@ -72,9 +73,9 @@ def write_annotated(
     if loaded.kind == "xls":
         raise WorkbookError(source, "旧版 .xls 文件只能校验，不能生成标注副本；请先另存为 .xlsx")
     findings = report.for_file(str(source))
-    if tables is None:
-        tables = read_workbook(source, password)
-    stamp = [*stamp_rows(report, source, findings), (), *fingerprint_rows(tables)]
+    if prints is None:
+        prints = [Prints.of(table) for table in read_workbook(source, password)]
+    stamp = [*stamp_rows(report, source, findings), (), *fingerprint_rows(prints)]
     data = _streamed(loaded, target, findings, stamp)
     if data is not None:
         write_atomically(target, data, encrypt_with)
@@ -174,16 +175,17 @@ def stamp_rows(report: Report, source: Path, findings: list[Finding]) -> list[tu
     return rows + [(f"代码表 {name}", digest) for name, digest in sorted(codes.versions().items())]
 
 
-def fingerprint_rows(tables: list[Table]) -> list[tuple[str, str]]:
+def fingerprint_rows(tables: Sequence[Table | Prints]) -> list[tuple[str, str]]:
     """The 【行指纹】 rows: per table, the hashes of its rows in chunks (never the data).
 
     Each row holds (工作表, 表格, first row, number of rows, hashes separated by spaces);
     a table's records are consecutive sheet rows from its first data row.
     """
-    rows = [(FINGERPRINTS_TAG, FINGERPRINTS_NOTE), (FILE_FINGERPRINT, data_fingerprint(tables))]
-    for table in tables:
-        prints = row_fingerprints(table)
-        first = table.records[0].row if table.records else table.data_row
+    everything = [t if isinstance(t, Prints) else Prints.of(t) for t in tables]
+    rows = [(FINGERPRINTS_TAG, FINGERPRINTS_NOTE), (FILE_FINGERPRINT, data_fingerprint(everything))]
+    for table in everything:
+        prints = table.hashes
+        first = table.rows[0] if table.rows else table.data_row
         if not prints:
             rows.append((ROW_FINGERPRINTS, packed(table.sheet, table.kind, first, 0, "")))
         for start in range(0, len(prints), FINGERPRINTS_PER_ROW):

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from python_calamine import CalamineWorkbook
 
@@ -74,6 +75,8 @@ class Table:
     _rows: list[Sequence[object]] | None = field(default=None, repr=False, compare=False)
     _width: int = field(default=0, repr=False, compare=False)  # shortest of _rows
     fingerprints: list[str] | None = field(default=None, repr=False, compare=False)  # per row
+    # The rest of the table, read and checked in another process (see addin.split)
+    rest: Any = field(default=None, repr=False, compare=False)
 
     def column(self, key: str) -> list[object]:
         """Every record's raw value of one field, in order ("" or None when empty).

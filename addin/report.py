@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from hashlib import sha256
@@ -37,6 +38,7 @@ class Report:
     tables: list[TableSummary]
     fingerprint: str
     checked_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    prints: list[Prints] = field(default_factory=list, repr=False)  # per table, for the stamp
 
     @property
     def errors(self) -> int:
@@ -127,6 +129,25 @@ def _masked(finding: Finding) -> Finding:
     return replace(finding, value=value, message=mask_text(message))
 
 
+@dataclass(frozen=True)
+class Prints:
+    """The row fingerprints of one table and the sheet row of each (never the data)."""
+
+    file: str
+    sheet: str
+    kind: str
+    data_row: int  # first data row of the table (where an empty table would start)
+    rows: list[int]
+    hashes: list[str]
+
+    @classmethod
+    def of(cls, table: Table) -> Prints:
+        rows = [record.row for record in table.records]
+        return cls(
+            table.file, table.sheet, table.kind, table.data_row, rows, row_fingerprints(table)
+        )
+
+
 def row_fingerprints(table: Table) -> list[str]:
     """A short hash of each record's values (the values themselves are never stored).
 
@@ -161,12 +182,12 @@ def display_texts(column: list[object]) -> list[str]:
     return memoised(column, text)
 
 
-def data_fingerprint(tables: list[Table]) -> str:
+def data_fingerprint(tables: Sequence[Table | Prints]) -> str:
     """One hash of every checked value, independent of file names and formatting."""
     digest = sha256()
-    for table in tables:
-        digest.update(f"{table.sheet}|{table.kind}\n".encode())
-        rows = (record.row for record in table.records)
-        lines = (f"{row}:{fp}\n" for row, fp in zip(rows, row_fingerprints(table), strict=True))
+    for item in tables:
+        prints = item if isinstance(item, Prints) else Prints.of(item)
+        digest.update(f"{prints.sheet}|{prints.kind}\n".encode())
+        lines = (f"{row}:{fp}\n" for row, fp in zip(prints.rows, prints.hashes, strict=True))
         digest.update("".join(lines).encode())
     return digest.hexdigest()

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from addin.annotate import write_annotated
-from addin.check import check_tables, paused_gc, read_files
+from addin.check import check_files
 from addin.commands import (
     SEVERITY_STYLE,
     EncryptOption,
@@ -25,7 +25,7 @@ from addin.commands import (
     output_password,
 )
 from addin.findings import RULES, Finding
-from addin.reader import Table, WorkbookError
+from addin.reader import WorkbookError
 from addin.report import Report
 
 
@@ -56,14 +56,12 @@ def check(
     console = Console(stderr=json_output)
     try:
         passwords = input_passwords(files, password)
-        with paused_gc():
-            tables = read_files(files, passwords)
-            report = check_tables(tables, today=_parse_today(today))
+        report = check_files(files, _parse_today(today), passwords)
         if mask:
             report = report.masked()
         if output is not None:
             secret = output_password(encrypt, passwords)
-            _write_outputs(files, output, report, passwords, secret, tables)
+            _write_outputs(files, output, report, passwords, secret)
     except WorkbookError as exc:
         raise fail(console, exc) from None
     if json_output:
@@ -100,13 +98,12 @@ def _write_outputs(
     report: Report,
     passwords: dict[Path, str],
     secret: str | None,
-    tables: list[Table],
 ) -> None:
     targets = {files[0]: output} if len(files) == 1 else _targets(files, output)
     for file, target in targets.items():
-        own = [t for t in tables if t.file == str(file)]
+        own = [p for p in report.prints if p.file == str(file)]
         write_annotated(
-            file, target, report, password=passwords.get(file), encrypt_with=secret, tables=own
+            file, target, report, password=passwords.get(file), encrypt_with=secret, prints=own
         )
 
 
