@@ -6,16 +6,16 @@ import gc
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from addin import split
 from addin.findings import Finding
+from addin.part import MemberPart, check_member_part
 from addin.reader import Table, read_workbook
-from addin.report import Prints, Report, TableSummary, data_fingerprint, row_fingerprints
+from addin.report import Prints, Report, TableSummary, data_fingerprint
 from addin.rules.base import table_findings
 from addin.rules.columns import memoised
-from addin.rules.member import check_members
 from addin.rules.org import check_org
 from addin.rules.submission import Keyed, Place, duplicates, org_name_key, unknown_branches
 from addin.values import is_blank, text
@@ -26,18 +26,42 @@ def check_files(
     today: date | None = None,
     passwords: Mapping[Path, str] | None = None,
 ) -> Report:
-    """Read every file (raising :class:`addin.errors.WorkbookError`) and check them as one."""
+    """Read every file (raising :class:`addin.errors.WorkbookError`) and check them as one.
+
+    A big sheet is read and checked in two processes (:mod:`addin.split`); if that
+    fails for any reason, everything is read again in this process alone.
+    """
+    today = today or date.today()
+    paths = list(paths)
     with paused_gc():
-        return check_tables(read_files(paths, passwords), today)
+        tables = read_files(paths, passwords, split_on=today)
+        try:
+            return check_tables(tables, today)
+        except split.SplitFailed:
+            for table in tables:
+                if table.rest is not None:
+                    table.rest.stop()
+            return check_tables(read_files(paths, passwords), today)
 
 
 def read_files(
-    paths: Iterable[str | Path], passwords: Mapping[Path, str] | None = None
+    paths: Iterable[str | Path],
+    passwords: Mapping[Path, str] | None = None,
+    *,
+    split_on: date | None = None,
 ) -> list[Table]:
-    """The tables of every file, in order (pause the GC around this for big files)."""
+    """The tables of every file, in order (pause the GC around this for big files).
+
+    ``split_on``: the day to check on, when big sheets may be read and checked in
+    two processes (the tables then carry the other process's part).
+    """
     tables: list[Table] = []
     for path in paths:
-        tables.extend(read_workbook(path, (passwords or {}).get(Path(path))))
+        password = (passwords or {}).get(Path(path))
+        if split_on is None:
+            tables.extend(read_workbook(path, password))
+        else:
+            tables.extend(split.read_workbook(path, password, split_on))
     return tables
 
 
@@ -56,39 +80,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-@dataclass
-class MemberPart:
-    """What checking a run of 附件4 rows gives: its findings and what the cross-record
-    rules and the stamp need of each row (its sheet row, ID, branch and fingerprint)."""
-
-    rows: list[int]
-    numbers: list[str | None]  # normalised 公民身份证号 (None when it could not be read)
-    ids: list[object]  # 公民身份证号 cells as read
-    branches: list[object]  # 所在党支部 cells as read
-    fingerprints: list[str]
-    findings: list[Finding]
-    uncached: list[tuple[int, int, str]] = field(default_factory=list)
-
-    def extend(self, other: MemberPart) -> None:
-        """Append the part that follows this one (the rest of the same table)."""
-        for name in ("rows", "numbers", "ids", "branches", "fingerprints", "findings", "uncached"):
-            getattr(self, name).extend(getattr(other, name))
-
-
-def check_member_part(table: Table, today: date) -> MemberPart:
-    """Check the records of a 附件4 table (all of it, or the part read in this process)."""
-    numbers, found = check_members(table, today)
-    return MemberPart(
-        rows=[record.row for record in table.records],
-        numbers=numbers,
-        ids=table.column("id_number"),
-        branches=table.column("branch"),
-        fingerprints=row_fingerprints(table),
-        findings=found,
-        uncached=list(table.uncached),
-    )
 
 
 def check_tables(tables: list[Table], today: date | None = None) -> Report:

@@ -31,7 +31,7 @@ from addin.dataentry import (
     TEXT_FORMAT_FIELDS,
     options,
 )
-from addin.reader import Table, _is_footer
+from addin.reader import Table, is_footer
 from addin.values import text
 
 TEXT_FORMAT = "@"
@@ -155,7 +155,7 @@ def input_last_row(table: Table, tables: Sequence[Table], rows: Sequence[Sequenc
     for number in range(last_data + 1, min(end, len(rows)) + 1):
         row = rows[number - 1]
         filled = any(c < len(row) and row[c] not in (None, "") for c in columns)
-        if filled or (any(v not in (None, "") for v in row) and _is_footer(row)):
+        if filled or (any(v not in (None, "") for v in row) and is_footer(row)):
             return number - 1
     return end
 

@@ -22,7 +22,7 @@ from addin.check import check_tables
 from addin.excel_aids import find_code_sheet
 from addin.excel_marks import STATE_SHEET, is_state
 from addin.findings import Finding
-from addin.reader import Table, _fill_merged, _no_table_message, find_tables
+from addin.reader import Table, fill_merged, find_tables, no_table_message
 from addin.report import Report
 from addin.values import text
 
@@ -31,7 +31,7 @@ Area = tuple[int, int, int, int]  # first row, first column, last row, last colu
 RESULT_LINK_COLUMN = 3  # 单元格: a HYPERLINK formula to the cell
 RESULT_TEXT_COLUMNS = (2, 4, 5, 6, 7, 8)  # text-formatted, so "0211" or "=x" stay as written
 OWN_SHEETS = (RESULT_SHEET, STAMP_SHEET, STATE_SHEET)
-NO_TABLES = _no_table_message()
+NO_TABLES = no_table_message()
 
 
 @dataclass
@@ -63,7 +63,7 @@ def tables(book: Book, merged: Mapping[str, Iterable[Area]] | None = None) -> li
         rows = [[as_read(v) for v in row] for row in book.sheets[name]]
         areas = list((merged or {}).get(name, ()))
         if areas:
-            _fill_merged(rows, [((t - 1, c - 1), (b - 1, e - 1)) for t, c, b, e in areas])
+            fill_merged(rows, [((t - 1, c - 1), (b - 1, e - 1)) for t, c, b, e in areas])
         found.extend(find_tables(rows, file=book.name, sheet=name))
     return found
 

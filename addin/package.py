@@ -29,6 +29,7 @@ class Rewriter:
         self.archive = zipfile.ZipFile(io.BytesIO(data))
         self.changed: dict[str, bytes] = {}
         self.removed: set[str] = set()
+        self.stored: set[str] = set()  # parts written without compression
 
     def read(self, name: str) -> bytes:
         return self.changed[name] if name in self.changed else self.archive.read(name)
@@ -38,9 +39,13 @@ class Rewriter:
             name not in self.removed and name in self.archive.NameToInfo
         )
 
-    def put(self, name: str, content: bytes) -> None:
+    def put(self, name: str, content: bytes, *, store: bool = False) -> None:
+        """Replace or add a part; ``store`` writes it uncompressed (for a package
+        that is read once in memory and thrown away)."""
         self.changed[name] = content
         self.removed.discard(name)
+        if store:
+            self.stored.add(name)
 
     def remove(self, name: str) -> None:
         self.changed.pop(name, None)
@@ -57,7 +62,7 @@ class Rewriter:
         ordered = [n for n in self.archive.NameToInfo if n in self.changed]
         ordered += [n for n in self.changed if n not in originals]
         for name in ordered:
-            central.append(_write(out, name, self.changed[name]))
+            central.append(_write(out, name, self.changed[name], name in self.stored))
         start = out.tell()
         for record in central:
             out.write(record)
@@ -87,10 +92,9 @@ class Rewriter:
         )
 
 
-def _write(out: io.BytesIO, name: str, content: bytes) -> bytes:
-    level = 1 if len(content) > BIG_PART else 6
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    packed = compressor.compress(content) + compressor.flush()
+def _write(out: io.BytesIO, name: str, content: bytes, store: bool = False) -> bytes:
+    method = zipfile.ZIP_STORED if store else zipfile.ZIP_DEFLATED
+    packed = content if store else _deflate(content)
     crc = zlib.crc32(content)
     encoded = name.encode("utf-8")
     flags = 0x800  # names are UTF-8
@@ -101,7 +105,7 @@ def _write(out: io.BytesIO, name: str, content: bytes) -> bytes:
             b"PK\x03\x04",
             20,
             flags,
-            zipfile.ZIP_DEFLATED,
+            method,
             stamp[1],
             stamp[0],
             crc,
@@ -113,9 +117,13 @@ def _write(out: io.BytesIO, name: str, content: bytes) -> bytes:
     )
     out.write(encoded)
     out.write(packed)
-    return _central(
-        name, flags, zipfile.ZIP_DEFLATED, stamp, crc, len(packed), len(content), position
-    )
+    return _central(name, flags, method, stamp, crc, len(packed), len(content), position)
+
+
+def _deflate(content: bytes) -> bytes:
+    level = 1 if len(content) > BIG_PART else 6
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return compressor.compress(content) + compressor.flush()
 
 
 def _central(

@@ -10,6 +10,7 @@ and it also reads legacy .xls); nothing is ever written here.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ HEADER_SCAN_ROWS = 50  # how far below the previous table a header is looked for
 FOOTER = re.compile(r"^(注|说明|备注|填表人|审核人|制表人|信息采集员)")
 META = re.compile(r"^(基层党委|汇总日期)[:：]?\s*(.*)$")
 
-__all__ = ["Record", "Table", "WorkbookError", "find_tables", "read_workbook"]
+__all__ = ["Record", "Table", "WorkbookError", "find_tables", "read_workbook", "tables_in"]
 
 
 class Record:
@@ -107,55 +108,80 @@ class Table:
 
 def read_workbook(path: str | Path, password: str | None = None) -> list[Table]:
     """All 附件3/附件4 tables of one workbook; raises :class:`WorkbookError`."""
-    path = Path(path)
-    source = sources.load(path, password, scan=True)
-    workbook = _open(source)
-    sheets = {name: _sheet_rows(path, workbook, name) for name in workbook.sheet_names}
-    formulas = _uncached_by_sheet(source)  # the scan ran alongside the parser
+    return read_source(sources.load(Path(path), password, scan=True))
+
+
+def read_source(source: sources.Source) -> list[Table]:
+    """All tables of a loaded workbook (start its scan first to report uncached formulas)."""
+    workbook = open_workbook(source.path, source.data)
+    sheets = {name: sheet_rows(source.path, workbook, name) for name in workbook.sheet_names}
+    return tables_in(source.path, sheets, uncached_by_sheet(source.data, source.uncached))
+
+
+def tables_in(
+    path: Path, sheets: dict[str, list[list[object]]], formulas: dict[str, dict[str, str]]
+) -> list[Table]:
+    """The tables of every sheet's rows; raises :class:`WorkbookError` when there is none.
+
+    ``formulas`` are the formulas saved without a result, by sheet name and cell.
+    """
     tables: list[Table] = []
     for name, rows in sheets.items():
-        _show_formulas(rows, formulas.get(name, {}))
+        show_formulas(rows, formulas.get(name, {}))
         found = find_tables(rows, file=str(path), sheet=name)
         for table in found:
-            table.uncached = _uncached_in(table, formulas.get(name, {}))
+            table.uncached = uncached_in(table, formulas.get(name, {}))
         tables.extend(found)
     if not tables:
-        raise WorkbookError(path, _no_table_message())
+        raise WorkbookError(path, no_table_message())
     return tables
 
 
-def _open(source: sources.Source) -> CalamineWorkbook:
+def open_workbook(path: Path, data: bytes) -> CalamineWorkbook:
     try:
-        return CalamineWorkbook.from_filelike(source.stream())
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:  # calamine raises several unrelated types
         problem = (
             "无法读取：文件已损坏，或不是真正的 Excel 工作簿（请用 Excel 打开后另存为 .xlsx 再试）"
         )
-        raise WorkbookError(source.path, problem) from None
+        raise WorkbookError(path, problem) from None
 
 
-def _uncached_by_sheet(source: sources.Source) -> dict[str, dict[str, str]]:
-    if not source.uncached:
+def uncached_by_sheet(data: bytes, by_part: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Uncached formulas by worksheet part name, keyed by sheet name instead."""
+    if not by_part:
         return {}
     try:
-        parts = sources.sheet_parts(source.data)
+        parts = sources.sheet_parts(data)
     except Exception:
         return {}
-    return {parts[p]: cells for p, cells in source.uncached.items() if p in parts}
+    return {parts[p]: cells for p, cells in by_part.items() if p in parts}
 
 
-def _sheet_rows(path: Path, workbook: CalamineWorkbook, name: str) -> list[list[object]]:
+def sheet_rows(
+    path: Path, workbook: CalamineWorkbook, name: str, *, from_first_cell: bool = False
+) -> list[list[object]]:
+    """A sheet's rows from A1 (merged cells filled down).
+
+    ``from_first_cell``: the empty rows above the first cell with a value are empty
+    tuples, which costs nothing when a sheet holds only the second half of a table.
+    """
     try:
         sheet = workbook.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False)
+        rows = sheet.to_python(skip_empty_area=from_first_cell)
         merged = sheet.merged_cell_ranges or []
+        if from_first_cell and rows:
+            top, left = sheet.start or (0, 0)
+            if left:
+                rows = [[""] * left + row for row in rows]
+            rows = [()] * top + rows
     except Exception:
         raise WorkbookError(path, f"工作表“{name}”无法读取，文件可能已损坏") from None
-    _fill_merged(rows, merged)
+    fill_merged(rows, merged)
     return rows
 
 
-def _fill_merged(rows: list[list[object]], merged) -> None:
+def fill_merged(rows: list[list[object]], merged) -> None:
     """Give every cell of a vertical merge its top value (a merged 所在党支部 column).
 
     Merges across columns (titles, a 注： note spanning the table) are left alone.
@@ -171,7 +197,7 @@ def _fill_merged(rows: list[list[object]], merged) -> None:
                     row[c] = value
 
 
-def _show_formulas(rows: list[list[object]], formulas: dict[str, str]) -> None:
+def show_formulas(rows: list[list[object]], formulas: dict[str, str]) -> None:
     """A formula saved without its result shows as its text, so the officer sees why."""
     for ref, formula in formulas.items():
         row, col = _position(ref)
@@ -187,7 +213,7 @@ def _position(ref: str) -> tuple[int, int]:
     return int(ref[len(letters) :]) - 1, col - 1
 
 
-def _uncached_in(table: Table, formulas: dict[str, str]) -> list[tuple[int, int, str]]:
+def uncached_in(table: Table, formulas: dict[str, str]) -> list[tuple[int, int, str]]:
     if not formulas or not table.records:
         return []
     last = table.records[-1].row
@@ -200,7 +226,7 @@ def _uncached_in(table: Table, formulas: dict[str, str]) -> list[tuple[int, int,
     return sorted(cells)
 
 
-def _no_table_message() -> str:
+def no_table_message() -> str:
     wanted = "；".join(
         f"附件{'4' if kind == 'members' else '3'}需要“{'”“'.join(_labels(kind))}”"
         for kind in ("members", "orgs")
@@ -212,15 +238,16 @@ def _labels(kind: str) -> list[str]:
     return [f.label for f in FIELDS[kind] if f.key in KEY_FIELDS[kind]]
 
 
-def find_tables(rows: Sequence[Sequence[object]], *, file: str, sheet: str) -> list[Table]:
-    """Every table in one sheet's rows, top to bottom."""
+def find_tables(
+    rows: Sequence[Sequence[object]], *, file: str, sheet: str, start: int = 0
+) -> list[Table]:
+    """Every table in one sheet's rows (from row index ``start``), top to bottom."""
     tables: list[Table] = []
-    start = 0
     while True:
         table = _next_table(rows, start, file, sheet)
         if table is None:
             return tables
-        end = _read_records(rows, table)
+        end = read_records(rows, table)
         tables.append(table)
         start = end
 
@@ -297,7 +324,7 @@ def _cell(row: Sequence[object], col: int) -> object:
     return value
 
 
-def _read_records(rows: Sequence[Sequence[object]], table: Table) -> int:
+def read_records(rows: Sequence[Sequence[object]], table: Table) -> int:
     """Fill ``table.records``; return the index of the first row after the table."""
     fields = {k: c for k, c in table.columns.items() if k != "seq"}
     indexes = [col - 1 for col in fields.values()]
@@ -316,14 +343,14 @@ def _read_records(rows: Sequence[Sequence[object]], table: Table) -> int:
         if not any(row[i] not in ("", None) for i in indexes if i < width):
             table.rows_after_gap = _data_after_gap(rows, index, fields)
             return index
-        if _is_footer(row):
+        if is_footer(row):
             return index
         records.append(Record(index + 1, row, fields))
         index += 1
     return index
 
 
-def _is_footer(row: Sequence[object]) -> bool:
+def is_footer(row: Sequence[object]) -> bool:
     filled = [v for v in row if v not in (None, "")]
     return len(filled) <= 2 and isinstance(filled[0], str) and bool(FOOTER.match(filled[0].strip()))
 

@@ -18,6 +18,8 @@ from addin.rules.columns import memoised
 from addin.schema import FIELDS, KIND_TITLES
 from addin.values import EDGE_JUNK, WHITESPACE, text
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per finding
+
 
 @dataclass(frozen=True)
 class TableSummary:
@@ -112,7 +114,7 @@ class Report:
         parts = []
         for key, value in self.to_dict().items():
             if key == "findings":
-                items = ",\n    ".join(json.dumps(f, ensure_ascii=False) for f in value)
+                items = ",\n    ".join(map(_ENCODE, value))
                 encoded = f"[\n    {items}\n  ]" if items else "[]"
             else:
                 encoded = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")

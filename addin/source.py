@@ -17,6 +17,7 @@ import re
 import threading
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,11 @@ class Source:
     def stream(self) -> io.BytesIO:
         return io.BytesIO(self.data)
 
+    def start_scan(self, skip: str = "") -> None:
+        """Start the background pass behind :attr:`uncached` (over every part but ``skip``)."""
+        if self.kind == "xlsx":  # a legacy .xls has no parts to scan
+            self._scan = _Scan(self.path, self.data, skip)
+
     @property
     def uncached(self) -> dict[str, dict[str, str]]:
         """Sheet part name -> {cell -> formula text} for formulas saved without a result.
@@ -80,20 +86,16 @@ class Source:
 class _Scan(threading.Thread):
     """Decompress every member once (zipfile checks sizes and CRCs), noting uncached formulas."""
 
-    def __init__(self, path: Path, data: bytes) -> None:
+    def __init__(self, path: Path, data: bytes, skip: str = "") -> None:
         super().__init__(daemon=True)
-        self.path, self.data = path, data
+        self.path, self.data, self.skip = path, data, skip
         self.found: dict[str, dict[str, str]] = {}
         self.error: WorkbookError | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            archive = zipfile.ZipFile(io.BytesIO(self.data))
-            for member in archive.infolist():
-                found = _expand(self.path, archive, member)
-                if found:
-                    self.found[member.filename] = found
+            self.found = expand_all(self.path, self.data, self.skip)
         except WorkbookError as exc:
             self.error = exc
 
@@ -131,7 +133,7 @@ def load(path: str | Path, password: str | None = None, *, scan: bool = False) -
         raise WorkbookError(path, "解密后的内容不是 Excel 工作簿，文件可能已损坏")
     _guard_zip(path, source.data)
     if scan:
-        source._scan = _Scan(path, source.data)
+        source.start_scan()
     return source
 
 
@@ -252,21 +254,51 @@ def _bomb(part: str) -> str:
     return f"文件内容解压后异常巨大（{part}），疑似“压缩炸弹”或已损坏，已拒绝读取"
 
 
+def expand_all(path: Path, data: bytes, skip: str = "") -> dict[str, dict[str, str]]:
+    """Decompress every member but ``skip`` once (zipfile checks sizes and CRCs).
+
+    Returns the formulas saved without a result: part name -> {cell -> formula}.
+    """
+    found: dict[str, dict[str, str]] = {}
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for member in archive.infolist():
+        if member.filename != skip:
+            cells = _expand(path, archive, member)
+            if cells:
+                found[member.filename] = cells
+    return found
+
+
 def _expand(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> dict[str, str]:
     """Decompress one member (zipfile stops at the declared size and checks the CRC)."""
     sheet = member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
-    found: dict[str, str] = {}
-    tail = b""
     try:
         with archive.open(member) as stream:
-            while chunk := stream.read(CHUNK):
-                if sheet and (b"<f" in chunk or b"<f" in tail + chunk[:8]):
-                    found.update(_uncached(tail + chunk))
-                tail = chunk[-4096:] if sheet else b""
+            chunks = iter(lambda: stream.read(CHUNK), b"")
+            if sheet:
+                return _scan_chunks(chunks)
+            for _chunk in chunks:
+                pass
     except UNREADABLE_MEMBER:
         raise WorkbookError(
             path, f"文件已损坏（{member.filename} 无法解压），请用 Excel 打开后另存再试"
         ) from None
+    return {}
+
+
+def uncached_formulas(xml: bytes) -> dict[str, str]:
+    """The formulas saved without a result in one worksheet's XML: cell -> formula."""
+    view = memoryview(xml)
+    return _scan_chunks(bytes(view[i : i + CHUNK]) for i in range(0, len(xml), CHUNK))
+
+
+def _scan_chunks(chunks: Iterable[bytes]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    tail = b""
+    for chunk in chunks:
+        if b"<f" in chunk or b"<f" in tail + chunk[:8]:
+            found.update(_uncached(tail + chunk))
+        tail = chunk[-4096:]
     return found
 
 

@@ -107,6 +107,9 @@ def text(raw: object) -> str:
     try:
         if raw is None:
             return ""
+        if raw.__class__ is datetime and not (raw.hour or raw.minute or raw.second):
+            if not raw.microsecond:
+                return raw.date().isoformat()  # an Excel date, fast
         if isinstance(raw, bool):
             return "TRUE" if raw else "FALSE"
         if isinstance(raw, float):
@@ -124,6 +127,9 @@ def text(raw: object) -> str:
         return ""
 
 
+_PLAIN_VALUES = frozenset({int, float, bool, date, datetime, time})
+
+
 def is_blank(raw: object) -> bool:
     """True for an empty cell, whitespace, NaN, or a placeholder meaning "none".
 
@@ -134,6 +140,8 @@ def is_blank(raw: object) -> bool:
     """
     if raw is None or raw == "":
         return True
+    if raw.__class__ in _PLAIN_VALUES:  # a number, date or time is filled unless it is NaN
+        return raw != raw
     if raw.__class__ is str:  # fast: starts with a digit or a Chinese character
         s = raw.strip()
         if s and _FILLED.match(s) and s[-1] not in _EDGE_JUNK and s not in PLACEHOLDERS:

@@ -12,8 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from addin.annotate import write_annotated
-from addin.check import check_files
+from addin.check import check_files, paused_gc
 from addin.commands import (
     SEVERITY_STYLE,
     EncryptOption,
@@ -53,10 +52,24 @@ def check(
 
     退出码：0 没有错误；1 有错误；2 文件无法校验。
     """
+    with paused_gc():  # millions of values stay alive until the report is out
+        _check(files, json_output, output, password, encrypt, mask, limit, _parse_today(today))
+
+
+def _check(
+    files: list[Path],
+    json_output: bool,
+    output: Path | None,
+    password: str | None,
+    encrypt: bool,
+    mask: bool,
+    limit: int,
+    today: date | None,
+) -> None:
     console = Console(stderr=json_output)
     try:
         passwords = input_passwords(files, password)
-        report = check_files(files, _parse_today(today), passwords)
+        report = check_files(files, today, passwords)
         if mask:
             report = report.masked()
         if output is not None:
@@ -74,7 +87,8 @@ def check(
 @app.command()
 def rules() -> None:
     """列出全部校验规则：规则代码、级别和名称。"""
-    import addin.check  # noqa: F401  (registers every rule)
+    import addin.check
+    import addin.workflow.merge  # noqa: F401  (and the merge.* rules)
 
     table = RichTable("规则代码", "级别", "名称")
     for code, item in sorted(RULES.items()):
@@ -99,6 +113,8 @@ def _write_outputs(
     passwords: dict[Path, str],
     secret: str | None,
 ) -> None:
+    from addin.annotate import write_annotated  # openpyxl: imported only when writing
+
     targets = {files[0]: output} if len(files) == 1 else _targets(files, output)
     for file, target in targets.items():
         own = [p for p in report.prints if p.file == str(file)]

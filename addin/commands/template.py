@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from addin import template as templates
 from addin.commands import PasswordOption, app, fail, input_passwords
-from addin.dataentry import Equipped
 from addin.errors import WorkbookError
-from addin.prepare import prepare as prepare_workbook
 from addin.schema import KIND_TITLES
+
+if TYPE_CHECKING:
+    from addin.dataentry import Equipped
 
 
 @app.command()
@@ -31,6 +31,8 @@ def template(
 
     退出码：0 成功（--check：模板是最新的）；1 --check 发现模板缺失或已过期。
     """
+    from addin import template as templates
+
     console = Console()
     if check:
         stale = templates.stale(directory)
@@ -65,6 +67,8 @@ def prepare(
     target = output or file.with_name(f"{file.stem}_带校验{file.suffix or '.xlsx'}")
     try:
         secret = input_passwords([file], password).get(file)
+        from addin.prepare import prepare as prepare_workbook
+
         done = prepare_workbook(file, target, secret)
     except WorkbookError as exc:
         raise fail(console, exc) from None

@@ -28,8 +28,6 @@ from addin.commands import (
 )
 from addin.commands.check import print_report
 from addin.errors import WorkbookError
-from addin.workflow.common import day_text
-from addin.workflow.merge import merge_files  # also registers the merge.* rules for dyxx rules
 
 OutputOption = Annotated[Path, typer.Option("-o", "--output", help="写出的工作簿（.xlsx）")]
 TodayOption = Annotated[
@@ -78,6 +76,8 @@ def merge(
     重复或不一致的党员、党组织都保留并报告，不会被删除或覆盖。
     退出码：0 没有错误；1 有错误；2 文件无法处理。
     """
+    from addin.workflow.common import day_text
+    from addin.workflow.merge import merge_files
     from addin.workflow.summary import quality, write_summary
 
     console = Console()

@@ -9,13 +9,15 @@ problems.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Generic, TypeVar
 
 from addin.findings import Finding, Problem
 from addin.reader import Table
 from addin.schema import field_label
-from addin.values import text
+from addin.values import is_blank, text
 
+_NO_BLANK = object()
 T = TypeVar("T")
 U = TypeVar("U")
 
@@ -32,33 +34,52 @@ def memoised(column: Sequence[object], parse: Callable[[object], T]) -> list[T]:
 class ParsedColumn(Generic[T]):
     """A column parsed once per distinct value: the result of every row, and row lookups.
 
-    >>> parsed = ParsedColumn(["a", "b", "a", ""], str.upper)
-    >>> parsed.results, parsed.where(lambda result: result == "A")
-    (['A', 'B', 'A', ''], [0, 2])
+    ``blank``: the result for blank cells (:func:`addin.values.is_blank`), which
+    are then never passed to ``parse``.
+
+    >>> parsed = ParsedColumn(["a", "b", "a", ""], str.upper, blank=None)
+    >>> parsed.results, parsed.where(lambda result: result == "A"), parsed.blanks()
+    (['A', 'B', 'A', None], [0, 2], [3])
     """
 
-    __slots__ = ("_lookup", "column", "results")
+    __slots__ = ("_blank", "_blanks", "_flagged", "_lookup", "column", "results")
 
-    def __init__(self, column: Sequence[object], parse: Callable[[object], T]) -> None:
+    def __init__(
+        self, column: Sequence[object], parse: Callable[[object], T], blank: object = _NO_BLANK
+    ) -> None:
         self.column = column
         self._lookup: dict[object, T] | None = None
+        self._blank = blank
+        self._blanks: set[object] = set()  # the distinct blank values
+        self._flagged: set[object] = set()  # the distinct values with problems
         try:
-            distinct = set(column)
+            lookup = dict.fromkeys(column)
         except TypeError:  # an unhashable value: parse every cell as it is
-            self.results = [parse(raw) for raw in column]
+            self.results = [self._parse(parse, raw) for raw in column]
             return
-        maybe_bool = True in distinct or False in distinct  # also true for 1, 0, 1.0 ...
-        if maybe_bool and any(value.__class__ is bool for value in distinct):
-            # True == 1 == 1.0 share one key in a set: keep them apart by type
+        maybe_bool = True in lookup or False in lookup  # also true for 1, 0, 1.0 ...
+        if maybe_bool and any(value.__class__ is bool for value in lookup):
+            # True == 1 == 1.0 share one key in a dict: keep them apart by type
             memo: dict[tuple[type, object], T] = {}
             for raw in column:
                 key = (raw.__class__, raw)
                 if key not in memo:
-                    memo[key] = parse(raw)
+                    memo[key] = self._parse(parse, raw)
             self.results = [memo[(raw.__class__, raw)] for raw in column]
             return
-        self._lookup = {value: parse(value) for value in distinct}
-        self.results = list(map(self._lookup.__getitem__, column))
+        for value in lookup:
+            lookup[value] = self._parse(parse, value)  # type: ignore[assignment]
+        self._lookup = lookup  # type: ignore[assignment]
+        self.results = list(map(lookup.__getitem__, column))  # type: ignore[arg-type]
+
+    def _parse(self, parse: Callable[[object], T], raw: object) -> T:
+        if self._blank is not _NO_BLANK and is_blank(raw):
+            self._blanks.add(raw)
+            return self._blank  # type: ignore[return-value]
+        result = parse(raw)
+        if getattr(result, "problems", None):
+            self._flagged.add(raw)
+        return result
 
     def derive(self, get: Callable[[T], U]) -> list[U]:
         """``[get(result) for result in results]``, calling ``get`` once per distinct value."""
@@ -71,14 +92,60 @@ class ParsedColumn(Generic[T]):
         """Indexes of the rows whose result passes ``test`` (tested once per distinct value)."""
         if self._lookup is None:
             return [i for i, result in enumerate(self.results) if test(result)]
-        hits = {raw for raw, result in self._lookup.items() if test(result)}
-        if not hits:
-            return []
-        return [i for i, raw in enumerate(self.column) if raw in hits]
+        return rows_holding(self.column, {raw for raw, r in self._lookup.items() if test(r)})
+
+    def flagged(self) -> list[int]:
+        """Indexes of the rows whose result has problems."""
+        if self._lookup is None:
+            return self.where(has_problems)
+        return rows_holding(self.column, self._flagged)
+
+    def blanks(self) -> list[int]:
+        """Indexes of the blank rows (needs ``blank``)."""
+        if self._lookup is None:
+            return self.where(self._is_blank)
+        return rows_holding(self.column, self._blanks)
+
+    def filled(self) -> list[int]:
+        """Indexes of the rows that are not blank (needs ``blank``)."""
+        if self._lookup is None or len(self._blanks) * 2 > len(self._lookup):
+            return self.where(self._is_filled)
+        blanks = self._blanks
+        return [i for i, raw in enumerate(self.column) if raw not in blanks]
+
+    def _is_blank(self, result: object) -> bool:
+        return result is self._blank
+
+    def _is_filled(self, result: object) -> bool:
+        return result is not self._blank
 
 
-def has_problems(result: object) -> bool:
-    return bool(result.problems)  # type: ignore[attr-defined]
+def rows_holding(column: Sequence[object], values: set[object]) -> list[int]:
+    """Indexes of the cells equal to one of ``values``, in order.
+
+    A few values are found by ``list.index`` (a C loop per value); many by one pass.
+
+    >>> rows_holding(["a", "b", "a", "c"], {"a", "c"})
+    [0, 2, 3]
+    """
+    if not values:
+        return []
+    if len(values) > 8 or not isinstance(column, list) or any(v != v for v in values):  # NaN
+        return [i for i, raw in enumerate(column) if raw in values]
+    found: list[int] = []
+    for value in values:
+        index = -1
+        try:
+            while True:
+                index = column.index(value, index + 1)
+                found.append(index)
+        except ValueError:
+            pass
+    found.sort()
+    return found
+
+
+has_problems = attrgetter("problems")  # a result's problems: truthy when there are some
 
 
 class Emitter:
@@ -115,6 +182,6 @@ class Emitter:
 
     def add_all(self, key: str, parsed: ParsedColumn) -> None:
         """Every problem of a parsed column (results with a ``problems`` tuple)."""
-        for index in parsed.where(has_problems):
+        for index in parsed.flagged():
             for problem in parsed.results[index].problems:  # type: ignore[attr-defined]
                 self.add(index, key, problem, parsed.column[index])

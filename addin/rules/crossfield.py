@@ -18,7 +18,7 @@ from addin import values
 from addin.divisions import resolve_place
 from addin.findings import rule
 from addin.rules.base import add_years, age_on
-from addin.rules.columns import Emitter, ParsedColumn, has_problems
+from addin.rules.columns import Emitter, ParsedColumn
 
 BIRTH_MISMATCH = rule(
     "member.birth_mismatch",
@@ -151,19 +151,13 @@ class Rows:
         return self.parsed[key].where(test)
 
     def blank(self, key: str) -> list[int]:
-        return self.parsed[key].where(self._is_empty)
+        return self.parsed[key].blanks()
 
     def filled(self, key: str) -> list[int]:
-        return self.parsed[key].where(self._is_filled)
+        return self.parsed[key].filled()
 
     def is_empty(self, key: str, index: int) -> bool:
         return self.parsed[key].results[index] is self.empty
-
-    def _is_empty(self, result: object) -> bool:
-        return result is self.empty
-
-    def _is_filled(self, result: object) -> bool:
-        return result is not self.empty
 
     def _derived(self, key: str, what: str, get: Callable[[object], object]) -> list:
         if (key, what) not in self._cache:
@@ -307,7 +301,7 @@ def _destination(raw: object):
 def _phones(out: Emitter, rows: Rows) -> None:
     for key in ("mobile", "landline"):
         parsed = rows.parsed[key]
-        for i in parsed.where(has_problems):
+        for i in parsed.flagged():
             for problem in parsed.results[i].problems:
                 out.add(i, key, problem, rows.raw[key][i])
     if not out.has_column("mobile"):

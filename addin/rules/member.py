@@ -59,10 +59,6 @@ class _Empty:
 EMPTY = _Empty()
 
 
-def _unless_blank(parse):
-    return lambda raw: EMPTY if values.is_blank(raw) else parse(raw)
-
-
 def check_members(table: Table, today: date) -> tuple[list[str | None], list[Finding]]:
     """Check every 附件4 record; returns each row's normalised ID and the findings."""
     out = Emitter(table)
@@ -82,36 +78,32 @@ def _required(out: Emitter, column: dict[str, list], parsed: dict, lost: list[bo
             continue
         label = out.label(key)
         strict, lenient = FIELD_REQUIRED.problem(field=label), REQUIRED_LOST.problem(field=label)
-        found = parsed[key] if key in parsed else ParsedColumn(column[key], _blank_marker)
-        for i in found.where(_is_empty):
+        found = parsed[key] if key in parsed else ParsedColumn(column[key], _same, EMPTY)
+        for i in found.blanks():
             out.add(i, key, lenient if lost[i] and key != "name" else strict, column[key][i])
 
 
-def _is_empty(result: object) -> bool:
-    return result is EMPTY
-
-
-def _blank_marker(raw: object) -> object:
-    return EMPTY if values.is_blank(raw) else raw
+def _same(raw: object) -> object:
+    return raw
 
 
 def _parse(out: Emitter, column: dict[str, list], today: date) -> dict[str, ParsedColumn]:
     parsers = {
-        "name": _unless_blank(values.check_name),
-        "address": _unless_blank(values.check_address),
-        "id_number": _unless_blank(lambda raw: ric.check(raw, today)),
-        "birth_date": _unless_blank(lambda raw: values.parse_date(raw, today=today)),
-        "join_date": _unless_blank(lambda raw: values.parse_date(raw, today=today)),
-        "full_date": _unless_blank(lambda raw: values.parse_date(raw, today=today)),
-        "lost_date": _unless_blank(lambda raw: values.parse_month(raw, today=today)),
-        "mobile": _unless_blank(values.parse_mobile),
-        "landline": _unless_blank(values.parse_landline),
+        "name": values.check_name,
+        "address": values.check_address,
+        "id_number": lambda raw: ric.check(raw, today),
+        "birth_date": lambda raw: values.parse_date(raw, today=today),
+        "join_date": lambda raw: values.parse_date(raw, today=today),
+        "full_date": lambda raw: values.parse_date(raw, today=today),
+        "lost_date": lambda raw: values.parse_month(raw, today=today),
+        "mobile": values.parse_mobile,
+        "landline": values.parse_landline,
     }
     for key, table_key in CODED.items():
-        parsers[key] = _unless_blank(codes.table(table_key).lookup)
+        parsers[key] = codes.table(table_key).lookup
     parsed: dict[str, ParsedColumn] = {}
     for key, parse in parsers.items():
-        parsed[key] = ParsedColumn(column[key], parse)
+        parsed[key] = ParsedColumn(column[key], parse, EMPTY)
         if key not in ("mobile", "landline"):  # phones are reported with the phone rule
             out.add_all(key, parsed[key])
     return parsed

@@ -1,0 +1,65 @@
+"""A run of 附件4 rows checked on its own: what the rest of the check needs of it.
+
+A table is checked in one piece, or in two when :mod:`addin.split` reads and
+checks its second half in another process. Either way the cross-record rules
+(repeated IDs, unknown branches) and the stamp need only this of each row: its
+sheet row, ID, branch and fingerprint, besides the findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+
+from addin.findings import Finding
+from addin.reader import Table
+from addin.report import row_fingerprints
+from addin.rules.member import check_members
+
+FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+LISTS = ("rows", "numbers", "ids", "branches", "fingerprints", "findings", "uncached")
+
+
+@dataclass
+class MemberPart:
+    """What checking a run of 附件4 rows gives: its findings and what the cross-record
+    rules and the stamp need of each row (its sheet row, ID, branch and fingerprint)."""
+
+    rows: list[int]
+    numbers: list[str | None]  # normalised 公民身份证号 (None when it could not be read)
+    ids: list[object]  # 公民身份证号 cells as read
+    branches: list[object]  # 所在党支部 cells as read
+    fingerprints: list[str]
+    findings: list[Finding]
+    uncached: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def extend(self, other: MemberPart) -> None:
+        """Append the part that follows this one (the rest of the same table)."""
+        for name in LISTS:
+            getattr(self, name).extend(getattr(other, name))
+
+    def __reduce__(self):
+        """Pickled with the findings as plain tuples (sent between processes)."""
+        flat = [tuple(getattr(f, name) for name in FINDING_FIELDS) for f in self.findings]
+        lists = [getattr(self, name) for name in LISTS if name != "findings"]
+        return _unpack, (lists, flat)
+
+
+def _unpack(lists: list[list], flat: list[tuple]) -> MemberPart:
+    rows, numbers, ids, branches, fingerprints, uncached = lists
+    findings = [Finding(*item) for item in flat]
+    return MemberPart(rows, numbers, ids, branches, fingerprints, findings, uncached)
+
+
+def check_member_part(table: Table, today: date) -> MemberPart:
+    """Check the records of a 附件4 table (all of it, or the part read in this process)."""
+    numbers, found = check_members(table, today)
+    return MemberPart(
+        rows=[record.row for record in table.records],
+        numbers=numbers,
+        ids=table.column("id_number"),
+        branches=table.column("branch"),
+        fingerprints=row_fingerprints(table),
+        findings=found,
+        uncached=list(table.uncached),
+    )

@@ -1,0 +1,280 @@
+"""A big sheet read and checked in two processes at once (POSIX).
+
+python-calamine parses a sheet on one core, and for a county's 附件4 that parse
+is most of the time a check takes. So when a workbook's biggest sheet is large
+and a second core is free, its XML is cut in two at a row boundary. Each half
+becomes a small package held in memory (the half stored uncompressed, every
+other part copied as it is), and a forked child reads and checks the second
+half while this process reads and checks the first. The child sends back only
+what the cross-record rules and the stamp need (:class:`addin.part.MemberPart`);
+the report is the same as reading the sheet whole, which the tests compare.
+
+Whenever the cut could change what is read, the sheet is read whole instead: a
+table that does not run on across the cut, a merge spanning it, a row without
+its number, an 附件3 table, or a child that fails for any reason. Nothing is
+written to disk and nothing leaves the machine; the child only talks to its
+parent through two pipes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from addin import reader
+from addin import source as sources
+from addin.package import Rewriter
+from addin.part import MemberPart, check_member_part
+from addin.reader import Table
+
+MIN_BYTES = 8 * 1024**2  # worksheet XML below this (about 8,000 rows) is read in one piece
+SHARE = 0.5  # how much of the sheet XML this process reads
+MAX_TRIES = 1000  # row boundaries tried when a merge spans the cut
+_SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData(?:\s[^>]*)?>")
+_ROW_NUMBER = re.compile(rb'\sr\s*=\s*["\'](\d+)["\']')
+_MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?ref\s*=\s*["\'][A-Z]+(\d+):[A-Z]+(\d+)["\']')
+
+
+class SplitFailed(Exception):
+    """The second half could not be read or checked apart: read the sheet whole."""
+
+
+def read_workbook(path: str | Path, password: str | None, today: date) -> list[Table]:
+    """Like :func:`addin.reader.read_workbook`; a big 附件4 table's second half is read
+    and checked by a child process (it is then the table's ``rest``)."""
+    source = sources.load(Path(path), password)
+    cut = plan(source) if can_fork() else None
+    if cut is None:
+        source.start_scan()
+        return reader.read_source(source)
+    rest = Rest(cut, str(source.path))
+    try:
+        tables, formulas, rows = _read_first(source, cut)
+        table = _continued(tables, cut, rows)
+        if table is None:
+            rest.stop()
+            source.start_scan()
+            return reader.read_source(source)
+        rest.go(_Go(table.header_row, table.columns, formulas, today))
+        table.rest = rest
+        return tables
+    except BaseException:
+        rest.stop()
+        raise
+
+
+def can_fork() -> bool:
+    if not hasattr(os, "fork") or os.environ.get("DYXX_PROCESSES") == "1":
+        return False
+    cores = (
+        os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    )
+    return len(cores) >= 2
+
+
+@dataclass
+class Cut:
+    """Where a worksheet part's XML is cut: at byte ``at``, the start of sheet row ``row``."""
+
+    data: bytes  # the whole package
+    part: str
+    sheet: str
+    xml: bytes
+    open_end: int  # just after <sheetData>
+    close: int  # at </sheetData>
+    at: int
+    row: int
+
+    def first(self) -> bytes:
+        return _package(self.data, self.part, self.xml[: self.at] + self.xml[self.close :])
+
+    def second(self) -> bytes:
+        return _package(self.data, self.part, self.xml[: self.open_end] + self.xml[self.at :])
+
+
+def plan(source: sources.Source) -> Cut | None:
+    """Where to cut the biggest sheet of an .xlsx, or None to read it whole."""
+    if source.kind != "xlsx":
+        return None
+    try:
+        parts = sources.sheet_parts(source.data)
+        archive = zipfile.ZipFile(io.BytesIO(source.data))
+        infos = [archive.getinfo(p) for p in parts if p in archive.NameToInfo]
+        if not infos or max(i.file_size for i in infos) < MIN_BYTES:
+            return None
+        big = max(infos, key=lambda i: i.file_size)
+        xml = archive.read(big.filename)  # checks the size and CRC
+    except Exception:  # anything odd: the one-piece reader reports it properly
+        return None
+    return _cut(source.data, big.filename, parts[big.filename], xml)
+
+
+def _cut(data: bytes, part: str, sheet: str, xml: bytes) -> Cut | None:
+    opening = _SHEET_DATA.search(xml)
+    if opening is None or xml[opening.end() - 2 : opening.end() - 1] == b"/":
+        return None
+    prefix = opening.group(1) + b":" if opening.group(1) else b""
+    close = xml.rfind(b"</" + prefix + b"sheetData>")
+    if close < opening.end():
+        return None
+    merges = [(int(top), int(bottom)) for top, bottom in _MERGE.findall(xml, close)]
+    at = opening.end() + int((close - opening.end()) * SHARE)
+    for _ in range(MAX_TRIES):
+        at = _next_row(xml, b"<" + prefix + b"row", at, close)
+        row = _row_number(xml, at) if at is not None else None
+        if at is None or row is None:
+            return None
+        if not any(top < row <= bottom for top, bottom in merges):
+            return Cut(data, part, sheet, xml, opening.end(), close, at, row)
+        at += 1
+    return None
+
+
+def _next_row(xml: bytes, tag: bytes, start: int, end: int) -> int | None:
+    while (at := xml.find(tag, start, end)) != -1:
+        if xml[at + len(tag) : at + len(tag) + 1] in (b" ", b">", b"\t", b"\r", b"\n", b"/"):
+            return at
+        start = at + 1
+    return None
+
+
+def _row_number(xml: bytes, at: int) -> int | None:
+    found = _ROW_NUMBER.search(xml[at : xml.find(b">", at) + 1])
+    return int(found.group(1)) if found else None
+
+
+def _package(data: bytes, part: str, xml: bytes) -> bytes:
+    package = Rewriter(data)
+    package.put(part, xml, store=True)
+    return package.finish()
+
+
+def _read_first(source: sources.Source, cut: Cut) -> tuple[list[Table], dict[str, str], int]:
+    """This process's tables; the cut sheet's uncached formulas; its number of rows read."""
+    source.start_scan(skip=cut.part)  # checks every other part alongside the parser
+    workbook = reader.open_workbook(source.path, cut.first())
+    sheets = {n: reader.sheet_rows(source.path, workbook, n) for n in workbook.sheet_names}
+    by_part = dict(source.uncached)
+    if b"<f" in cut.xml:
+        by_part[cut.part] = sources.uncached_formulas(cut.xml)
+    formulas = reader.uncached_by_sheet(source.data, by_part)
+    tables = reader.tables_in(source.path, sheets, formulas)
+    return tables, formulas.get(cut.sheet, {}), len(sheets.get(cut.sheet, []))
+
+
+def _continued(tables: list[Table], cut: Cut, rows: int) -> Table | None:
+    """The 附件4 table that runs on across the cut, if the first half ends inside it."""
+    found = [t for t in tables if t.sheet == cut.sheet]
+    if not found:
+        return None
+    table = found[-1]
+    last = table.records[-1].row if table.records else 0
+    if table.kind != "members" or table.rows_after_gap or not last == rows == cut.row - 1:
+        return None
+    return table
+
+
+@dataclass
+class _Go:
+    """What the child needs to read on: the table's header, and what to check against."""
+
+    header_row: int
+    columns: dict[str, int]
+    formulas: dict[str, str]
+    today: date
+
+
+class Rest:
+    """The child process reading and checking the second half of a cut sheet."""
+
+    def __init__(self, cut: Cut, file: str) -> None:
+        go_read, self._go = os.pipe()
+        self._result, result_write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns
+            os.close(self._go)
+            os.close(self._result)
+            _child(cut, file, go_read, result_write)
+        os.close(go_read)
+        os.close(result_write)
+        self._part: MemberPart | None = None
+
+    def go(self, message: _Go) -> None:
+        fd, self._go = self._go, -1
+        with os.fdopen(fd, "wb") as pipe:
+            pipe.write(pickle.dumps(message))
+
+    def stop(self) -> None:
+        """Let the child go without a result (it exits when its pipe closes)."""
+        for fd in (self._go, self._result):
+            if fd != -1:
+                os.close(fd)
+        self._go = self._result = -1
+        self._reap()
+
+    def result(self) -> MemberPart:
+        """The checked second half; raises :class:`SplitFailed` when the child failed."""
+        if self._part is None:
+            if self._result == -1:
+                raise SplitFailed("the child process was stopped")
+            fd, self._result = self._result, -1
+            with os.fdopen(fd, "rb") as pipe:
+                payload = pipe.read()
+            self._reap()
+            try:
+                status, value = pickle.loads(payload)
+            except Exception:
+                raise SplitFailed("the child process ended without a result") from None
+            if status != "ok":
+                raise SplitFailed(value)
+            self._part = value
+        return self._part
+
+    def _reap(self) -> None:
+        if self.pid:
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+            self.pid = 0
+
+
+def _child(cut: Cut, file: str, go_read: int, result_write: int) -> None:
+    """Read the second half, wait for the go, check it, send the result, exit."""
+    try:
+        rows = _second_rows(cut, file)
+        with os.fdopen(go_read, "rb") as pipe:
+            message = pipe.read()
+        if not message:  # stopped: the parent reads the sheet whole
+            os._exit(0)
+        payload = ("ok", _check_rest(rows, cut, file, pickle.loads(message)))
+    except BaseException as exc:  # the parent falls back to reading the sheet whole
+        payload = ("failed", type(exc).__name__)
+    try:
+        with os.fdopen(result_write, "wb") as pipe:
+            pipe.write(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    finally:
+        os._exit(0)
+
+
+def _second_rows(cut: Cut, file: str) -> list:
+    workbook = reader.open_workbook(Path(file), cut.second())
+    return reader.sheet_rows(Path(file), workbook, cut.sheet, from_first_cell=True)
+
+
+def _check_rest(rows: list, cut: Cut, file: str, go: _Go) -> MemberPart:
+    table = Table("members", file, cut.sheet, go.header_row, cut.row, go.columns)
+    reader.show_formulas(rows, go.formulas)
+    end = reader.read_records(rows, table)
+    if end < len(rows) and (
+        table.rows_after_gap or reader.find_tables(rows, file=file, sheet=cut.sheet, start=end)
+    ):
+        raise SplitFailed("the table does not end with the sheet")
+    table.uncached = reader.uncached_in(table, go.formulas)
+    return check_member_part(table, go.today)
