@@ -9,15 +9,21 @@ data descriptor, verbatim) and writes only the changed and new parts.
 from __future__ import annotations
 
 import io
+import os
 import struct
 import time
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
+from typing import BinaryIO
+
+from addin.source import inflate
 
 LOCAL = struct.Struct("<4s5H3L2H")  # local file header, 30 bytes
 CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory header, 46 bytes
 END = struct.Struct("<4s4H2LH")  # end of central directory, 22 bytes
 DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
+Piece = bytes | memoryview
 BIG_PART = 8 * 1024**2  # parts larger than this are compressed fast rather than small
 
 
@@ -30,22 +36,28 @@ class Rewriter:
         self.changed: dict[str, bytes] = {}
         self.removed: set[str] = set()
         self.stored: set[str] = set()  # parts written without compression
+        self.packing: dict[str, Packing] = {}  # big parts being compressed in the background
 
     def read(self, name: str) -> bytes:
-        return self.changed[name] if name in self.changed else self.archive.read(name)
+        if name in self.changed:
+            return self.changed[name]
+        return inflate(self.data, self.archive, name)
 
     def exists(self, name: str) -> bool:
         return name in self.changed or (
             name not in self.removed and name in self.archive.NameToInfo
         )
 
-    def put(self, name: str, content: bytes, *, store: bool = False) -> None:
+    def put(self, name: str, content: bytes | list[Piece], *, store: bool = False) -> None:
         """Replace or add a part; ``store`` writes it uncompressed (for a package
-        that is read once in memory and thrown away)."""
+        that is read once and thrown away), and may give it as a list of pieces."""
         self.changed[name] = content
         self.removed.discard(name)
+        self.packing.pop(name, None)
         if store:
             self.stored.add(name)
+        elif len(content) > BIG_PART:
+            self.packing[name] = Packing(content)  # type: ignore[arg-type]
 
     def remove(self, name: str) -> None:
         self.changed.pop(name, None)
@@ -53,6 +65,11 @@ class Rewriter:
 
     def finish(self) -> bytes:
         out = io.BytesIO()
+        self.write_to(out)
+        return out.getvalue()
+
+    def write_to(self, out: BinaryIO) -> None:
+        """Write the package to an open binary file (or buffer)."""
         central: list[bytes] = []
         for info in self.archive.infolist():
             if info.filename in self.removed or info.filename in self.changed:
@@ -62,15 +79,16 @@ class Rewriter:
         ordered = [n for n in self.archive.NameToInfo if n in self.changed]
         ordered += [n for n in self.changed if n not in originals]
         for name in ordered:
-            central.append(_write(out, name, self.changed[name], name in self.stored))
+            packing = self.packing.get(name)
+            packed = packing.result() if packing is not None else None
+            central.append(_write(out, name, self.changed[name], name in self.stored, packed))
         start = out.tell()
         for record in central:
             out.write(record)
         size = out.tell() - start
         out.write(END.pack(b"PK\x05\x06", 0, 0, len(central), len(central), size, start, 0))
-        return out.getvalue()
 
-    def _copy(self, out: io.BytesIO, info: zipfile.ZipInfo) -> bytes:
+    def _copy(self, out: BinaryIO, info: zipfile.ZipInfo) -> bytes:
         """Copy a part's stored bytes verbatim; return its central directory record."""
         offset = info.header_offset
         header = LOCAL.unpack_from(self.data, offset)
@@ -92,10 +110,23 @@ class Rewriter:
         )
 
 
-def _write(out: io.BytesIO, name: str, content: bytes, store: bool = False) -> bytes:
+def _write(
+    out: BinaryIO,
+    name: str,
+    content: bytes | list[Piece],
+    store: bool = False,
+    packed: tuple[bytes, int] | None = None,
+) -> bytes:
+    """Write one part (``packed``: its deflated bytes and CRC, when already made)."""
     method = zipfile.ZIP_STORED if store else zipfile.ZIP_DEFLATED
-    packed = content if store else _deflate(content)
-    crc = zlib.crc32(content)
+    pieces = content if isinstance(content, list) else [content]
+    size = sum(map(len, pieces))
+    if packed is None:
+        crc = 0
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+        packed = (b"", crc) if store else (_deflate(content), crc)  # type: ignore[arg-type]
+    data, crc = packed
     encoded = name.encode("utf-8")
     flags = 0x800  # names are UTF-8
     stamp = _dos(time.localtime()[:6])
@@ -109,21 +140,64 @@ def _write(out: io.BytesIO, name: str, content: bytes, store: bool = False) -> b
             stamp[1],
             stamp[0],
             crc,
-            len(packed),
-            len(content),
+            size if store else len(data),
+            size,
             len(encoded),
             0,
         )
     )
     out.write(encoded)
-    out.write(packed)
-    return _central(name, flags, method, stamp, crc, len(packed), len(content), position)
+    for piece in pieces if store else [data]:
+        out.write(piece)
+    return _central(name, flags, method, stamp, crc, size if store else len(data), size, position)
 
 
 def _deflate(content: bytes) -> bytes:
     level = 1 if len(content) > BIG_PART else 6
     compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     return compressor.compress(content) + compressor.flush()
+
+
+class Packing:
+    """A big part deflated in background threads, in slices, while the caller goes on.
+
+    zlib lets go of the interpreter lock while it compresses, so the slices use
+    the other cores. Each slice is deflated on its own and all but the last end
+    with a sync flush (byte-aligned, not final), so their concatenation is one
+    valid deflate stream, as pigz does it.
+    """
+
+    SLICE = 8 * 1024**2
+
+    def __init__(self, content: bytes) -> None:
+        view = memoryview(content)
+        bounds = range(0, len(content), self.SLICE)
+        last = bounds[-1]
+        pool = _pool()
+        self._slices = [
+            pool.submit(_deflate_slice, view[i : i + self.SLICE], i == last) for i in bounds
+        ]
+        self._crc = pool.submit(zlib.crc32, content)
+
+    def result(self) -> tuple[bytes, int]:
+        return b"".join(f.result() for f in self._slices), self._crc.result()
+
+
+def _deflate_slice(piece: memoryview, last: bool) -> bytes:
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+    packed = compressor.compress(piece)
+    return packed + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _pool() -> ThreadPoolExecutor:
+    if not _POOL:
+        _POOL.append(
+            ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="deflate")
+        )
+    return _POOL[0]
 
 
 def _central(

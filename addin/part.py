@@ -8,6 +8,7 @@ sheet row, ID, branch and fingerprint, besides the findings.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -53,13 +54,14 @@ def _unpack(lists: list[list], flat: list[tuple]) -> MemberPart:
 
 def check_member_part(table: Table, today: date) -> MemberPart:
     """Check the records of a 附件4 table (all of it, or the part read in this process)."""
-    numbers, found = check_members(table, today)
+    distinct: dict[str, Collection[object]] = {}
+    numbers, found = check_members(table, today, distinct)
     return MemberPart(
         rows=[record.row for record in table.records],
         numbers=numbers,
         ids=table.column("id_number"),
         branches=table.column("branch"),
-        fingerprints=row_fingerprints(table),
+        fingerprints=row_fingerprints(table, distinct),
         findings=found,
         uncached=list(table.uncached),
     )

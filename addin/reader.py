@@ -75,6 +75,7 @@ class Table:
     _columns: dict[str, list[object]] = field(default_factory=dict, repr=False, compare=False)
     _rows: list[Sequence[object]] | None = field(default=None, repr=False, compare=False)
     _width: int = field(default=0, repr=False, compare=False)  # shortest of _rows
+    _transposed: list[tuple[object, ...]] = field(default_factory=list, repr=False, compare=False)
     fingerprints: list[str] | None = field(default=None, repr=False, compare=False)  # per row
     # The rest of the table, read and checked in another process (see addin.split)
     rest: Any = field(default=None, repr=False, compare=False)
@@ -95,7 +96,12 @@ class Table:
         index = col - 1
         if self._rows is None or len(self._rows) != len(self.records):
             self._rows = [r.cells for r in self.records]
-            self._width = min(map(len, self._rows), default=0)
+            widths = set(map(len, self._rows))
+            self._width = min(widths, default=0)
+            # rows of one width (calamine pads them): transpose them all at once
+            self._transposed = list(zip(*self._rows, strict=True)) if len(widths) == 1 else []
+        if index < len(self._transposed):
+            return list(self._transposed[index])
         rows = self._rows
         if self._width > index:
             return list(map(itemgetter(index), rows))
@@ -145,6 +151,16 @@ def open_workbook(path: Path, data: bytes) -> CalamineWorkbook:
             "无法读取：文件已损坏，或不是真正的 Excel 工作簿（请用 Excel 打开后另存为 .xlsx 再试）"
         )
         raise WorkbookError(path, problem) from None
+
+
+def open_workbook_file(path: Path, file: Path) -> CalamineWorkbook:
+    """Open ``file`` (a copy of the workbook at ``path``, which errors name)."""
+    try:
+        return CalamineWorkbook.from_path(str(file))
+    except Exception:  # calamine raises several unrelated types
+        raise WorkbookError(
+            path, "无法读取：文件已损坏，请用 Excel 打开后另存为 .xlsx 再试"
+        ) from None
 
 
 def uncached_by_sheet(data: bytes, by_part: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
@@ -250,6 +266,15 @@ def find_tables(
         end = read_records(rows, table)
         tables.append(table)
         start = end
+
+
+def first_header(rows: Sequence[Sequence[object]], kind: str) -> tuple[int, dict[str, int]] | None:
+    """(header row, columns) of the first table of ``kind`` near the top of a sheet."""
+    for index in range(min(len(rows), HEADER_SCAN_ROWS)):
+        header = _header_at(rows, index, kind)
+        if header is not None:
+            return index + 1, header[0]
+    return None
 
 
 def _next_table(rows: Sequence[Sequence[object]], start: int, file: str, sheet: str):

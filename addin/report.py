@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from hashlib import sha256
 from itertools import repeat
+
+import orjson
 
 from addin import __version__
 from addin.findings import RULES, Finding
@@ -17,8 +18,6 @@ from addin.reader import Table
 from addin.rules.columns import memoised
 from addin.schema import FIELDS, KIND_TITLES
 from addin.values import EDGE_JUNK, WHITESPACE, text
-
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per finding
 
 
 @dataclass(frozen=True)
@@ -106,20 +105,8 @@ class Report:
         }
 
     def to_json(self) -> str:
-        """The report as JSON, indented, with one finding per line.
-
-        Each finding is encoded on its own by the C encoder: ``indent=2`` over the
-        whole report falls back to the pure-Python encoder, ten times slower.
-        """
-        parts = []
-        for key, value in self.to_dict().items():
-            if key == "findings":
-                items = ",\n    ".join(map(_ENCODE, value))
-                encoded = f"[\n    {items}\n  ]" if items else "[]"
-            else:
-                encoded = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-            parts.append(f"  {json.dumps(key)}: {encoded}")
-        return "{\n" + ",\n".join(parts) + "\n}"
+        """The report as indented JSON (orjson writes 40,000 findings in hundredths of a second)."""
+        return orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2).decode()
 
 
 def _masked(finding: Finding) -> Finding:
@@ -150,15 +137,16 @@ class Prints:
         )
 
 
-def row_fingerprints(table: Table) -> list[str]:
+def row_fingerprints(table: Table, distinct: Mapping[str, Collection[object]] = {}) -> list[str]:
     """A short hash of each record's values (the values themselves are never stored).
 
     Values are hashed as the cell shows them (``21`` for 21.0, a date at midnight as
     the date), so every reader — calamine, openpyxl, xlwings — gives the same hash.
-    Computed once per table.
+    Computed once per table; ``distinct`` may give the distinct values of columns.
     """
     if table.fingerprints is None:
-        columns = [display_texts(table.column(f.key)) for f in FIELDS[table.kind]]
+        keys = [f.key for f in FIELDS[table.kind]]
+        columns = [display_texts(table.column(key), distinct.get(key)) for key in keys]
         table.fingerprints = [
             sha256("\x1f".join(cells).encode()).hexdigest()[:16]
             for cells in zip(*columns, strict=True)
@@ -169,15 +157,18 @@ def row_fingerprints(table: Table) -> list[str]:
 _TRIMMED = WHITESPACE + EDGE_JUNK
 
 
-def display_texts(column: list[object]) -> list[str]:
+def display_texts(column: list[object], distinct: Collection[object] | None = None) -> list[str]:
     """``[text(v) for v in column]``; a column of already-trimmed strings is returned as is.
+
+    ``distinct``, the column's distinct values when known, makes the test cheaper.
 
     >>> display_texts(["张三", "李四"]), display_texts([" 张三", 21.0, None])
     (['张三', '李四'], ['张三', '21', ''])
     """
+    values = column if distinct is None or len(distinct) * 2 > len(column) else list(distinct)
     try:
         # str.strip raises TypeError unless every value is a str
-        if list(map(str.strip, column, repeat(_TRIMMED, len(column)))) == column:
+        if list(map(str.strip, values, repeat(_TRIMMED, len(values)))) == values:
             return column  # type: ignore[return-value]
     except TypeError:
         pass

@@ -45,6 +45,7 @@ UNREADABLE_MEMBER = (
     RuntimeError,
     NotImplementedError,
 )
+BIG_PART = 8 * 1024**2  # a part worth remembering once inflated (see inflate)
 PROLOG = 64 * 1024  # where an XML declaration and a DTD would have to be
 RESAVE = "请用 Excel 打开后另存再试"
 LOCKED = "没有读取权限，或文件正被其他程序占用（请先在 Excel 中关闭它）"
@@ -286,10 +287,11 @@ def _expand(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> di
     return {}
 
 
-def uncached_formulas(xml: bytes) -> dict[str, str]:
-    """The formulas saved without a result in one worksheet's XML: cell -> formula."""
+def uncached_formulas(xml: bytes, start: int = 0, end: int | None = None) -> dict[str, str]:
+    """The formulas saved without a result in (part of) a worksheet's XML: cell -> formula."""
+    end = len(xml) if end is None else end
     view = memoryview(xml)
-    return _scan_chunks(bytes(view[i : i + CHUNK]) for i in range(0, len(xml), CHUNK))
+    return _scan_chunks(bytes(view[i : min(i + CHUNK, end)]) for i in range(start, end, CHUNK))
 
 
 def _scan_chunks(chunks: Iterable[bytes]) -> dict[str, str]:
@@ -310,6 +312,30 @@ def _uncached(xml: bytes) -> dict[str, str]:
         text = text.replace("&gt;", ">").replace("&quot;", '"')
         out[match.group(1).decode()] = "=" + text if text else "=（公式）"
     return out
+
+
+class _LastInflated:
+    """The last big part inflated, kept for the next reader of the same package.
+
+    ``dyxx check -o`` reads the big sheet to check it, then again to mark it: the
+    second time is free. The package bytes are compared whole, so a different or
+    changed file is never served from here.
+    """
+
+    data: bytes = b""
+    name: str = ""
+    content: bytes = b""
+
+
+def inflate(data: bytes, archive: zipfile.ZipFile, name: str) -> bytes:
+    """``archive.read(name)`` (``archive`` opened on ``data``), remembering the last big part."""
+    last = _LastInflated
+    if name == last.name and len(data) == len(last.data) and data == last.data:
+        return last.content
+    content = archive.read(name)
+    if len(content) >= BIG_PART:
+        last.data, last.name, last.content = data, name, content
+    return content
 
 
 def sheet_parts(data: bytes) -> dict[str, str]:

@@ -22,10 +22,16 @@ import io
 import os
 import pickle
 import re
+import tempfile
+import threading
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Generic, TypeVar
+
+from python_calamine import CalamineWorkbook
 
 from addin import reader
 from addin import source as sources
@@ -33,12 +39,37 @@ from addin.package import Rewriter
 from addin.part import MemberPart, check_member_part
 from addin.reader import Table
 
+T = TypeVar("T")
+RAM_FOLDER = "/dev/shm"  # Linux: memory-backed files
 MIN_BYTES = 8 * 1024**2  # worksheet XML below this (about 8,000 rows) is read in one piece
 SHARE = 0.5  # how much of the sheet XML this process reads
 MAX_TRIES = 1000  # row boundaries tried when a merge spans the cut
 _SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData(?:\s[^>]*)?>")
 _ROW_NUMBER = re.compile(rb'\sr\s*=\s*["\'](\d+)["\']')
 _MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?ref\s*=\s*["\'][A-Z]+(\d+):[A-Z]+(\d+)["\']')
+
+
+class _Background(threading.Thread, Generic[T]):
+    """A function run in a thread while the parser, which lets go of the GIL, runs."""
+
+    def __init__(self, function: Callable[..., T], *args: object) -> None:
+        super().__init__(daemon=True)
+        self._call = lambda: function(*args)
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._value = self._call()
+        except BaseException as exc:  # handed to whoever asks for the result
+            self._error = exc
+
+    def result(self) -> T:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
 
 
 class SplitFailed(Exception):
@@ -55,13 +86,20 @@ def read_workbook(path: str | Path, password: str | None, today: date) -> list[T
         return reader.read_source(source)
     rest = Rest(cut, str(source.path))
     try:
-        tables, formulas, rows = _read_first(source, cut)
+        tables, rows, sent = _read_first(source, cut, rest, today)
         table = _continued(tables, cut, rows)
-        if table is None:
+        if (
+            table is None
+            or sent is None
+            or (sent.header_row, sent.columns)
+            != (
+                table.header_row,
+                table.columns,
+            )
+        ):
             rest.stop()
             source.start_scan()
             return reader.read_source(source)
-        rest.go(_Go(table.header_row, table.columns, formulas, today))
         table.rest = rest
         return tables
     except BaseException:
@@ -90,12 +128,19 @@ class Cut:
     close: int  # at </sheetData>
     at: int
     row: int
+    private: bool = True  # the package may pass through a RAM file (not for encrypted input)
 
-    def first(self) -> bytes:
-        return _package(self.data, self.part, self.xml[: self.at] + self.xml[self.close :])
+    def first(self, path: Path) -> CalamineWorkbook:
+        """The first half, opened."""
+        view = memoryview(self.xml)
+        pieces = [view[: self.at], view[self.close :]]
+        return _open(path, self.data, self.part, pieces, self.private)
 
-    def second(self) -> bytes:
-        return _package(self.data, self.part, self.xml[: self.open_end] + self.xml[self.at :])
+    def second(self, path: Path) -> CalamineWorkbook:
+        """The second half, opened (the rows before the cut left out)."""
+        view = memoryview(self.xml)
+        pieces = [view[: self.open_end], view[self.at :]]
+        return _open(path, self.data, self.part, pieces, self.private)
 
 
 def plan(source: sources.Source) -> Cut | None:
@@ -109,10 +154,13 @@ def plan(source: sources.Source) -> Cut | None:
         if not infos or max(i.file_size for i in infos) < _min_bytes():
             return None
         big = max(infos, key=lambda i: i.file_size)
-        xml = archive.read(big.filename)  # checks the size and CRC
+        xml = sources.inflate(source.data, archive, big.filename)  # checks the size and CRC
     except Exception:  # anything odd: the one-piece reader reports it properly
         return None
-    return _cut(source.data, big.filename, parts[big.filename], xml)
+    cut = _cut(source.data, big.filename, parts[big.filename], xml)
+    if cut is not None:
+        cut.private = not source.encrypted
+    return cut
 
 
 def _min_bytes() -> int:
@@ -155,23 +203,51 @@ def _row_number(xml: bytes, at: int) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _package(data: bytes, part: str, xml: bytes) -> bytes:
+def _open(
+    path: Path, data: bytes, part: str, xml: list[memoryview], private: bool
+) -> CalamineWorkbook:
+    """A package with ``part`` replaced by the pieces of ``xml`` (stored), opened.
+
+    python-calamine copies an in-memory package slowly (a tenth of a second for
+    50 MB) but opens a file at once. So when RAM-backed temporary storage is
+    there (``/dev/shm``) and the workbook was not encrypted, the package is
+    written to a private file there (mode 0600) that is removed as soon as it is
+    opened; it never reaches a disk. Otherwise it is read from memory.
+    """
     package = Rewriter(data)
-    package.put(part, xml, store=True)
-    return package.finish()
+    package.put(part, xml, store=True)  # type: ignore[arg-type]
+    folder = RAM_FOLDER if private and os.path.isdir(RAM_FOLDER) else None
+    if folder is None:
+        return reader.open_workbook(path, package.finish())
+    handle, name = tempfile.mkstemp(prefix="dyxx-", suffix=".xlsx", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            package.write_to(file)
+        return reader.open_workbook_file(path, Path(name))
+    finally:
+        os.unlink(name)
 
 
-def _read_first(source: sources.Source, cut: Cut) -> tuple[list[Table], dict[str, str], int]:
-    """This process's tables; the cut sheet's uncached formulas; its number of rows read."""
+def _read_first(
+    source: sources.Source, cut: Cut, rest: Rest, today: date
+) -> tuple[list[Table], int, _Go | None]:
+    """This process's tables, the number of rows it read of the cut sheet, and the go
+    sent to the child as soon as the cut sheet's 附件4 header was found."""
     source.start_scan(skip=cut.part)  # checks every other part alongside the parser
-    workbook = reader.open_workbook(source.path, cut.first())
+    scan = _Background(sources.uncached_formulas, cut.xml, 0, cut.at)  # the child scans its half
+    workbook = cut.first(source.path)
     sheets = {n: reader.sheet_rows(source.path, workbook, n) for n in workbook.sheet_names}
     by_part = dict(source.uncached)
-    if b"<f" in cut.xml:
-        by_part[cut.part] = sources.uncached_formulas(cut.xml)
+    by_part[cut.part] = scan.result()
     formulas = reader.uncached_by_sheet(source.data, by_part)
+    rows = sheets.get(cut.sheet, [])
+    reader.show_formulas(rows, formulas.get(cut.sheet, {}))
+    header = reader.first_header(rows, "members")
+    sent = None if header is None else _Go(*header, today)
+    if sent is not None:
+        rest.go(sent)  # the child checks while this process reads on
     tables = reader.tables_in(source.path, sheets, formulas)
-    return tables, formulas.get(cut.sheet, {}), len(sheets.get(cut.sheet, []))
+    return tables, len(rows), sent
 
 
 def _continued(tables: list[Table], cut: Cut, rows: int) -> Table | None:
@@ -192,7 +268,6 @@ class _Go:
 
     header_row: int
     columns: dict[str, int]
-    formulas: dict[str, str]
     today: date
 
 
@@ -254,12 +329,12 @@ class Rest:
 def _child(cut: Cut, file: str, go_read: int, result_write: int) -> None:
     """Read the second half, wait for the go, check it, send the result, exit."""
     try:
-        rows = _second_rows(cut, file)
+        rows, formulas = _second_rows(cut, file)
         with os.fdopen(go_read, "rb") as pipe:
             message = pipe.read()
         if not message:  # stopped: the parent reads the sheet whole
             os._exit(0)
-        payload = ("ok", _check_rest(rows, cut, file, pickle.loads(message)))
+        payload = ("ok", _check_rest(rows, formulas, cut, file, pickle.loads(message)))
     except BaseException as exc:  # the parent falls back to reading the sheet whole
         payload = ("failed", type(exc).__name__)
     try:
@@ -269,18 +344,21 @@ def _child(cut: Cut, file: str, go_read: int, result_write: int) -> None:
         os._exit(0)
 
 
-def _second_rows(cut: Cut, file: str) -> list:
-    workbook = reader.open_workbook(Path(file), cut.second())
-    return reader.sheet_rows(Path(file), workbook, cut.sheet, from_first_cell=True)
+def _second_rows(cut: Cut, file: str) -> tuple[list, dict[str, str]]:
+    """The rows of the second half, and its formulas saved without a result."""
+    scan = _Background(sources.uncached_formulas, cut.xml, cut.at, cut.close)
+    workbook = cut.second(Path(file))
+    rows = reader.sheet_rows(Path(file), workbook, cut.sheet, from_first_cell=True)
+    return rows, scan.result()
 
 
-def _check_rest(rows: list, cut: Cut, file: str, go: _Go) -> MemberPart:
+def _check_rest(rows: list, formulas: dict[str, str], cut: Cut, file: str, go: _Go) -> MemberPart:
     table = Table("members", file, cut.sheet, go.header_row, cut.row, go.columns)
-    reader.show_formulas(rows, go.formulas)
+    reader.show_formulas(rows, formulas)
     end = reader.read_records(rows, table)
     if end < len(rows) and (
         table.rows_after_gap or reader.find_tables(rows, file=file, sheet=cut.sheet, start=end)
     ):
         raise SplitFailed("the table does not end with the sheet")
-    table.uncached = reader.uncached_in(table, go.formulas)
+    table.uncached = reader.uncached_in(table, formulas)
     return check_member_part(table, go.today)

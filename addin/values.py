@@ -138,6 +138,8 @@ def is_blank(raw: object) -> bool:
     >>> [is_blank(v) for v in (0, False, '无锡', '-1', '空调')]
     [False, False, False, False, False]
     """
+    if raw.__class__ is str and "0" <= raw[:1] <= "9":  # starts with a digit: filled (fastest)
+        return False
     if raw is None or raw == "":
         return True
     if raw.__class__ in _PLAIN_VALUES:  # a number, date or time is filled unless it is NaN

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from hashlib import sha256
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from addin.findings import column_letter
 from addin.package import Rewriter
@@ -52,6 +53,11 @@ AFTER_LEGACY = (
     b"</worksheet>",
 )
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+ROW_WITHOUT_NUMBER = re.compile(rb'<row\b(?! r=")')
+TAIL_WINDOW = 16 * 1024**2  # what may follow </sheetData>: merges, validations, formats ...
+Piece = bytes | memoryview
+STYLE = re.compile(rb'\ss="(\d+)"')
+CELL_REF = re.compile(rb'<c r="([A-Z]+\d+)"')
 CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 # The 【标注记录】 rows of the 校验记录 sheet: a tag in the first column, then the values.
 MARKS_TAG = "【标注记录】"
@@ -147,7 +153,10 @@ def packed(*values: object) -> str:
     >>> packed("附件4", "E6", 5)
     '["附件4", "E6", 5]'
     """
-    return json.dumps(list(values), ensure_ascii=False)
+    return _PACK(list(values))
+
+
+_PACK = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for the 40,000 rows of a stamp
 
 
 # ---- styles ------------------------------------------------------------------------------------
@@ -174,6 +183,7 @@ class _Styles:
         self.new_xfs: list[bytes] = []
         self.fill_ids: dict[str, int] = {}
         self.marked: dict[tuple[int, str], int] = {}
+        self._fill_xml: dict[int, str] = {}
 
     def marked_style(self, style: int, severity: str) -> int:
         """The index of a copy of cell style ``style`` with the severity's fill."""
@@ -194,6 +204,11 @@ class _Styles:
 
     def fill_xml(self, style: int) -> str:
         """The XML of the fill an original cell style shows ("" when there is none)."""
+        if style not in self._fill_xml:
+            self._fill_xml[style] = self._find_fill_xml(style)
+        return self._fill_xml[style]
+
+    def _find_fill_xml(self, style: int) -> str:
         base = self.xfs[style] if style < len(self.xfs) else self.xfs[0] if self.xfs else b""
         found = re.search(rb'\sfillId="(\d+)"', base.split(b">", 1)[0])
         index = int(found.group(1)) if found else 0
@@ -334,7 +349,7 @@ def _mark_sheet(
     for ref, (severity, _note) in cells.items():
         column, row = _split(ref)
         by_row.setdefault(row, {})[column] = severity
-    xml = _restyle(xml, by_row, styles)
+    pieces = _restyle(xml, by_row, styles)
     comments = _free_name(package, "xl/comments{}.xml")
     drawing = _free_name(package, "xl/drawings/vmlDrawing{}.vml")
     package.put(comments, _comments_xml(cells))
@@ -349,8 +364,8 @@ def _mark_sheet(
         "</Relationships>",
     )
     package.put(rels_part, rels.encode("utf-8"))
-    marked, declared = _with_legacy_drawing(xml, drawing_id)
-    package.put(part, marked)
+    marked, declared = _with_legacy_drawing(pieces, drawing_id)
+    package.put(part, marked)  # compressed in the background from here
     types.override(comments, COMMENTS_TYPE)
     vml_added = types.default("vml", VML_TYPE)
     added = (part, comments, drawing, YES if created else NO, YES if declared else NO)
@@ -362,6 +377,7 @@ def _rels_part(part: str) -> str:
     return f"{folder}/_rels/{name}.rels"
 
 
+@lru_cache(maxsize=65536)
 def _split(ref: str) -> tuple[int, int]:
     letters = ref.rstrip("0123456789")
     column = 0
@@ -370,31 +386,60 @@ def _split(ref: str) -> tuple[int, int]:
     return column, int(ref[len(letters) :])
 
 
-def _restyle(xml: bytes, by_row: dict[int, dict[int, str]], styles: _Styles) -> bytes:
-    """Give each flagged cell its marked style; insert missing cells and rows."""
+def _restyle(xml: bytes, by_row: dict[int, dict[int, str]], styles: _Styles) -> list[Piece]:
+    """Give each flagged cell its marked style; insert missing cells and rows.
+
+    Returns the new XML in pieces: slices of the old one (not copied) and the
+    edited rows.
+    """
     start = xml.find(b"<sheetData")
     if start < 0:
         raise Unsupported("no sheetData")
-    if xml.count(b"<row ") + xml.count(b"<row>") != xml.count(b'<row r="'):
+    if ROW_WITHOUT_NUMBER.search(xml, start):
         raise Unsupported("rows without a leading r attribute")
-    if xml.count(b"<c ") + xml.count(b"<c>") != xml.count(b'<c r="'):
-        raise Unsupported("cells without a leading r attribute")
-    pieces: list[bytes] = [xml[:start]]
+    view = memoryview(xml)
+    pieces: list[Piece] = [view[:start]]
     position = start
     for row in sorted(by_row):
+        heads = _cell_heads(xml, row, by_row[row], position)
+        if heads is not None:  # every flagged cell is there: restyle just their tags (fast)
+            for head_start, head_end, column in heads:
+                pieces.append(view[position:head_start])
+                pieces.append(_set_style(xml[head_start:head_end], styles, by_row[row][column]))
+                position = head_end
+            continue
         found = _find_row(xml, row, position)
         if found is None:  # the row is not in the XML: insert it before the next row
             insert_at = _next_row_start(xml, row, position)
-            pieces.append(xml[position:insert_at])
+            pieces.append(view[position:insert_at])
             pieces.append(_new_row(row, by_row[row], styles))
             position = insert_at
             continue
         row_start, row_end = found
-        pieces.append(xml[position:row_start])
+        pieces.append(view[position:row_start])
         pieces.append(_restyle_row(xml[row_start:row_end], row, by_row[row], styles))
         position = row_end
-    pieces.append(xml[position:])
-    return b"".join(pieces)
+    pieces.append(view[position:])
+    return pieces
+
+
+def _cell_heads(
+    xml: bytes, row: int, cells: dict[int, str], position: int
+) -> list[tuple[int, int, int]] | None:
+    """(start, end, column) of the opening tag of each flagged cell of a row, in order;
+    None when the row or one of the cells is not in the XML (the row is then edited whole)."""
+    found = _find_row(xml, row, position)
+    if found is None:
+        return None
+    position, row_end = found
+    heads = []
+    for column in sorted(cells):
+        start = xml.find(f'<c r="{column_letter(column)}{row}"'.encode(), position, row_end)
+        if start < 0:
+            return None
+        position = xml.find(b">", start) + 1
+        heads.append((start, position, column))
+    return heads
 
 
 def _find_row(xml: bytes, row: int, position: int) -> tuple[int, int] | None:
@@ -428,11 +473,13 @@ def _new_row(row: int, cells: dict[int, str], styles: _Styles) -> bytes:
 
 
 def _restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Styles) -> bytes:
+    if segment.count(b"<c ") + segment.count(b"<c>") != segment.count(b'<c r="'):
+        raise Unsupported("cells without a leading r attribute")
     if segment.endswith(b"/>") and b"</row>" not in segment:
         segment = segment[:-2] + b"></row>"
     head_end = segment.find(b">") + 1
     body = segment[head_end : -len(b"</row>")]
-    default = re.search(rb'\ss="(\d+)"', segment[:head_end])
+    default = STYLE.search(segment, 0, head_end)
     row_style = (
         int(default.group(1)) if default and b'customFormat="1"' in segment[:head_end] else 0
     )
@@ -490,10 +537,10 @@ def _inserted(column: int, row: int, row_style: int, severity: str, styles: _Sty
 def _set_style(cell: bytes, styles: _Styles, severity: str) -> bytes:
     head_end = cell.find(b">")
     head = cell[:head_end]
-    current = re.search(rb'\ss="(\d+)"', head)
+    current = STYLE.search(head)
     original = int(current.group(1)) if current else None
     style = styles.marked_style(original or 0, severity)
-    ref = re.match(rb'<c r="([A-Z]+\d+)"', head)
+    ref = CELL_REF.match(head)
     styles.note(ref.group(1).decode() if ref else "", original, original or 0, style, "")
     if current:
         head = head[: current.start()] + f' s="{style}"'.encode() + head[current.end() :]
@@ -502,10 +549,14 @@ def _set_style(cell: bytes, styles: _Styles, severity: str) -> bytes:
     return head + cell[head_end:]
 
 
-def _with_legacy_drawing(xml: bytes, rel_id: str) -> tuple[bytes, bool]:
-    """The sheet with its <legacyDrawing>, and whether xmlns:r had to be declared."""
-    root_end = xml.find(b">", xml.find(b"<worksheet"))
-    root = xml[:root_end]
+def _with_legacy_drawing(pieces: list[Piece], rel_id: str) -> tuple[bytes, bool]:
+    """The sheet with its <legacyDrawing>, and whether xmlns:r had to be declared.
+
+    ``pieces[0]`` holds the root element, ``pieces[-1]`` the end of the sheet data.
+    """
+    head = bytes(pieces[0])
+    root_end = head.find(b">", head.find(b"<worksheet"))
+    root = head[:root_end]
     prefix = re.search(rb'xmlns:(\w+)="' + REL.encode() + b'"', root)
     declared = False
     if prefix:
@@ -514,13 +565,17 @@ def _with_legacy_drawing(xml: bytes, rel_id: str) -> tuple[bytes, bool]:
         name = "r"
         if b"xmlns:r=" in root:
             raise Unsupported("prefix r is bound to another namespace")
-        xml = xml[:root_end] + f' xmlns:r="{REL}"'.encode() + xml[root_end:]
+        head = head[:root_end] + f' xmlns:r="{REL}"'.encode() + head[root_end:]
         declared = True
     element = f'<legacyDrawing {name}:id="{rel_id}"/>'.encode()
-    tail = max(xml.rfind(b"</sheetData>"), 0)  # everything after legacyDrawing follows the data
-    positions = [p for p in (xml.rfind(tag, tail) for tag in AFTER_LEGACY) if p >= 0]
-    at = min(positions)
-    return xml[:at] + element + xml[at:], declared
+    last = pieces[-1]
+    tail_bytes = bytes(last[-TAIL_WINDOW:]) if len(last) > TAIL_WINDOW else bytes(last)
+    offset = len(last) - len(tail_bytes)
+    tail = tail_bytes.rfind(b"</sheetData>")
+    if tail < 0:
+        raise Unsupported("the sheet's tail is too long to find")
+    at = offset + min(p for p in (tail_bytes.rfind(tag, tail) for tag in AFTER_LEGACY) if p >= 0)
+    return b"".join([head, *pieces[1:-1], last[:at], element, last[at:]]), declared
 
 
 # ---- comments ------------------------------------------------------------------------------------
@@ -586,8 +641,8 @@ def _table_sheet(
         hyperlinks = (
             "<hyperlinks>"
             + "".join(
-                f'<hyperlink ref="C{n}" location={quoteattr(target)} display={quoteattr(target)}/>'
-                for n, target in enumerate(links, start=2)
+                f'<hyperlink ref="C{n}" location={quoted} display={quoted}/>'
+                for n, quoted in enumerate(map(_attribute, links), start=2)
             )
             + "</hyperlinks>"
         )
@@ -604,26 +659,60 @@ LETTERS = [column_letter(c) for c in range(1, 27)]
 
 
 def _row(number: int, values: tuple[object, ...]) -> str:
+    """One row of inline-string and number cells (None and booleans are left out)."""
+    kinds = tuple(map(type, values))
+    template = _ROW_TEMPLATES.get(kinds)
+    if template is None:
+        template = _ROW_TEMPLATES[kinds] = _row_template(kinds)
+    return template.format(number, *map(_cell_text, values))
+
+
+_ROW_TEMPLATES: dict[tuple[type, ...], str] = {}
+
+
+def _row_template(kinds: tuple[type, ...]) -> str:
+    """A format string for rows whose cells have these types: {0} is the row number."""
     cells = []
-    for column, value in enumerate(values, start=1):
+    for column, kind in enumerate(kinds, start=1):
         letter = LETTERS[column - 1] if column <= len(LETTERS) else column_letter(column)
-        ref = f"{letter}{number}"
-        if isinstance(value, bool) or value is None:
+        if kind is type(None) or issubclass(kind, bool):
             continue
-        if isinstance(value, int | float):
-            cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+        if issubclass(kind, int | float):
+            cells.append(f'<c r="{letter}{{0}}"><v>{{{column}}}</v></c>')
         else:
             cells.append(
-                f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">'
-                f"{_text(str(value))}</t></is></c>"
+                f'<c r="{letter}{{0}}" t="inlineStr"><is><t xml:space="preserve">'
+                f"{{{column}}}</t></is></c>"
             )
-    return f'<row r="{number}">{"".join(cells)}</row>'
+    return '<row r="{0}">' + "".join(cells) + "</row>"
+
+
+def _cell_text(value: object) -> object:
+    if value.__class__ is str:
+        return _text(value)  # type: ignore[arg-type]
+    if value is None or isinstance(value, int | float):
+        return value
+    return _text(str(value))
+
+
+def _attribute(value: str) -> str:
+    """A double-quoted XML attribute value."""
+    return '"' + _text(value).replace('"', "&quot;") + '"'
 
 
 def _text(value: str) -> str:
+    """Text for an XML element: &, < and > escaped, characters XML cannot hold removed."""
     if value.isalnum():  # nothing to escape or remove (most codes, names, numbers)
         return value
-    return escape(ILLEGAL.sub("", value))
+    if ILLEGAL.search(value):
+        value = ILLEGAL.sub("", value)
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    return value
 
 
 __all__ = ["Unsupported", "mark", "packed", "record_rows"]

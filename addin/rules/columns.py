@@ -8,7 +8,7 @@ problems.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from operator import attrgetter
 from typing import Generic, TypeVar
 
@@ -80,6 +80,11 @@ class ParsedColumn(Generic[T]):
         if getattr(result, "problems", None):
             self._flagged.add(raw)
         return result
+
+    @property
+    def distinct(self) -> Collection[object] | None:
+        """The column's distinct values (None when they could not be told apart)."""
+        return self._lookup.keys() if self._lookup is not None else None
 
     def derive(self, get: Callable[[T], U]) -> list[U]:
         """``[get(result) for result in results]``, calling ``get`` once per distinct value."""

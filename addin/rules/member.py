@@ -7,6 +7,7 @@ hides the other findings of its row: the cross-field rules
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from operator import attrgetter
 
@@ -59,11 +60,18 @@ class _Empty:
 EMPTY = _Empty()
 
 
-def check_members(table: Table, today: date) -> tuple[list[str | None], list[Finding]]:
-    """Check every 附件4 record; returns each row's normalised ID and the findings."""
+def check_members(
+    table: Table, today: date, distinct: dict[str, Collection[object]] | None = None
+) -> tuple[list[str | None], list[Finding]]:
+    """Check every 附件4 record; returns each row's normalised ID and the findings.
+
+    ``distinct``, when given, receives the distinct values of the parsed columns.
+    """
     out = Emitter(table)
     column = {f.key: table.column(f.key) for f in MEMBER_KEYS}
     parsed = _parse(out, column, today)
+    if distinct is not None:
+        distinct.update({key: p.distinct for key, p in parsed.items() if p.distinct is not None})
     yes = codes.table("yes_no").by_code("是")
     lost = parsed["lost"].derive(lambda result: result.entry == yes)
     _required(out, column, parsed, lost)
