@@ -8,6 +8,7 @@ sheet row, ID, branch and fingerprint, besides the findings.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -40,16 +41,39 @@ class MemberPart:
             getattr(self, name).extend(getattr(other, name))
 
     def __reduce__(self):
-        """Pickled with the findings as plain tuples (sent between processes)."""
+        """Pickled compactly (it is sent between processes): consecutive rows as a range,
+        IDs only where the cell differs from the normalised number, branches as codes
+        into their distinct values, fingerprints as one string, findings as tuples."""
+        rows: object = self.rows
+        if self.rows and self.rows[-1] - self.rows[0] == len(self.rows) - 1:
+            rows = range(self.rows[0], self.rows[-1] + 1)
+        ids = {
+            i: raw
+            for i, (raw, n) in enumerate(zip(self.ids, self.numbers, strict=True))
+            if raw != n
+        }
+        branches = list(dict.fromkeys(self.branches))
+        codes = array("I", map({b: i for i, b in enumerate(branches)}.__getitem__, self.branches))
         flat = [tuple(getattr(f, name) for name in FINDING_FIELDS) for f in self.findings]
-        lists = [getattr(self, name) for name in LISTS if name != "findings"]
-        return _unpack, (lists, flat)
+        packed = (rows, self.numbers, ids, branches, codes, "".join(self.fingerprints))
+        return _unpack, (packed, flat, self.uncached)
 
 
-def _unpack(lists: list[list], flat: list[tuple]) -> MemberPart:
-    rows, numbers, ids, branches, fingerprints, uncached = lists
-    findings = [Finding(*item) for item in flat]
-    return MemberPart(rows, numbers, ids, branches, fingerprints, findings, uncached)
+def _unpack(packed: tuple, flat: list[tuple], uncached: list) -> MemberPart:
+    rows, numbers, id_cells, branch_values, codes, prints = packed
+    ids: list[object] = list(numbers)
+    for index, raw in id_cells.items():
+        ids[index] = raw
+    width = len(prints) // len(numbers) if numbers else 0
+    return MemberPart(
+        rows=list(rows),
+        numbers=numbers,
+        ids=ids,
+        branches=list(map(branch_values.__getitem__, codes)),
+        fingerprints=[prints[i : i + width] for i in range(0, len(prints), width or 1)],
+        findings=[Finding(*item) for item in flat],
+        uncached=uncached,
+    )
 
 
 def check_member_part(table: Table, today: date) -> MemberPart:

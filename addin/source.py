@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import threading
 import zipfile
 import zlib
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import msoffcrypto
 from msoffcrypto.exceptions import InvalidKeyError
+from zlib_ng import zlib_ng
 
 from addin.errors import WorkbookError
 
@@ -46,7 +48,10 @@ UNREADABLE_MEMBER = (
     NotImplementedError,
 )
 BIG_PART = 8 * 1024**2  # a part worth remembering once inflated (see inflate)
-PROLOG = 64 * 1024  # where an XML declaration and a DTD would have to be
+PROLOG = 64 * 1024
+LOCAL_HEADER = struct.Struct(
+    "<4s5H3L2H"
+)  # a zip member's local file header  # where an XML declaration and a DTD would have to be
 RESAVE = "请用 Excel 打开后另存再试"
 LOCKED = "没有读取权限，或文件正被其他程序占用（请先在 Excel 中关闭它）"
 UNCACHED_FORMULA = re.compile(
@@ -329,13 +334,86 @@ class _LastInflated:
 
 def inflate(data: bytes, archive: zipfile.ZipFile, name: str) -> bytes:
     """``archive.read(name)`` (``archive`` opened on ``data``), remembering the last big part."""
+    _PREFETCH.wait()
+    return _inflate_now(data, archive, name)
+
+
+def _inflate_now(data: bytes, archive: zipfile.ZipFile, name: str) -> bytes:
     last = _LastInflated
     if name == last.name and len(data) == len(last.data) and data == last.data:
         return last.content
-    content = archive.read(name)
+    content = read_member(data, archive, name)
     if len(content) >= BIG_PART:
         last.data, last.name, last.content = data, name, content
     return content
+
+
+def read_member(data: bytes, archive: zipfile.ZipFile, name: str) -> bytes:
+    """``archive.read(name)`` with the same checks (no more than the declared size, the
+    CRC), but a deflated part is inflated by zlib-ng, twice as fast as zlib."""
+    info = archive.getinfo(name)
+    offset = info.header_offset
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:
+        return archive.read(name)
+    header = LOCAL_HEADER.unpack_from(data, offset)
+    if header[0] != b"PK\x03\x04":
+        return archive.read(name)
+    start = offset + LOCAL_HEADER.size + header[9] + header[10]
+    inflater = zlib_ng.decompressobj(-15)
+    try:
+        content = inflater.decompress(
+            memoryview(data)[start : start + info.compress_size], info.file_size + 1
+        )
+    except zlib_ng.error:
+        raise zipfile.BadZipFile(f"{name}: bad deflate data") from None
+    if len(content) != info.file_size or zlib_ng.crc32(content) != info.CRC:
+        raise zipfile.BadZipFile(f"{name}: size or CRC does not match")
+    return content
+
+
+class _Prefetch:
+    """The prefetch thread's progress: inflate() waits for it rather than work twice."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._done.set()
+
+    def begin(self) -> None:
+        self._done.clear()
+
+    def end(self) -> None:
+        self._done.set()
+
+    def wait(self) -> None:
+        self._done.wait()
+
+
+_PREFETCH = _Prefetch()
+
+
+def prefetch(path: str | Path) -> None:
+    """Load a workbook and inflate its biggest worksheet part, to be found by inflate().
+
+    Run in a thread while the program starts. The same guards as :func:`load`
+    apply first; any failure is dropped here (the real load reports it).
+    """
+    _PREFETCH.begin()
+    try:
+        source = load(path)
+        archive = zipfile.ZipFile(io.BytesIO(source.data))
+        sheets = [
+            m
+            for m in archive.infolist()
+            if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")
+        ]
+        if sheets:
+            biggest = max(sheets, key=lambda m: m.file_size)
+            if biggest.file_size >= BIG_PART:
+                _inflate_now(source.data, archive, biggest.filename)
+    except Exception:  # the real read reports whatever is wrong
+        pass
+    finally:
+        _PREFETCH.end()
 
 
 def sheet_parts(data: bytes) -> dict[str, str]:
