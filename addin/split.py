@@ -18,10 +18,12 @@ parent through two pipes.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import pickle
 import re
+import sys
 import tempfile
 import threading
 import zipfile
@@ -108,7 +110,9 @@ def read_workbook(path: str | Path, password: str | None, today: date) -> list[T
 
 
 def can_fork() -> bool:
-    if not hasattr(os, "fork") or os.environ.get("DYXX_PROCESSES") == "1":
+    """Linux with two cores or more, unless DYXX_PROCESSES=1 (Windows cannot fork; on
+    macOS a forked child may not use every system library, so it is not tried)."""
+    if not sys.platform.startswith("linux") or os.environ.get("DYXX_PROCESSES") == "1":
         return False
     cores = (
         os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
@@ -216,7 +220,7 @@ def _open(
     """
     package = Rewriter(data)
     package.put(part, xml, store=True)  # type: ignore[arg-type]
-    folder = RAM_FOLDER if private and os.path.isdir(RAM_FOLDER) else None
+    folder = RAM_FOLDER if private and _in_memory(RAM_FOLDER) else None
     if folder is None:
         return reader.open_workbook(path, package.finish())
     handle, name = tempfile.mkstemp(prefix="dyxx-", suffix=".xlsx", dir=folder)
@@ -226,6 +230,16 @@ def _open(
         return reader.open_workbook_file(path, Path(name))
     finally:
         os.unlink(name)
+
+
+@functools.cache
+def _in_memory(folder: str) -> bool:
+    """True when ``folder`` is a tmpfs mount (its files live in RAM only)."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return False
+    return any(m.split()[1:3] == [folder, "tmpfs"] for m in mounts if len(m.split()) > 2)
 
 
 def _read_first(

@@ -261,3 +261,33 @@ def test_the_command_line_gives_the_same_json_and_stamp_either_way(tmp_path):
         runs[name] = (report, [r for r in rows if r[0] not in ("校验时间",)])
     assert runs["split"] == runs["whole"]
     assert [t["rows"] for t in runs["split"][0]["tables"]] == [40, 1500]
+
+
+RAM = Path(split.RAM_FOLDER)
+
+
+def test_the_halves_pass_through_ram_only_briefly(forced, tmp_path):
+    if not split._in_memory(split.RAM_FOLDER):
+        pytest.skip("no tmpfs at /dev/shm on this machine")
+    before = set(RAM.glob("dyxx-*"))
+    check_files([plain(tmp_path)], today=TODAY)
+    assert set(RAM.glob("dyxx-*")) == before  # opened, then removed at once
+
+
+def test_an_encrypted_workbook_is_split_without_any_file(forced, tmp_path, monkeypatch):
+    from addin.annotate import encrypt
+
+    locked = tmp_path / "加密.xlsx"
+    locked.write_bytes(encrypt(plain(tmp_path).read_bytes(), "dangyuan2017"))
+    passwords = {locked: "dangyuan2017"}
+
+    def no_files(*_args, **_kwargs):
+        raise AssertionError("a decrypted workbook was written to a file")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DYXX_PROCESSES", "1")
+        whole = check_files([locked], TODAY, passwords)
+    monkeypatch.setattr(split.tempfile, "mkstemp", no_files)  # the child inherits it too
+    (table,) = [t for t in read_files([locked], passwords, split_on=TODAY) if t.kind == "members"]
+    assert table.rest is not None and table.rest.result().rows
+    assert_same(check_files([locked], TODAY, passwords), whole)

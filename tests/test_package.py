@@ -1,0 +1,128 @@
+"""The package layer under the fast paths: parts deflated in slices, inflated with zlib-ng,
+and the first workbook read ahead while the program starts."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from addin import launch, package
+from addin import source as sources
+from addin.package import Rewriter
+from tests.test_hostile import _shrink_declared_size
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "示例_林业局党委.xlsx"
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def big_sheet(rows: int) -> bytes:
+    body = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>李建国{r}</t></is></c>'
+        f'<c r="B{r}"><v>{r * 7919 % 100003}</v></c></row>'
+        for r in range(1, rows + 1)
+    )
+    return (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{body}</sheetData></worksheet>"
+    ).encode()
+
+
+def test_a_big_part_deflated_in_slices_reads_back_exactly(tmp_path, monkeypatch):
+    monkeypatch.setattr(package.Packing, "SLICE", 1024**2)  # many slices, as in a big roster
+    xml = big_sheet(200_000)
+    assert len(xml) > package.BIG_PART
+    rewriter = Rewriter(EXAMPLE.read_bytes())
+    rewriter.put(SHEET, xml)
+    data = rewriter.finish()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None  # every CRC right
+        assert archive.read(SHEET) == xml
+        assert archive.getinfo(SHEET).compress_size < len(xml) // 4
+    written = tmp_path / "copy.xlsx"
+    with written.open("wb") as handle:
+        rewriter.write_to(handle)
+    assert zipfile.ZipFile(written).read(SHEET) == xml
+
+
+def test_a_stored_part_given_in_pieces(tmp_path):
+    rewriter = Rewriter(EXAMPLE.read_bytes())
+    xml = big_sheet(50)
+    view = memoryview(xml)
+    rewriter.put(SHEET, [view[:100], view[100:]], store=True)
+    with zipfile.ZipFile(io.BytesIO(rewriter.finish())) as archive:
+        assert archive.getinfo(SHEET).compress_type == zipfile.ZIP_STORED
+        assert archive.read(SHEET) == xml
+        assert archive.testzip() is None
+
+
+def test_read_member_gives_what_zipfile_gives():
+    data = EXAMPLE.read_bytes()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for name in archive.namelist():
+        assert sources.read_member(data, archive, name) == archive.read(name)
+
+
+def test_read_member_refuses_a_member_holding_more_than_declared():
+    data = _shrink_declared_size(EXAMPLE.read_bytes(), SHEET)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    with pytest.raises(zipfile.BadZipFile):
+        sources.read_member(data, archive, SHEET)
+
+
+def test_read_ahead_is_used_only_for_the_same_bytes(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "BIG_PART", 0)  # remember every part
+    path = tmp_path / "名册.xlsx"
+    path.write_bytes(EXAMPLE.read_bytes())
+    sources.prefetch(path)
+    loaded = sources.load(path)
+    archive = zipfile.ZipFile(io.BytesIO(loaded.data))
+    first = sources.inflate(loaded.data, archive, SHEET)
+    assert sources.inflate(loaded.data, archive, SHEET) is first  # read ahead: not inflated again
+    changed = Rewriter(loaded.data)
+    changed.put(SHEET, first.replace(b"</sheetData>", b"</sheetData>", 1) + b"<!-- -->")
+    path.write_bytes(changed.finish())
+    reloaded = sources.load(path)
+    again = sources.inflate(reloaded.data, zipfile.ZipFile(io.BytesIO(reloaded.data)), SHEET)
+    assert again is not first and again.endswith(b"<!-- -->")
+
+
+@pytest.mark.parametrize("name", ["不存在.xlsx", "网页.xlsx"])
+def test_read_ahead_of_a_bad_file_says_nothing(tmp_path, name, capsys):
+    path = tmp_path / name
+    if name == "网页.xlsx":
+        path.write_text("<html>not a workbook</html>")
+    sources.prefetch(path)  # the real read reports the problem; this one stays silent
+    assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("args", "first"),
+    [
+        (["check", "a.xlsx", "b.xlsx"], "a.xlsx"),
+        (["check", "-o", "out.xlsx", "a.xlsx"], "a.xlsx"),
+        (["check", "--json", "--password", "x", "a.xlsx"], "a.xlsx"),
+        (["check", "--limit", "0"], None),
+        (["merge", "a.xlsx"], None),
+        ([], None),
+    ],
+)
+def test_the_launcher_reads_ahead_only_the_first_checked_file(args, first):
+    assert launch._first_file(args) == first
+
+
+def test_python_dash_m_addin_is_the_dyxx_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "addin", "check", str(EXAMPLE), "--json", "--today", "2024-06-01"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert '"rule": "id.checksum"' in result.stdout
