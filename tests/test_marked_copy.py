@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from addin import package
 from addin.annotate import RESULT_SHEET, STAMP_SHEET, write_annotated
 from addin.check import check_files
 from bench.generate import write as generate
@@ -56,7 +57,7 @@ def test_untouched_parts_are_byte_identical(generated, tmp_path):
         assert {"xl/comments1.xml", "xl/drawings/vmlDrawing1.vml"} <= names
 
 
-def test_marks_read_back_with_openpyxl(generated, tmp_path):
+def test_marks_read_back_with_openpyxl(generated, tmp_path, deflated):
     path, plan = generated
     out = tmp_path / "标注.xlsx"
     marked(path, out)
@@ -80,10 +81,22 @@ def test_marks_read_back_with_openpyxl(generated, tmp_path):
     assert results["C2"].hyperlink.location.startswith("'党员基本信息汇总表'!")
 
 
-def test_marks_in_libreoffice(generated, tmp_path, office):
+@pytest.fixture(params=["whole", "sliced"])
+def deflated(request, monkeypatch):
+    """How the big sheet is compressed: in one go, or as a big county roster is (in
+    slices deflated by parallel threads and concatenated)."""
+    if request.param == "sliced":
+        monkeypatch.setattr(package, "BIG_PART", 16 * 1024)
+        monkeypatch.setattr(package.Packing, "SLICE", 16 * 1024)
+    return request.param
+
+
+def test_marks_in_libreoffice(generated, tmp_path, office, deflated):
     path, plan = generated
     out = tmp_path / "标注.xlsx"
     report = marked(path, out)
+    sheet_size = zipfile.ZipFile(out).getinfo("xl/worksheets/sheet2.xml").file_size
+    assert (sheet_size > package.BIG_PART) == (deflated == "sliced")
     flagged = sorted(f"{col}{row}" for row, col in plan.defects)[:40]
     clean = ["B6", "C6", "D6"] if "B6" not in flagged else ["A6"]
     seen = office.call(
