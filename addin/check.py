@@ -15,7 +15,7 @@ from addin.part import MemberPart, check_member_part
 from addin.reader import Table, read_workbook
 from addin.report import Prints, Report, TableSummary, data_fingerprint
 from addin.rules.base import table_findings
-from addin.rules.columns import memoised
+from addin.rules.columns import ParsedColumn, rows_holding
 from addin.rules.org import check_org
 from addin.rules.submission import Keyed, Place, duplicates, org_name_key, unknown_branches
 from addin.values import is_blank, text
@@ -120,16 +120,17 @@ def _where(table: Table) -> tuple[str, str, str, int]:
 
 def _repeated_ids(members: list[tuple[Table, MemberPart]]) -> list[Keyed]:
     """Only the rows whose ID occurs more than once become Keyed items (one pass, O(n))."""
-    counts = Counter(n for _table, part in members for n in part.numbers if n)
+    counts: Counter[str] = Counter()
+    for _table, part in members:
+        counts.update(filter(None, part.numbers))  # counted in C
     repeated = {n for n, count in counts.items() if count > 1}
     if not repeated:
         return []
     items = []
     for table, part in members:
-        for index, number in enumerate(part.numbers):
-            if number in repeated:
-                place = _place(table, part.rows[index], "id_number")
-                items.append(Keyed(number, text(part.ids[index]), "公民身份证号", place))
+        for index in rows_holding(part.numbers, repeated):
+            place = _place(table, part.rows[index], "id_number")
+            items.append(Keyed(part.numbers[index], text(part.ids[index]), "公民身份证号", place))
     return items
 
 
@@ -139,12 +140,15 @@ def _unknown_branches(members: list[tuple[Table, MemberPart]], orgs: list[Keyed]
     items = []
     for table, part in members:
         column = part.branches
-        keys = memoised(column, lambda raw: None if is_blank(raw) else org_name_key(text(raw)))
-        for index, key in enumerate(keys):
-            if key is not None and key not in known:
-                place = _place(table, part.rows[index], "branch")
-                items.append(Keyed(key, text(column[index]), "所在党支部", place))
+        keys = ParsedColumn(column, _branch_key)
+        for index in keys.where(lambda key: key is not None and key not in known):
+            place = _place(table, part.rows[index], "branch")
+            items.append(Keyed(keys.results[index], text(column[index]), "所在党支部", place))
     return items
+
+
+def _branch_key(raw: object) -> str | None:
+    return None if is_blank(raw) else org_name_key(text(raw))
 
 
 def _check_orgs(table: Table, today: date, orgs: list[Keyed]):
