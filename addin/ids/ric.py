@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from stdnum.cn.ric import calc_check_digit
@@ -197,27 +197,45 @@ _PLAIN = re.compile(r"[1-9][0-9]{5}(?:19|20)[0-9]{9}[0-9X]")
 
 
 def _plain(number: str, today: date) -> IdResult | None:
-    """An 18-character ID without any problem, fast; None when anything needs a closer look."""
-    if number[-1] != calc_check_digit(number):
+    """An 18-character ID without any problem, fast; None when anything needs a closer look.
+
+    The check digit as :func:`calc_check_digit` computes it, inlined; birth dates and
+    region codes looked up in dictionaries (a roster repeats both).
+    """
+    if number[-1] != CHECK_CHARACTERS[(1 - 2 * int(number[:-1], 13)) % 11]:
         return None
+    digits = number[6:14]
+    birth = _BIRTHS.get(digits, _UNSEEN)
+    if birth is _UNSEEN:
+        birth = _BIRTHS[digits] = _date_or_none(digits)
+    if birth is None or birth > today:
+        return None
+    last = (_LAST_YEARS or _last_years()).get(number[:6], 0)  # 0: never existed
+    if last is not None and last < birth.year:
+        return None
+    return IdResult(number, birth, "男" if number[16] in "13579" else "女")
+
+
+CHECK_CHARACTERS = "0123456789X"  # GB 11643: the check character for each remainder mod 11
+_UNSEEN = object()
+_BIRTHS: dict[str, date | None] = {}
+_LAST_YEARS: dict[str, int | None] = {}
+
+
+def _date_or_none(digits: str) -> date | None:
     try:
-        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         return None
-    last = _last_years().get(number[:6], 0)  # 0: never existed
-    if birth > today or (last is not None and last < birth.year):
-        return None
-    return IdResult(number, birth, "男" if int(number[16]) % 2 else "女")
 
 
-@cache
 def _last_years() -> dict[str, int | None]:
     """Region code -> the last year it was in use (None while it still is)."""
-    table = {}
-    for region in all_codes():
-        ends = [p.end for p in periods(region)]
-        table[region] = None if None in ends else max(ends)
-    return table
+    if not _LAST_YEARS:
+        for region in all_codes():
+            ends = [p.end for p in periods(region)]
+            _LAST_YEARS[region] = None if None in ends else max(ends)
+    return _LAST_YEARS
 
 
 def _birth_problem(birth: date, today: date) -> str | None:
