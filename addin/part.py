@@ -12,6 +12,7 @@ from array import array
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from datetime import date
+from operator import attrgetter
 
 from addin.findings import Finding
 from addin.reader import Table
@@ -43,7 +44,7 @@ class MemberPart:
     def __reduce__(self):
         """Pickled compactly (it is sent between processes): consecutive rows as a range,
         IDs only where the cell differs from the normalised number, branches as codes
-        into their distinct values, fingerprints as one string, findings as tuples."""
+        into their distinct values, fingerprints as one string, findings a field at a time."""
         rows: object = self.rows
         if self.rows and self.rows[-1] - self.rows[0] == len(self.rows) - 1:
             rows = range(self.rows[0], self.rows[-1] + 1)
@@ -54,12 +55,12 @@ class MemberPart:
         }
         branches = list(dict.fromkeys(self.branches))
         codes = array("I", map({b: i for i, b in enumerate(branches)}.__getitem__, self.branches))
-        flat = [tuple(getattr(f, name) for name in FINDING_FIELDS) for f in self.findings]
+        flat = [list(map(attrgetter(name), self.findings)) for name in FINDING_FIELDS]
         packed = (rows, self.numbers, ids, branches, codes, "".join(self.fingerprints))
         return _unpack, (packed, flat, self.uncached)
 
 
-def _unpack(packed: tuple, flat: list[tuple], uncached: list) -> MemberPart:
+def _unpack(packed: tuple, flat: list[list], uncached: list) -> MemberPart:
     rows, numbers, id_cells, branch_values, codes, prints = packed
     ids: list[object] = list(numbers)
     for index, raw in id_cells.items():
@@ -71,7 +72,7 @@ def _unpack(packed: tuple, flat: list[tuple], uncached: list) -> MemberPart:
         ids=ids,
         branches=list(map(branch_values.__getitem__, codes)),
         fingerprints=[prints[i : i + width] for i in range(0, len(prints), width or 1)],
-        findings=[Finding(*item) for item in flat],
+        findings=list(map(Finding, *flat)),  # the findings were sent a field at a time
         uncached=uncached,
     )
 

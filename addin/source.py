@@ -18,7 +18,7 @@ import struct
 import threading
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,8 +74,8 @@ class Source:
     def stream(self) -> io.BytesIO:
         return io.BytesIO(self.data)
 
-    def start_scan(self, skip: str = "") -> None:
-        """Start the background pass behind :attr:`uncached` (over every part but ``skip``)."""
+    def start_scan(self, skip: Collection[str] = ()) -> None:
+        """Start the background pass behind :attr:`uncached` (over every part not in ``skip``)."""
         if self.kind == "xlsx":  # a legacy .xls has no parts to scan
             self._scan = _Scan(self.path, self.data, skip)
 
@@ -92,7 +92,7 @@ class Source:
 class _Scan(threading.Thread):
     """Decompress every member once (zipfile checks sizes and CRCs), noting uncached formulas."""
 
-    def __init__(self, path: Path, data: bytes, skip: str = "") -> None:
+    def __init__(self, path: Path, data: bytes, skip: Collection[str] = ()) -> None:
         super().__init__(daemon=True)
         self.path, self.data, self.skip = path, data, skip
         self.found: dict[str, dict[str, str]] = {}
@@ -260,15 +260,15 @@ def _bomb(part: str) -> str:
     return f"文件内容解压后异常巨大（{part}），疑似“压缩炸弹”或已损坏，已拒绝读取"
 
 
-def expand_all(path: Path, data: bytes, skip: str = "") -> dict[str, dict[str, str]]:
-    """Decompress every member but ``skip`` once (zipfile checks sizes and CRCs).
+def expand_all(path: Path, data: bytes, skip: Collection[str] = ()) -> dict[str, dict[str, str]]:
+    """Decompress every member but those in ``skip`` once (zipfile checks sizes and CRCs).
 
     Returns the formulas saved without a result: part name -> {cell -> formula}.
     """
     found: dict[str, dict[str, str]] = {}
     archive = zipfile.ZipFile(io.BytesIO(data))
     for member in archive.infolist():
-        if member.filename != skip:
+        if member.filename not in skip:
             cells = _expand(path, archive, member)
             if cells:
                 found[member.filename] = cells
@@ -295,6 +295,10 @@ def _expand(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> di
 def uncached_formulas(xml: bytes, start: int = 0, end: int | None = None) -> dict[str, str]:
     """The formulas saved without a result in (part of) a worksheet's XML: cell -> formula."""
     end = len(xml) if end is None else end
+    first = xml.find(b"<f", start, end)  # one pass in C; most rosters have no formula
+    if first < 0:
+        return {}
+    start = max(start, xml.rfind(b"<c ", start, first))  # from the cell that holds it
     view = memoryview(xml)
     return _scan_chunks(bytes(view[i : min(i + CHUNK, end)]) for i in range(start, end, CHUNK))
 

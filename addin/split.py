@@ -42,6 +42,7 @@ from addin.part import MemberPart, check_member_part
 from addin.reader import Table
 
 T = TypeVar("T")
+SHARED_STRINGS = "xl/sharedStrings.xml"
 RAM_FOLDER = "/dev/shm"  # Linux: memory-backed files
 MIN_BYTES = 8 * 1024**2  # worksheet XML below this (about 8,000 rows) is read in one piece
 SHARE = 0.5  # how much of the sheet XML this process reads
@@ -247,7 +248,8 @@ def _read_first(
 ) -> tuple[list[Table], int, _Go | None]:
     """This process's tables, the number of rows it read of the cut sheet, and the go
     sent to the child as soon as the cut sheet's 附件4 header was found."""
-    source.start_scan(skip=cut.part)  # checks every other part alongside the parser
+    # checks the other parts alongside the parser; calamine reads (and CRC-checks) these two
+    source.start_scan(skip={cut.part, SHARED_STRINGS})
     scan = _Background(sources.uncached_formulas, cut.xml, 0, cut.at)  # the child scans its half
     workbook = cut.first(source.path)
     sheets = {n: reader.sheet_rows(source.path, workbook, n) for n in workbook.sheet_names}
