@@ -295,12 +295,22 @@ def _expand(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> di
 def uncached_formulas(xml: bytes, start: int = 0, end: int | None = None) -> dict[str, str]:
     """The formulas saved without a result in (part of) a worksheet's XML: cell -> formula."""
     end = len(xml) if end is None else end
-    first = xml.find(b"<f", start, end)  # one pass in C; most rosters have no formula
+    first = _find(xml, b"<f", start, end)  # most rosters have no formula
     if first < 0:
         return {}
     start = max(start, xml.rfind(b"<c ", start, first))  # from the cell that holds it
     view = memoryview(xml)
     return _scan_chunks(bytes(view[i : min(i + CHUNK, end)]) for i in range(start, end, CHUNK))
+
+
+def _find(data: bytes, needle: bytes, start: int, end: int) -> int:
+    """``data.find(needle, start, end)`` a slice at a time: between slices another thread
+    (one calling the spreadsheet parser) gets the interpreter lock."""
+    for at in range(start, end, CHUNK):
+        found = data.find(needle, at, min(at + CHUNK + len(needle) - 1, end))
+        if found >= 0:
+            return found
+    return -1
 
 
 def _scan_chunks(chunks: Iterable[bytes]) -> dict[str, str]:

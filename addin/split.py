@@ -250,8 +250,9 @@ def _read_first(
     sent to the child as soon as the cut sheet's 附件4 header was found."""
     # checks the other parts alongside the parser; calamine reads (and CRC-checks) these two
     source.start_scan(skip={cut.part, SHARED_STRINGS})
-    scan = _Background(sources.uncached_formulas, cut.xml, 0, cut.at)  # the child scans its half
     workbook = cut.first(source.path)
+    # while calamine parses (without the GIL); the child scans its own half
+    scan = _Background(sources.uncached_formulas, cut.xml, 0, cut.at)
     sheets = {n: reader.sheet_rows(source.path, workbook, n) for n in workbook.sheet_names}
     by_part = dict(source.uncached)
     by_part[cut.part] = scan.result()
@@ -362,8 +363,8 @@ def _child(cut: Cut, file: str, go_read: int, result_write: int) -> None:
 
 def _second_rows(cut: Cut, file: str) -> tuple[list, dict[str, str]]:
     """The rows of the second half, and its formulas saved without a result."""
-    scan = _Background(sources.uncached_formulas, cut.xml, cut.at, cut.close)
     workbook = cut.second(Path(file))
+    scan = _Background(sources.uncached_formulas, cut.xml, cut.at, cut.close)
     rows = reader.sheet_rows(Path(file), workbook, cut.sheet, from_first_cell=True)
     return rows, scan.result()
 
