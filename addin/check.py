@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import gc
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -88,30 +89,42 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
     members: list[tuple[Table, MemberPart]] = []
     orgs: list[Keyed] = []
     prints: list[Prints] = []
+    key = _position(tables)
     for table in tables:
         if table.kind == "members":
-            part = check_member_part(table, today)
+            part = check_member_part(table, today)  # its findings come sorted by cell
             if table.rest is not None:  # the rows another process read and checked
                 part.extend(table.rest.result())
                 table.uncached = part.uncached
             members.append((table, part))
-            findings.extend(table_findings(table))
-            findings.extend(part.findings)
-            prints.append(Prints(*_where(table), part.rows, part.fingerprints))
+            found = table_findings(table)
+            findings.extend(sorted([*found, *part.findings], key=key) if found else part.findings)
+            prints.append(Prints(*_where(table), part.rows, part.fingerprints, part.lines))
         else:
-            findings.extend(table_findings(table))
-            findings.extend(_check_orgs(table, today, orgs))
+            findings.extend(
+                sorted([*table_findings(table), *_check_orgs(table, today, orgs)], key=key)
+            )
             prints.append(Prints.of(table))
-    findings.extend(duplicates(_repeated_ids(members), "id"))
-    findings.extend(duplicates(orgs, "org"))
+    extras = duplicates(_repeated_ids(members), "id") + duplicates(orgs, "org")
     if any(t.kind == "orgs" for t in tables):
-        findings.extend(unknown_branches(_unknown_branches(members, orgs), [o.value for o in orgs]))
-    findings.sort(key=_position(tables))
+        extras += unknown_branches(_unknown_branches(members, orgs), [o.value for o in orgs])
+    _insert_sorted(findings, extras, key)
     summaries = [
         TableSummary(t.file, t.sheet, t.kind, t.header_row, len(p.rows))
         for t, p in zip(tables, prints, strict=True)
     ]
     return Report(findings, summaries, data_fingerprint(prints), prints=prints)
+
+
+def _insert_sorted(findings: list[Finding], extras: list[Finding], key) -> None:
+    """Put ``extras`` into the sorted ``findings``, keeping the order stable (a few are
+    inserted one by one; many make one sort of everything)."""
+    if len(extras) > 1000:
+        findings.extend(extras)
+        findings.sort(key=key)
+        return
+    for finding in extras:
+        bisect.insort_right(findings, finding, key=key)
 
 
 def _where(table: Table) -> tuple[str, str, str, int]:

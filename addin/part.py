@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from addin.findings import Finding
 from addin.reader import Table
-from addin.report import row_fingerprints
+from addin.report import print_lines, row_fingerprints
 from addin.rules.member import check_members
 
 FINDING_FIELDS = tuple(f.name for f in fields(Finding))
@@ -33,13 +33,15 @@ class MemberPart:
     ids: list[object]  # 公民身份证号 cells as read
     branches: list[object]  # 所在党支部 cells as read
     fingerprints: list[str]
-    findings: list[Finding]
+    findings: list[Finding]  # sorted by cell
     uncached: list[tuple[int, int, str]] = field(default_factory=list)
+    lines: bytes = b""  # the "row:fingerprint" lines the data fingerprint hashes
 
     def extend(self, other: MemberPart) -> None:
         """Append the part that follows this one (the rest of the same table)."""
         for name in LISTS:
             getattr(self, name).extend(getattr(other, name))
+        self.lines += other.lines
 
     def __reduce__(self):
         """Pickled compactly (it is sent between processes): consecutive rows as a range,
@@ -57,10 +59,10 @@ class MemberPart:
         codes = array("I", map({b: i for i, b in enumerate(branches)}.__getitem__, self.branches))
         flat = [list(map(attrgetter(name), self.findings)) for name in FINDING_FIELDS]
         packed = (rows, self.numbers, ids, branches, codes, "".join(self.fingerprints))
-        return _unpack, (packed, flat, self.uncached)
+        return _unpack, (packed, flat, self.uncached, self.lines)
 
 
-def _unpack(packed: tuple, flat: list[list], uncached: list) -> MemberPart:
+def _unpack(packed: tuple, flat: list[list], uncached: list, lines: bytes) -> MemberPart:
     rows, numbers, id_cells, branch_values, codes, prints = packed
     ids: list[object] = list(numbers)
     for index, raw in id_cells.items():
@@ -74,6 +76,7 @@ def _unpack(packed: tuple, flat: list[list], uncached: list) -> MemberPart:
         fingerprints=[prints[i : i + width] for i in range(0, len(prints), width or 1)],
         findings=list(map(Finding, *flat)),  # the findings were sent a field at a time
         uncached=uncached,
+        lines=lines,
     )
 
 
@@ -81,12 +84,19 @@ def check_member_part(table: Table, today: date) -> MemberPart:
     """Check the records of a 附件4 table (all of it, or the part read in this process)."""
     distinct: dict[str, Collection[object]] = {}
     numbers, found = check_members(table, today, distinct)
+    rows = [record.row for record in table.records]
+    fingerprints = row_fingerprints(table, distinct)
     return MemberPart(
-        rows=[record.row for record in table.records],
+        rows=rows,
         numbers=numbers,
         ids=table.column("id_number"),
         branches=table.column("branch"),
-        fingerprints=row_fingerprints(table, distinct),
-        findings=found,
+        fingerprints=fingerprints,
+        findings=sorted(found, key=_cell),
         uncached=list(table.uncached),
+        lines=print_lines(rows, fingerprints),
     )
+
+
+def _cell(finding: Finding) -> tuple[int, int]:
+    return finding.row, finding.column or 0

@@ -128,6 +128,7 @@ class Prints:
     data_row: int  # first data row of the table (where an empty table would start)
     rows: list[int]
     hashes: list[str]
+    lines: bytes | None = field(default=None, repr=False, compare=False)  # see print_lines
 
     @classmethod
     def of(cls, table: Table) -> Prints:
@@ -181,6 +182,15 @@ def data_fingerprint(tables: Sequence[Table | Prints]) -> str:
     for item in tables:
         prints = item if isinstance(item, Prints) else Prints.of(item)
         digest.update(f"{prints.sheet}|{prints.kind}\n".encode())
-        lines = (f"{row}:{fp}\n" for row, fp in zip(prints.rows, prints.hashes, strict=True))
-        digest.update("".join(lines).encode())
+        lines = prints.lines
+        digest.update(print_lines(prints.rows, prints.hashes) if lines is None else lines)
     return digest.hexdigest()
+
+
+def print_lines(rows: list[int], hashes: list[str]) -> bytes:
+    """What :func:`data_fingerprint` hashes of a table: a ``row:fingerprint`` line per row.
+
+    >>> print_lines([6, 7], ["ab", "cd"])
+    b'6:ab\\n7:cd\\n'
+    """
+    return "".join(f"{row}:{fp}\n" for row, fp in zip(rows, hashes, strict=True)).encode()

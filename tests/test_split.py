@@ -152,7 +152,15 @@ def one_process(path: Path):
 FIELDS = ["file", "sheet", "row", "column", "field", "rule", "severity", "value", "message"]
 
 
+def in_reading_order(report) -> bool:
+    """Findings listed by sheet (as the tables came), then row, then column."""
+    sheets = list(dict.fromkeys((t.file, t.sheet) for t in report.tables))
+    places = [(sheets.index((f.file, f.sheet)), f.row, f.column or 0) for f in report.findings]
+    return places == sorted(places)
+
+
 def assert_same(split_report, whole) -> None:
+    assert in_reading_order(split_report) and in_reading_order(whole)
     assert split_report.flatten(FIELDS) == whole.flatten(FIELDS)
     assert split_report.tables == whole.tables
     assert split_report.fingerprint == whole.fingerprint
