@@ -106,7 +106,11 @@ class Report:
 
     def to_json(self) -> str:
         """The report as indented JSON (orjson writes 40,000 findings in hundredths of a second)."""
-        return orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2).decode()
+        return self.to_json_bytes().decode()[:-1]
+
+    def to_json_bytes(self) -> bytes:
+        """:meth:`to_json` as UTF-8, ending with a newline (for writing out as it is)."""
+        return orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 def _masked(finding: Finding) -> Finding:

@@ -78,7 +78,9 @@ def _check(
     except WorkbookError as exc:
         raise fail(console, exc) from None
     if json_output:
-        sys.stdout.write(report.to_json() + "\n")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(report.to_json_bytes())
+        sys.stdout.buffer.flush()
     else:
         print_report(console, report, limit)
     raise typer.Exit(0 if report.passed else 1)
