@@ -1,4 +1,4 @@
-"""A big sheet read and checked in two processes at once (POSIX).
+"""A big sheet read and checked in two processes at once (Linux).
 
 python-calamine parses a sheet on one core, and for a county's 附件4 that parse
 is most of the time a check takes. So when a workbook's biggest sheet is large
@@ -11,9 +11,11 @@ the report is the same as reading the sheet whole, which the tests compare.
 
 Whenever the cut could change what is read, the sheet is read whole instead: a
 table that does not run on across the cut, a merge spanning it, a row without
-its number, an 附件3 table, or a child that fails for any reason. Nothing is
-written to disk and nothing leaves the machine; the child only talks to its
-parent through two pipes.
+its number, an 附件3 table, or a child that fails for any reason. Nothing leaves
+the machine and nothing reaches a disk: the child talks to its parent through
+two pipes, and a half is handed to python-calamine either from memory or, for a
+workbook that was not encrypted, as a private file on the RAM disk that is
+removed as soon as it is open (see :func:`_open`).
 """
 
 from __future__ import annotations
@@ -91,15 +93,7 @@ def read_workbook(path: str | Path, password: str | None, today: date) -> list[T
     try:
         tables, rows, sent = _read_first(source, cut, rest, today)
         table = _continued(tables, cut, rows)
-        if (
-            table is None
-            or sent is None
-            or (sent.header_row, sent.columns)
-            != (
-                table.header_row,
-                table.columns,
-            )
-        ):
+        if table is None or sent is None or not sent.continues(table):
             rest.stop()
             source.start_scan()
             return reader.read_source(source)
@@ -287,6 +281,10 @@ class _Go:
     columns: dict[str, int]
     today: date
 
+    def continues(self, table: Table) -> bool:
+        """True when the child was told of this table's header (not another one's)."""
+        return (self.header_row, self.columns) == (table.header_row, table.columns)
+
 
 class Rest:
     """The child process reading and checking the second half of a cut sheet."""
@@ -309,12 +307,15 @@ class Rest:
             pipe.write(pickle.dumps(message))
 
     def stop(self) -> None:
-        """Let the child go without a result (it exits when its pipe closes)."""
+        """Let the child go without a result: it exits when it finds its pipes closed,
+        and a thread collects it then (this process does not wait for it)."""
         for fd in (self._go, self._result):
             if fd != -1:
                 os.close(fd)
         self._go = self._result = -1
-        self._reap()
+        if self.pid:
+            threading.Thread(target=_collect, args=(self.pid,), daemon=True).start()
+            self.pid = 0
 
     def result(self) -> MemberPart:
         """The checked second half; raises :class:`SplitFailed` when the child failed."""
@@ -341,6 +342,13 @@ class Rest:
             except ChildProcessError:
                 pass
             self.pid = 0
+
+
+def _collect(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 def _child(cut: Cut, file: str, go_read: int, result_write: int) -> None:

@@ -133,6 +133,20 @@ def example(_tmp: Path) -> Path:
     return ROOT / "examples" / "示例_林业局党委.xlsx"
 
 
+def small_table_first(tmp: Path) -> Path:
+    """A short 附件4 at the top of the sheet and the big one below it: the child is told
+    of the first header, the cut falls in the second table, so it is read whole."""
+    path = tmp / "two.xlsx"
+    write_book(path, members(ROWS), orgs())
+
+    def change(sheet) -> None:
+        sheet.insert_rows(DATA_ROW + 3, amount=5)  # a gap, then a header for the rest
+        for col, (text, _key) in enumerate(MEMBER_COLUMNS, start=1):
+            sheet.cell(DATA_ROW + 5, col, text)
+
+    return edit(path, change)
+
+
 SPLIT = [plain, merged_branches, footer, formulas, generated]
 WHOLE = [gap, second_table]
 
@@ -182,12 +196,14 @@ def test_the_second_half_really_is_read_by_a_child(make, tmp_path):
     tables = read_files([make(tmp_path)], split_on=TODAY)
     (table,) = [t for t in tables if t.kind == "members"]
     assert table.rest is not None
+    child = table.rest.pid
+    assert child > 0
     first = len(table.records)
     rest = table.rest.result()
     assert 0 < first < first + len(rest.rows)
     assert rest.rows[0] == table.records[-1].row + 1
     with pytest.raises(ChildProcessError):  # reaped: no zombie is left behind
-        os.waitpid(table.rest.pid or -999999, os.WNOHANG)
+        os.waitpid(child, os.WNOHANG)
 
 
 def test_the_checks_find_what_was_planted_in_both_halves(forced, tmp_path):
@@ -212,7 +228,15 @@ def test_sheets_that_cannot_be_split_are_read_whole(make, tmp_path):
     assert_same(check_files([path], today=TODAY), one_process(path))
 
 
-def test_a_failing_child_falls_back_toone_process(forced, tmp_path, monkeypatch):
+def test_a_child_told_of_another_table_is_let_go(forced, tmp_path):
+    path = small_table_first(tmp_path)
+    tables = read_files([path], split_on=TODAY)
+    assert all(t.rest is None for t in tables)  # read whole after all
+    assert len([t for t in tables if t.kind == "members"]) == 2
+    assert_same(check_files([path], today=TODAY), one_process(path))
+
+
+def test_a_failing_child_falls_back_to_one_process(forced, tmp_path, monkeypatch):
     path = plain(tmp_path)
     whole = one_process(path)
 
@@ -233,7 +257,7 @@ def test_merges_across_the_cut_move_it_below_them(tmp_path, forced):
     assert not any(top < cut.row <= bottom for top, bottom in spans)
 
 
-def test_small_sheets_one_core_or_the_switch_read_inone_process(tmp_path, monkeypatch):
+def test_small_sheets_one_core_or_the_switch_read_in_one_process(tmp_path, monkeypatch):
     from addin import source as sources
 
     path = plain(tmp_path)
