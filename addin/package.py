@@ -19,9 +19,9 @@ from typing import BinaryIO
 
 from zlib_ng import zlib_ng
 
-from addin.source import inflate
+from addin.source import LOCAL_HEADER, inflate
 
-LOCAL = struct.Struct("<4s5H3L2H")  # local file header, 30 bytes
+LOCAL = LOCAL_HEADER  # local file header, 30 bytes
 CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory header, 46 bytes
 END = struct.Struct("<4s4H2LH")  # end of central directory, 22 bytes
 DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
@@ -155,8 +155,8 @@ def _write(
 
 
 def _deflate(content: bytes) -> bytes:
-    level = 1 if len(content) > BIG_PART else 6
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    """A small part, deflated at zlib's default level (big ones go to :class:`Packing`)."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
     return compressor.compress(content) + compressor.flush()
 
 

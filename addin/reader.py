@@ -143,24 +143,18 @@ def tables_in(
     return tables
 
 
-def open_workbook(path: Path, data: bytes) -> CalamineWorkbook:
+def open_workbook(path: Path, data: bytes | None = None, file: Path | None = None):
+    """Open the workbook at ``path`` from its bytes, or from ``file`` (a copy of it);
+    errors name ``path``."""
     try:
+        if file is not None:
+            return CalamineWorkbook.from_path(str(file))
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:  # calamine raises several unrelated types
         problem = (
             "无法读取：文件已损坏，或不是真正的 Excel 工作簿（请用 Excel 打开后另存为 .xlsx 再试）"
         )
         raise WorkbookError(path, problem) from None
-
-
-def open_workbook_file(path: Path, file: Path) -> CalamineWorkbook:
-    """Open ``file`` (a copy of the workbook at ``path``, which errors name)."""
-    try:
-        return CalamineWorkbook.from_path(str(file))
-    except Exception:  # calamine raises several unrelated types
-        raise WorkbookError(
-            path, "无法读取：文件已损坏，请用 Excel 打开后另存为 .xlsx 再试"
-        ) from None
 
 
 def uncached_by_sheet(data: bytes, by_part: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:

@@ -142,7 +142,9 @@ class Prints:
         )
 
 
-def row_fingerprints(table: Table, distinct: Mapping[str, Collection[object]] = {}) -> list[str]:
+def row_fingerprints(
+    table: Table, distinct: Mapping[str, Collection[object]] | None = None
+) -> list[str]:
     """A short hash of each record's values (the values themselves are never stored).
 
     Values are hashed as the cell shows them (``21`` for 21.0, a date at midnight as
@@ -151,7 +153,7 @@ def row_fingerprints(table: Table, distinct: Mapping[str, Collection[object]] = 
     """
     if table.fingerprints is None:
         keys = [f.key for f in FIELDS[table.kind]]
-        columns = [display_texts(table.column(key), distinct.get(key)) for key in keys]
+        columns = [display_texts(table.column(key), (distinct or {}).get(key)) for key in keys]
         table.fingerprints = [
             sha256("\x1f".join(cells).encode()).hexdigest()[:16]
             for cells in zip(*columns, strict=True)

@@ -18,9 +18,10 @@ import struct
 import threading
 import zipfile
 import zlib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import msoffcrypto
 from msoffcrypto.exceptions import InvalidKeyError
@@ -28,6 +29,7 @@ from zlib_ng import zlib_ng
 
 from addin.errors import WorkbookError
 
+T = TypeVar("T")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_FILE = 512 * 1024**2  # bytes on disk
@@ -69,7 +71,7 @@ class Source:
     data: bytes
     kind: str  # "xlsx" (any OOXML: .xlsx/.xlsm) or "xls"
     encrypted: bool = False
-    _scan: _Scan | None = field(default=None, repr=False)
+    _scan: Background[dict[str, dict[str, str]]] | None = field(default=None, repr=False)
 
     def stream(self) -> io.BytesIO:
         return io.BytesIO(self.data)
@@ -77,7 +79,8 @@ class Source:
     def start_scan(self, skip: Collection[str] = ()) -> None:
         """Start the background pass behind :attr:`uncached` (over every part not in ``skip``)."""
         if self.kind == "xlsx":  # a legacy .xls has no parts to scan
-            self._scan = _Scan(self.path, self.data, skip)
+            # every member decompressed once (zipfile checks sizes and CRCs)
+            self._scan = Background(expand_all, self.path, self.data, skip)
 
     @property
     def uncached(self) -> dict[str, dict[str, str]]:
@@ -89,27 +92,28 @@ class Source:
         return self._scan.result() if self._scan is not None else {}
 
 
-class _Scan(threading.Thread):
-    """Decompress every member once (zipfile checks sizes and CRCs), noting uncached formulas."""
+class Background(threading.Thread, Generic[T]):
+    """A function run in a thread (zlib and the spreadsheet parser let go of the
+    interpreter lock); :meth:`result` waits for it and raises what it raised."""
 
-    def __init__(self, path: Path, data: bytes, skip: Collection[str] = ()) -> None:
+    def __init__(self, function: Callable[..., T], *args: object) -> None:
         super().__init__(daemon=True)
-        self.path, self.data, self.skip = path, data, skip
-        self.found: dict[str, dict[str, str]] = {}
-        self.error: WorkbookError | None = None
+        self._call = lambda: function(*args)
+        self._value: T | None = None
+        self._error: BaseException | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            self.found = expand_all(self.path, self.data, self.skip)
-        except WorkbookError as exc:
-            self.error = exc
+            self._value = self._call()
+        except BaseException as exc:  # handed to whoever asks for the result
+            self._error = exc
 
-    def result(self) -> dict[str, dict[str, str]]:
+    def result(self) -> T:
         self.join()
-        if self.error is not None:
-            raise self.error
-        return self.found
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
 
 
 class PasswordNeeded(WorkbookError):

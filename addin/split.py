@@ -29,11 +29,9 @@ import sys
 import tempfile
 import threading
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Generic, TypeVar
 
 from python_calamine import CalamineWorkbook
 
@@ -43,7 +41,6 @@ from addin.package import Rewriter
 from addin.part import MemberPart, check_member_part
 from addin.reader import Table
 
-T = TypeVar("T")
 SHARED_STRINGS = "xl/sharedStrings.xml"
 RAM_FOLDER = "/dev/shm"  # Linux: memory-backed files
 MIN_BYTES = 8 * 1024**2  # worksheet XML below this (about 8,000 rows) is read in one piece
@@ -52,29 +49,6 @@ MAX_TRIES = 1000  # row boundaries tried when a merge spans the cut
 _SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData(?:\s[^>]*)?>")
 _ROW_NUMBER = re.compile(rb'\sr\s*=\s*["\'](\d+)["\']')
 _MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?ref\s*=\s*["\'][A-Z]+(\d+):[A-Z]+(\d+)["\']')
-
-
-class _Background(threading.Thread, Generic[T]):
-    """A function run in a thread while the parser, which lets go of the GIL, runs."""
-
-    def __init__(self, function: Callable[..., T], *args: object) -> None:
-        super().__init__(daemon=True)
-        self._call = lambda: function(*args)
-        self._value: T | None = None
-        self._error: BaseException | None = None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            self._value = self._call()
-        except BaseException as exc:  # handed to whoever asks for the result
-            self._error = exc
-
-    def result(self) -> T:
-        self.join()
-        if self._error is not None:
-            raise self._error
-        return self._value  # type: ignore[return-value]
 
 
 class SplitFailed(Exception):
@@ -222,7 +196,7 @@ def _open(
     try:
         with os.fdopen(handle, "wb") as file:
             package.write_to(file)
-        return reader.open_workbook_file(path, Path(name))
+        return reader.open_workbook(path, file=Path(name))
     finally:
         os.unlink(name)
 
@@ -246,7 +220,7 @@ def _read_first(
     source.start_scan(skip={cut.part, SHARED_STRINGS})
     workbook = cut.first(source.path)
     # while calamine parses (without the GIL); the child scans its own half
-    scan = _Background(sources.uncached_formulas, cut.xml, 0, cut.at)
+    scan = sources.Background(sources.uncached_formulas, cut.xml, 0, cut.at)
     sheets = {n: reader.sheet_rows(source.path, workbook, n) for n in workbook.sheet_names}
     by_part = dict(source.uncached)
     by_part[cut.part] = scan.result()
@@ -372,7 +346,7 @@ def _child(cut: Cut, file: str, go_read: int, result_write: int) -> None:
 def _second_rows(cut: Cut, file: str) -> tuple[list, dict[str, str]]:
     """The rows of the second half, and its formulas saved without a result."""
     workbook = cut.second(Path(file))
-    scan = _Background(sources.uncached_formulas, cut.xml, cut.at, cut.close)
+    scan = sources.Background(sources.uncached_formulas, cut.xml, cut.at, cut.close)
     rows = reader.sheet_rows(Path(file), workbook, cut.sheet, from_first_cell=True)
     return rows, scan.result()
 

@@ -483,9 +483,6 @@ def _restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Style
     row_style = (
         int(default.group(1)) if default and b'customFormat="1"' in segment[:head_end] else 0
     )
-    fast = _restyle_present(body, row, cells, styles)
-    if fast is not None:
-        return segment[:head_end] + fast + b"</row>"
     done: set[int] = set()
     out: list[bytes] = []
     position = 0
@@ -505,27 +502,6 @@ def _restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Style
     for missing in sorted(c for c in cells if c not in done):
         out.append(_inserted(missing, row, row_style, cells[missing], styles))
     return segment[:head_end] + b"".join(out) + b"</row>"
-
-
-def _restyle_present(body: bytes, row: int, cells: dict[int, str], styles: _Styles):
-    """When every flagged cell is in the row's XML: edit just those (fast); else None."""
-    found = []
-    for column in sorted(cells):
-        start = body.find(f'<c r="{column_letter(column)}{row}"'.encode())
-        if start < 0:
-            return None
-        match = CELL.match(body, start)
-        if match is None:
-            return None
-        found.append((match, column))
-    out: list[bytes] = []
-    position = 0
-    for match, column in sorted(found, key=lambda item: item[0].start()):
-        out.append(body[position : match.start()])
-        out.append(_set_style(match.group(0), styles, cells[column]))
-        position = match.end()
-    out.append(body[position:])
-    return b"".join(out)
 
 
 def _inserted(column: int, row: int, row_style: int, severity: str, styles: _Styles) -> bytes:
