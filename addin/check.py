@@ -35,14 +35,22 @@ def check_files(
     today = today or date.today()
     paths = list(paths)
     with paused_gc():
-        tables = read_files(paths, passwords, split_on=today)
+        tables: list[Table] = []
         try:
+            tables = read_files(paths, passwords, split_on=today, into=tables)
             return check_tables(tables, today)
         except split.SplitFailed:
-            for table in tables:
-                if table.rest is not None:
-                    table.rest.stop()
+            _stop_children(tables)
             return check_tables(read_files(paths, passwords), today)
+        except BaseException:
+            _stop_children(tables)
+            raise
+
+
+def _stop_children(tables: list[Table]) -> None:
+    for table in tables:
+        if table.rest is not None:
+            table.rest.stop()
 
 
 def read_files(
@@ -50,13 +58,16 @@ def read_files(
     passwords: Mapping[Path, str] | None = None,
     *,
     split_on: date | None = None,
+    into: list[Table] | None = None,
 ) -> list[Table]:
     """The tables of every file, in order (pause the GC around this for big files).
 
     ``split_on``: the day to check on, when big sheets may be read and checked in
-    two processes (the tables then carry the other process's part).
+    two processes (the tables then carry the other process's part). ``into``: the
+    list to add them to (so a caller still has the first files' tables when a
+    later file cannot be read).
     """
-    tables: list[Table] = []
+    tables: list[Table] = [] if into is None else into
     for path in paths:
         password = (passwords or {}).get(Path(path))
         if split_on is None:

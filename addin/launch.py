@@ -3,7 +3,7 @@
 ``dyxx check FILE`` spends a tenth of a second importing Python modules before it
 looks at FILE. Decompressing the biggest sheet of FILE takes about as long and
 zlib does it without holding the interpreter lock, so a thread starts on it
-first (:func:`addin.source.prefetch`, with the same size guards as any read).
+first (:func:`addin.source.start_prefetch`, with the same size guards as any read).
 Whatever it finds is used only if the file reads the same when it is loaded for
 real; if anything goes wrong, nothing is kept and the check reads as usual.
 """
@@ -11,13 +11,14 @@ real; if anything goes wrong, nothing is kept and the check reads as usual.
 from __future__ import annotations
 
 import sys
-import threading
 
 
 def run() -> None:
     first = _first_file(sys.argv[1:])
     if first is not None:
-        threading.Thread(target=_prefetch, args=(first,), daemon=True).start()
+        from addin import source
+
+        source.start_prefetch(first)
     from addin.cli import run as run_cli
 
     run_cli()
@@ -37,12 +38,6 @@ def _first_file(args: list[str]) -> str | None:
         elif not arg.startswith("-"):
             return arg
     return None
-
-
-def _prefetch(path: str) -> None:
-    from addin import source
-
-    source.prefetch(path)
 
 
 if __name__ == "__main__":

@@ -409,13 +409,19 @@ class _Prefetch:
 _PREFETCH = _Prefetch()
 
 
+def start_prefetch(path: str | Path) -> None:
+    """:func:`prefetch` in a thread; :func:`inflate` waits for it from now on."""
+    _PREFETCH.begin()
+    threading.Thread(target=prefetch, args=(path,), daemon=True).start()
+
+
 def prefetch(path: str | Path) -> None:
     """Load a workbook and inflate its biggest worksheet part, to be found by inflate().
 
-    Run in a thread while the program starts. The same guards as :func:`load`
-    apply first; any failure is dropped here (the real load reports it).
+    Run in a thread while the program starts (:func:`start_prefetch`). The same
+    guards as :func:`load` apply first; any failure is dropped here (the real load
+    reports it).
     """
-    _PREFETCH.begin()
     try:
         source = load(path)
         archive = zipfile.ZipFile(io.BytesIO(source.data))

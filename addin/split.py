@@ -37,6 +37,7 @@ from python_calamine import CalamineWorkbook
 
 from addin import reader
 from addin import source as sources
+from addin.errors import WorkbookError
 from addin.package import Rewriter
 from addin.part import MemberPart, check_member_part
 from addin.reader import Table
@@ -73,6 +74,13 @@ def read_workbook(path: str | Path, password: str | None, today: date) -> list[T
             return reader.read_source(source)
         table.rest = rest
         return tables
+    except WorkbookError:
+        rest.stop()
+        raise
+    except Exception:  # this side of the split failed (memory, RAM disk full ...)
+        rest.stop()
+        source.start_scan()
+        return reader.read_source(source)
     except BaseException:
         rest.stop()
         raise
@@ -183,22 +191,30 @@ def _open(
 
     python-calamine copies an in-memory package slowly (a tenth of a second for
     50 MB) but opens a file at once. So when RAM-backed temporary storage is
-    there (``/dev/shm``) and the workbook was not encrypted, the package is
-    written to a private file there (mode 0600) that is removed as soon as it is
-    opened; it never reaches a disk. Otherwise it is read from memory.
+    there (``/dev/shm``) and the workbook was not encrypted, the package goes
+    into a private file there (mode 0600) that is unlinked before anything is
+    written to it: it has no name while it holds data, and it is gone when this
+    process ends, however it ends. dyxx does not write it to a disk (like any
+    memory, the system may swap it). Otherwise, or when the RAM disk is full,
+    the package is read from memory.
     """
     package = Rewriter(data)
     package.put(part, xml, store=True)  # type: ignore[arg-type]
-    folder = RAM_FOLDER if private and _in_memory(RAM_FOLDER) else None
-    if folder is None:
-        return reader.open_workbook(path, package.finish())
-    handle, name = tempfile.mkstemp(prefix="dyxx-", suffix=".xlsx", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            package.write_to(file)
-        return reader.open_workbook(path, file=Path(name))
-    finally:
-        os.unlink(name)
+    if private and _in_memory(RAM_FOLDER):
+        try:
+            return _open_nameless(path, package)
+        except OSError:  # the RAM disk is full (a container's /dev/shm may be small)
+            pass
+    return reader.open_workbook(path, package.finish())
+
+
+def _open_nameless(path: Path, package: Rewriter) -> CalamineWorkbook:
+    handle, name = tempfile.mkstemp(prefix="dyxx-", suffix=".xlsx", dir=RAM_FOLDER)
+    os.unlink(name)
+    with os.fdopen(handle, "wb") as file:
+        package.write_to(file)
+        file.flush()
+        return reader.open_workbook(path, file=Path(f"/proc/self/fd/{file.fileno()}"))
 
 
 @functools.cache
@@ -276,9 +292,14 @@ class Rest:
         self._part: MemberPart | None = None
 
     def go(self, message: _Go) -> None:
+        """Tell the child to check its rows; a child that has already died is found out
+        when its result is asked for (:class:`SplitFailed`, and the sheet is read whole)."""
         fd, self._go = self._go, -1
-        with os.fdopen(fd, "wb") as pipe:
-            pipe.write(pickle.dumps(message))
+        try:
+            with os.fdopen(fd, "wb") as pipe:
+                pipe.write(pickle.dumps(message))
+        except OSError:  # BrokenPipeError: nobody reads any more
+            pass
 
     def stop(self) -> None:
         """Let the child go without a result: it exits when it finds its pipes closed,
@@ -318,6 +339,19 @@ class Rest:
             self.pid = 0
 
 
+def _widen(rows: list, first: int, width: int) -> None:
+    """Rows from index ``first`` at least ``width`` cells wide, as the whole sheet's are.
+
+    Read whole, every row is as wide as the header; this half alone may end before a
+    column that holds only formulas without a result, or begin with rows that hold
+    nothing but such formulas.
+    """
+    for index in range(first, len(rows)):
+        row = rows[index]
+        if len(row) < width:
+            rows[index] = [*row, *[""] * (width - len(row))]
+
+
 def _collect(pid: int) -> None:
     try:
         os.waitpid(pid, 0)
@@ -353,6 +387,7 @@ def _second_rows(cut: Cut, file: str) -> tuple[list, dict[str, str]]:
 
 def _check_rest(rows: list, formulas: dict[str, str], cut: Cut, file: str, go: _Go) -> MemberPart:
     table = Table("members", file, cut.sheet, go.header_row, cut.row, go.columns)
+    _widen(rows, cut.row - 1, max(go.columns.values()))
     reader.show_formulas(rows, formulas)
     end = reader.read_records(rows, table)
     if end < len(rows) and (

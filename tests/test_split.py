@@ -97,6 +97,16 @@ def formulas(tmp: Path) -> Path:
     return edit(write_book(tmp / "formulas.xlsx", members(), orgs()), change)
 
 
+def formula_in_last_column(tmp: Path) -> Path:
+    """外出流向 (the last column, blank everywhere else) holds a formula saved without a
+    result in the second half: read whole, the row is as wide as the header."""
+
+    def change(sheet) -> None:
+        sheet[f"{LETTER['destination']}{DATA_ROW + ROWS - 7}"] = '="广东省"&"深圳市南山区"'
+
+    return edit(write_book(tmp / "last.xlsx", members(), orgs()), change)
+
+
 def gap(tmp: Path) -> Path:
     """A blank row in the second half, with rows after it (cannot be split)."""
     rows = members()
@@ -147,7 +157,7 @@ def small_table_first(tmp: Path) -> Path:
     return edit(path, change)
 
 
-SPLIT = [plain, merged_branches, footer, formulas, generated]
+SPLIT = [plain, merged_branches, footer, formulas, formula_in_last_column, generated]
 WHOLE = [gap, second_table]
 
 
@@ -234,6 +244,39 @@ def test_a_child_told_of_another_table_is_let_go(forced, tmp_path):
     assert all(t.rest is None for t in tables)  # read whole after all
     assert len([t for t in tables if t.kind == "members"]) == 2
     assert_same(check_files([path], today=TODAY), one_process(path))
+
+
+def test_a_child_that_dies_before_its_go_falls_back(forced, tmp_path, monkeypatch):
+    path = plain(tmp_path)
+    whole = one_process(path)
+    monkeypatch.setattr(split, "_second_rows", lambda *_args: os._exit(1))  # only the child
+    assert_same(check_files([path], today=TODAY), whole)
+
+
+def test_a_failure_on_this_side_reads_the_sheet_whole(forced, tmp_path, monkeypatch):
+    path = plain(tmp_path)
+    whole = one_process(path)
+
+    def fails(*_args):
+        raise MemoryError
+
+    monkeypatch.setattr(split.Cut, "first", fails)
+    tables = read_files([path], split_on=TODAY)
+    assert all(t.rest is None for t in tables)
+    assert_same(check_files([path], today=TODAY), whole)
+
+
+def test_a_full_ram_disk_reads_the_halves_from_memory(forced, tmp_path, monkeypatch):
+    path = plain(tmp_path)
+    whole = one_process(path)
+
+    def full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(split, "_open_nameless", full)
+    (table,) = [t for t in read_files([path], split_on=TODAY) if t.kind == "members"]
+    assert table.rest is not None and table.rest.result().rows
+    assert_same(check_files([path], today=TODAY), whole)
 
 
 def test_a_failing_child_falls_back_to_one_process(forced, tmp_path, monkeypatch):
