@@ -62,28 +62,30 @@ def read_workbook(path: str | Path, password: str | None, today: date) -> list[T
     source = sources.load(Path(path), password)
     cut = plan(source) if can_fork() else None
     if cut is None:
-        source.start_scan()
-        return reader.read_source(source)
+        return _whole(source)
     rest = Rest(cut, str(source.path))
     try:
         tables, rows, sent = _read_first(source, cut, rest, today)
         table = _continued(tables, cut, rows)
-        if table is None or sent is None or not sent.continues(table):
-            rest.stop()
-            source.start_scan()
-            return reader.read_source(source)
-        table.rest = rest
-        return tables
-    except WorkbookError:
+    except Exception as exc:  # this side of the split failed (memory, RAM disk full ...)
         rest.stop()
-        raise
-    except Exception:  # this side of the split failed (memory, RAM disk full ...)
-        rest.stop()
-        source.start_scan()
-        return reader.read_source(source)
+        if isinstance(exc, WorkbookError):
+            raise
+        return _whole(source)
     except BaseException:
         rest.stop()
         raise
+    if table is None or sent is None or not sent.continues(table):
+        rest.stop()
+        return _whole(source)
+    table.rest = rest
+    return tables
+
+
+def _whole(source: sources.Source) -> list[Table]:
+    """The workbook read in this process alone."""
+    source.start_scan()
+    return reader.read_source(source)
 
 
 def can_fork() -> bool:

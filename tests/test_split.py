@@ -238,6 +238,15 @@ def test_sheets_that_cannot_be_split_are_read_whole(make, tmp_path):
     assert_same(check_files([path], today=TODAY), one_process(path))
 
 
+def raising(error: BaseException | type[BaseException]):
+    """A stand-in for a function that fails with ``error``."""
+
+    def fail(*_args: object) -> None:
+        raise error
+
+    return fail
+
+
 def test_a_child_told_of_another_table_is_let_go(forced, tmp_path):
     path = small_table_first(tmp_path)
     tables = read_files([path], split_on=TODAY)
@@ -257,10 +266,7 @@ def test_a_failure_on_this_side_reads_the_sheet_whole(forced, tmp_path, monkeypa
     path = plain(tmp_path)
     whole = one_process(path)
 
-    def fails(*_args):
-        raise MemoryError
-
-    monkeypatch.setattr(split.Cut, "first", fails)
+    monkeypatch.setattr(split.Cut, "first", raising(MemoryError))
     tables = read_files([path], split_on=TODAY)
     assert all(t.rest is None for t in tables)
     assert_same(check_files([path], today=TODAY), whole)
@@ -270,10 +276,7 @@ def test_a_full_ram_disk_reads_the_halves_from_memory(forced, tmp_path, monkeypa
     path = plain(tmp_path)
     whole = one_process(path)
 
-    def full(*_args):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(split, "_open_nameless", full)
+    monkeypatch.setattr(split, "_open_nameless", raising(OSError(28, "No space left on device")))
     (table,) = [t for t in read_files([path], split_on=TODAY) if t.kind == "members"]
     assert table.rest is not None and table.rest.result().rows
     assert_same(check_files([path], today=TODAY), whole)
@@ -283,10 +286,7 @@ def test_a_failing_child_falls_back_to_one_process(forced, tmp_path, monkeypatch
     path = plain(tmp_path)
     whole = one_process(path)
 
-    def broken(*_args):
-        raise MemoryError
-
-    monkeypatch.setattr(split, "_check_rest", broken)  # the forked child inherits it
+    monkeypatch.setattr(split, "_check_rest", raising(MemoryError))  # the child inherits it
     assert_same(check_files([path], today=TODAY), whole)
 
 
