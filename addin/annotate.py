@@ -11,9 +11,6 @@ each marked cell looked like before (``dyxx clean`` undoes the marks).
 
 from __future__ import annotations
 
-import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,6 +25,7 @@ from addin import __version__, codes, xlsxmark
 from addin import source as sources
 from addin.errors import WorkbookError
 from addin.findings import Finding, column_letter
+from addin.outputs import refuse_overwrite, save_atomically, write_atomically
 from addin.reader import Table, read_workbook
 from addin.report import Prints, Report, data_fingerprint
 from addin.xlsxmark import CELL_TAG, FILL_TAG, MARKS_NOTE, MARKS_TAG, WRITER, packed
@@ -111,15 +109,6 @@ def _streamed(
         )
     except Exception:  # Unsupported, or XML this writer cannot follow: openpyxl decides
         return None
-
-
-def refuse_overwrite(source: Path, target: Path) -> None:
-    """An output may never replace an input, also through a link or another spelling."""
-    same = source.resolve() == target.resolve()
-    if not same and target.exists():
-        same = os.path.samefile(source, target)
-    if same:
-        raise WorkbookError(target, "输出文件不能与被校验的文件相同，请另选文件名")
 
 
 def _load(source: sources.Source, keep_vba: bool) -> Workbook:
@@ -266,47 +255,3 @@ def _widths(sheet: Worksheet, widths: tuple[int, ...]) -> None:
 
 def _quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-def save_atomically(workbook: Workbook, target: Path, encrypt_with: str | None = None) -> None:
-    """Save to a temporary file in the target's folder, then rename it into place.
-
-    With ``encrypt_with`` the bytes are encrypted (msoffcrypto-tool, Agile
-    encryption as Excel uses) before they ever reach the disk.
-    """
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    write_atomically(target, buffer.getvalue(), encrypt_with)
-
-
-def write_atomically(target: Path, data: bytes, encrypt_with: str | None = None) -> None:
-    if encrypt_with:
-        data = encrypt(data, encrypt_with)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".dyxx-", suffix=target.suffix, dir=target.parent)
-    except OSError as exc:
-        raise WorkbookError(target, f"无法写入（{exc.strerror or '写入失败'}）") from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def encrypt(data: bytes, password: str) -> bytes:
-    """Encrypt an .xlsx package with a password (opened by Excel, WPS and LibreOffice)."""
-    from msoffcrypto.format.ooxml import OOXMLFile
-
-    out = io.BytesIO()
-    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
-    return out.getvalue()

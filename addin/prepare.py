@@ -22,9 +22,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin import source as sources
-from addin.annotate import refuse_overwrite, save_atomically
 from addin.dataentry import DATA_ROWS, Equipped, equip, write_code_sheet
 from addin.errors import WorkbookError
+from addin.outputs import refuse_overwrite, save_atomically
 from addin.reader import Table, read_workbook
 
 X14 = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}"

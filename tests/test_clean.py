@@ -16,9 +16,10 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from addin.annotate import STAMP_SHEET, encrypt, write_annotated
+from addin.annotate import STAMP_SHEET, write_annotated
 from addin.check import check_files
 from addin.layout import MEMBER_COLUMNS
+from addin.outputs import encrypt
 from addin.prepare import _extension_validations, prepare
 from addin.reader import read_workbook
 from addin.source import is_encrypted

@@ -14,9 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.annotate import encrypt
 from addin.check import check_files
 from addin.errors import WorkbookError
+from addin.outputs import encrypt
 from addin.reader import read_workbook
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book
 

@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from defusedxml import ElementTree
 
-from addin.annotate import encrypt
 from addin.check import check_files
 from addin.layout import DATA_ROW, MEMBER_COLUMNS, ORG_COLUMNS
+from addin.outputs import encrypt
 from addin.source import is_encrypted
 from addin.workflow.merge import merge_files
 from addin.workflow.summary import quality, statistics, write_summary

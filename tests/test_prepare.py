@@ -22,12 +22,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from typer.testing import CliRunner
 
 from addin import source as sources
-from addin.annotate import encrypt
 from addin.check import check_files
 from addin.cli import app
 from addin.dataentry import CODE_MARKER, DATA_ROWS
 from addin.errors import WorkbookError
 from addin.layout import MEMBER_COLUMNS, ORG_COLUMNS
+from addin.outputs import encrypt
 from addin.prepare import prepare
 from addin.reader import read_workbook
 from tests.conftest import TODAY, good_member, good_org, person_id

@@ -350,7 +350,7 @@ def test_the_halves_pass_through_ram_only_briefly(forced, tmp_path):
 
 
 def test_an_encrypted_workbook_is_split_without_any_file(forced, tmp_path, monkeypatch):
-    from addin.annotate import encrypt
+    from addin.outputs import encrypt
 
     locked = tmp_path / "加密.xlsx"
     locked.write_bytes(encrypt(plain(tmp_path).read_bytes(), "dangyuan2017"))

@@ -9,9 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.annotate import STAMP_SHEET, encrypt, write_annotated
+from addin.annotate import STAMP_SHEET, write_annotated
 from addin.check import check_files
 from addin.layout import MEMBER_COLUMNS
+from addin.outputs import encrypt
 from addin.reader import read_workbook
 from addin.workflow.verify import ADDED, EDITED, REMOVED, verify
 from bench.generate import write as generate

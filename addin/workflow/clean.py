@@ -32,12 +32,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 
 from addin import source as sources
-from addin.annotate import RESULT_SHEET, STAMP_SHEET, refuse_overwrite, write_atomically
+from addin.annotate import RESULT_SHEET, STAMP_SHEET
 from addin.dataentry import CODE_MARKER, DATA_ROWS, DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS
 from addin.dataentry import validation as prepared_validation
 from addin.errors import WorkbookError
 from addin.excel_marks import APPENDED_NOTE, is_state, parse_state
 from addin.livechecks import conditional_formats
+from addin.outputs import refuse_overwrite, write_atomically
 from addin.reader import Table, find_tables
 from addin.workflow.stamp import Stamp, read_stamp, unmark_workbook
 from addin.workflow.summary import SUMMARY_SHEETS

@@ -24,10 +24,10 @@ from pathlib import Path
 from openpyxl.workbook import Workbook
 
 from addin import codes, values
-from addin.annotate import refuse_overwrite, save_atomically
 from addin.dataentry import CODED, DATE_FIELDS
 from addin.errors import WorkbookError
 from addin.mask import mask_text, mask_value
+from addin.outputs import refuse_overwrite, save_atomically
 from addin.reader import Record, Table, read_workbook
 from addin.rules.submission import org_name_key
 from addin.schema import FIELDS

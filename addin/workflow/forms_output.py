@@ -27,7 +27,6 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin import __version__, codes, values
-from addin.annotate import save_atomically
 from addin.dataentry import CODED, DATE_FIELDS, ENUMERATIONS
 from addin.errors import WorkbookError
 from addin.forms import (
@@ -42,6 +41,7 @@ from addin.forms import (
     write_line,
 )
 from addin.layout import new_workbook
+from addin.outputs import save_atomically
 from addin.reader import Record, Table
 from addin.workflow.common import FAR_FUTURE, branch_key, branch_name, check_target, records
 from addin.workflow.merge import org_key
