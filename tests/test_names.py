@@ -49,7 +49,7 @@ HOSTILE = [
     "   ",
     "\u200b\u200d",
     "A" * 600,
-    "=HYPERLINK(\"http://x\",\"点我\")",
+    '=HYPERLINK("http://x","点我")',
 ]
 DEVICES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
     f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"
@@ -79,7 +79,10 @@ def test_every_stem_is_safe_and_can_be_created(text, tmp_path):
 @pytest.mark.parametrize(
     ("text", "stem"),
     [
-        ("--accept=socket,host=0.0.0.0,port=2002;urp;", "accept=socket,host=0.0.0.0,port=2002;urp;"),
+        (
+            "--accept=socket,host=0.0.0.0,port=2002;urp;",
+            "accept=socket,host=0.0.0.0,port=2002;urp;",
+        ),
         ("-rf", "rf"),
         ("CON", "CON_"),
         ("con.xlsx", "con_.xlsx"),
@@ -159,7 +162,7 @@ def test_stems_are_stable():
         ("", PLACEHOLDER),
         ("001 甲\x0b乙", "001 甲_乙"),
         ("001 \u202e甲", "001 甲"),
-        ("001 =HYPERLINK(\"http://x\",\"点我\")", "001 =HYPERLINK(\"http___x\",\"点我\")"),
+        ('001 =HYPERLINK("http://x","点我")', '001 =HYPERLINK("http___x","点我")'),
         ("-rf", "-rf"),  # a sheet name is never a file or an option
     ],
 )
