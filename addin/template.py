@@ -22,7 +22,7 @@ from pathlib import Path
 from openpyxl.styles import Protection
 from openpyxl.workbook import Workbook
 
-from addin import __version__
+from addin import __version__, outputs
 from addin.dataentry import DATA_ROWS, equip, write_code_sheet
 from addin.findings import column_letter
 from addin.forms import add_form
@@ -140,13 +140,12 @@ def build() -> dict[str, bytes]:
 
 
 def write(directory: Path) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in build().items():
-        path = directory / name
-        path.write_bytes(data)
-        written.append(path)
-    return written
+    """Write the templates into ``directory`` (every target checked before any is written)."""
+    built = {directory / name: data for name, data in build().items()}
+    outputs.claim(built)
+    for path, data in built.items():
+        outputs.write_atomically(path, data)
+    return list(built)
 
 
 def stale(directory: Path) -> list[str]:
