@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 
@@ -38,17 +39,26 @@ def run() -> None:
     A 100,000-row check leaves millions of values alive; the interpreter would
     free them one by one on the way out. Output is flushed first.
     """
+    for signum in (signal.SIGINT, signal.SIGTERM):  # unwind, so no half-written temporary stays
+        signal.signal(signum, _interrupted)
     try:
         main()
         code = 0
     except SystemExit as exc:
         code = _exit_code(exc.code)
+    except KeyboardInterrupt:
+        code = 130
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more to say
             pass
     os._exit(code)
+
+
+def _interrupted(signum: int, _frame: object) -> None:
+    print("已中断：未完成的输出文件没有写出。", file=sys.stderr, flush=True)
+    raise KeyboardInterrupt
 
 
 def _exit_code(code: object) -> int:

@@ -150,8 +150,8 @@ def write_atomically(target: Path, data: bytes, encrypt_with: str | None = None)
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temp, mode)  # mkstemp makes 0600: widen to what the inputs allow, no more
         os.replace(temp, target)
+        os.chmod(target, mode)  # mkstemp makes 0600: widen to what the inputs allow, no more
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
         raise _os_problem(target, exc) from None

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from addin.celltext import for_terminal
 from addin.errors import WorkbookError
 from addin.source import is_encrypted
 
@@ -30,11 +31,14 @@ def _root() -> None:
     """党员信息校验（dyxx）：检查附件3、附件4汇总表。"""
 
 
+def shown(text: object) -> str:
+    """Text from data or a file name, safe to print: no markup, no control sequence."""
+    return escape(for_terminal(str(text)))
+
+
 def fail(console: Console, exc: WorkbookError) -> typer.Exit:
     """Print a file problem in Chinese (no traceback); the caller raises the returned exit 2."""
-    console.print(
-        f"[bold red]无法处理[/] {escape(exc.path)}：{escape(exc.problem)}", highlight=False
-    )
+    console.print(f"[bold red]无法处理[/] {shown(exc.path)}：{shown(exc.problem)}", highlight=False)
     return typer.Exit(2)
 
 
@@ -56,6 +60,14 @@ EncryptOption = Annotated[
         help=f"输出的工作簿加密保存：密码取自环境变量 {OUTPUT_PASSWORD_VARIABLE}，否则提示输入",
     ),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="允许覆盖已有的、不是 dyxx 写出的（或写出后被改动过的）同名文件；"
+        "输入的文件永远不会被覆盖",
+    ),
+]
 MaskOption = Annotated[
     bool,
     typer.Option("--mask", help="屏蔽身份证号和电话号码的中间几位（报告外发时使用）"),
@@ -71,7 +83,7 @@ def input_passwords(files: Iterable[Path], password: str | None) -> dict[Path, s
         if password:
             passwords[file] = password
         elif sys.stdin.isatty():
-            passwords[file] = getpass.getpass(f"请输入“{file.name}”的打开密码：")
+            passwords[file] = getpass.getpass(f"请输入“{for_terminal(file.name)}”的打开密码：")
     return passwords
 
 

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from addin.commands import app
+from addin.commands import app, shown
 
 addin_app = typer.Typer(
     help="Excel 插件 dyxx.xlam：功能区“党员信息”选项卡和“校验”按钮、工作表函数。",
@@ -51,12 +50,12 @@ def build(
         path = build_addin(output, config)
     except (ValueError, TemplateError, OSError) as exc:
         problem = f"插件文件名必须是 {ADDIN_NAME}" if isinstance(exc, ValueError) else str(exc)
-        console.print(f"[bold red]无法生成插件[/]：{escape(problem)}", highlight=False)
+        console.print(f"[bold red]无法生成插件[/]：{shown(problem)}", highlight=False)
         raise typer.Exit(2) from None
-    console.print(f"已生成 {escape(str(path))}", highlight=False)
+    console.print(f"已生成 {shown(str(path))}", highlight=False)
     for key, value in config.rows()[:6]:
         if value:
-            console.print(f"  {key}: {escape(str(value))}", highlight=False)
+            console.print(f"  {key}: {shown(str(value))}", highlight=False)
 
 
 @addin_app.command()
@@ -88,15 +87,15 @@ def install(
     try:
         done = install_addin(directory, config, sys.platform, functions)
     except InstallError as exc:
-        console.print(f"[bold red]无法安装插件[/]：{escape(str(exc))}", highlight=False)
+        console.print(f"[bold red]无法安装插件[/]：{shown(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
-    console.print(f"已安装插件：{escape(str(done.path))}", highlight=False)
+    console.print(f"已安装插件：{shown(str(done.path))}", highlight=False)
     for note in done.notes:
-        console.print(escape(note), highlight=False)
+        console.print(shown(note), highlight=False)
     if done.steps:
         console.print("[bold]还需要您做：[/]", highlight=False)
         for number, step in enumerate(done.steps, start=1):
-            console.print(f"  {number}. {escape(step)}", highlight=False)
+            console.print(f"  {number}. {shown(step)}", highlight=False)
 
 
 def _config(interpreter: str | None, pythonpath: str | None):

@@ -9,19 +9,20 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table as RichTable
 
 from addin.check import check_files, paused_gc
 from addin.commands import (
     SEVERITY_STYLE,
     EncryptOption,
+    ForceOption,
     MaskOption,
     PasswordOption,
     app,
     fail,
     input_passwords,
     output_password,
+    shown,
 )
 from addin.findings import RULES, Finding
 from addin.reader import WorkbookError
@@ -41,6 +42,7 @@ def check(
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
     mask: MaskOption = False,
+    force: ForceOption = False,
     limit: Annotated[
         int, typer.Option("--limit", help="屏幕上每个工作表最多列出的问题数（0 表示全部）")
     ] = 200,
@@ -52,8 +54,11 @@ def check(
 
     退出码：0 没有错误；1 有错误；2 文件无法校验。
     """
-    with paused_gc():  # millions of values stay alive until the report is out
-        _check(files, json_output, output, password, encrypt, mask, limit, _parse_today(today))
+    from addin import outputs
+
+    day = _parse_today(today)
+    with paused_gc(), outputs.run(files, force=force):  # values stay alive until reported
+        _check(files, json_output, output, password, encrypt, mask, limit, day)
 
 
 def _check(
@@ -115,9 +120,11 @@ def _write_outputs(
     passwords: dict[Path, str],
     secret: str | None,
 ) -> None:
+    from addin import outputs
     from addin.annotate import write_annotated  # openpyxl: imported only when writing
 
     targets = {files[0]: output} if len(files) == 1 else _targets(files, output)
+    outputs.claim(targets.values(), secret)  # every target checked before any is written
     for file, target in targets.items():
         own = [p for p in report.prints if p.file == str(file)]
         write_annotated(
@@ -128,7 +135,10 @@ def _write_outputs(
 def _targets(files: list[Path], output: Path) -> dict[Path, Path]:
     if output.suffix.lower() in (".xlsx", ".xlsm"):
         raise WorkbookError(output, "校验多个文件时，-o 应为一个文件夹，每个文件各写一份标注副本")
-    return {file: output / f"{file.stem}_校验{_suffix(file)}" for file in files}
+    from addin.safename import Namer
+
+    namer = Namer()
+    return {file: output / (namer(f"{file.stem}_校验") + _suffix(file)) for file in files}
 
 
 def _suffix(file: Path) -> str:
@@ -141,7 +151,7 @@ def print_report(console: Console, report: Report, limit: int = 0) -> None:
     for finding in report.findings:
         by_sheet.setdefault((finding.file, finding.sheet), []).append(finding)
     for file in dict.fromkeys(t.file for t in report.tables):
-        console.rule(f"[bold]{escape(file)}")
+        console.rule(f"[bold]{shown(file)}")
         for sheet in dict.fromkeys(t.sheet for t in report.tables if t.file == file):
             summaries = [t for t in report.tables if t.file == file and t.sheet == sheet]
             _print_sheet(console, summaries, by_sheet.get((file, sheet), []), limit)
@@ -150,7 +160,7 @@ def print_report(console: Console, report: Report, limit: int = 0) -> None:
 
 def _print_sheet(console: Console, summaries, found: list[Finding], limit: int) -> None:
     described = "、".join(f"{t.title}，{t.rows} 行" for t in summaries)
-    title = f"工作表“{escape(summaries[0].sheet)}”：{described}"
+    title = f"工作表“{shown(summaries[0].sheet)}”：{shown(described)}"
     if not found:
         console.print(f"{title}：[green]未发现问题[/]", highlight=False)
         return
@@ -164,13 +174,13 @@ def _print_sheet(console: Console, summaries, found: list[Finding], limit: int) 
     table.add_column("问题及修改方法", ratio=1, overflow="fold")
     for finding in found:
         label, style = SEVERITY_STYLE[finding.severity]
-        shown = finding.value if len(finding.value) <= 40 else finding.value[:40] + "…"
+        value = finding.value if len(finding.value) <= 40 else finding.value[:40] + "…"
         table.add_row(
             finding.cell,
-            escape(finding.field),
+            shown(finding.field),
             f"[{style}]{label}[/]",
-            escape(shown),
-            escape(finding.message),
+            shown(value),
+            shown(finding.message),
         )
     console.print(table)
     if hidden:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from addin.commands import PasswordOption, app, fail, input_passwords
+from addin import outputs
+from addin.commands import ForceOption, PasswordOption, app, fail, input_passwords, shown
 from addin.errors import WorkbookError
 from addin.schema import KIND_TITLES
 
@@ -26,6 +26,7 @@ def template(
         bool,
         typer.Option("--check", help="不写文件，只检查文件夹中的模板是否与重新生成的完全一致"),
     ] = False,
+    force: ForceOption = False,
 ) -> None:
     """生成发给各党支部的模板：附件1、附件2 采集表，附件3、附件4 汇总表（带下拉列表和实时检查）。
 
@@ -39,14 +40,19 @@ def template(
         if stale:
             names = "、".join(stale)
             console.print(
-                f"[bold red]模板缺失或已过期[/]：{escape(names)}。请运行 dyxx template 重新生成",
+                f"[bold red]模板缺失或已过期[/]：{shown(names)}。请运行 dyxx template 重新生成",
                 highlight=False,
             )
             raise typer.Exit(1)
-        console.print(f"{escape(str(directory))} 中的模板是最新的", highlight=False)
+        console.print(f"{shown(directory)} 中的模板是最新的", highlight=False)
         return
-    for path in templates.write(directory):
-        console.print(f"已生成 {escape(str(path))}", highlight=False)
+    try:
+        with outputs.run([], force=force):
+            written = templates.write(directory)
+    except WorkbookError as exc:
+        raise fail(console, exc) from None
+    for path in written:
+        console.print(f"已生成 {shown(path)}", highlight=False)
 
 
 @app.command()
@@ -57,6 +63,7 @@ def prepare(
         typer.Option("-o", "--output", help="写出的新工作簿；默认为原文件名加“_带校验”"),
     ] = None,
     password: PasswordOption = None,
+    force: ForceOption = False,
 ) -> None:
     """给已有的附件3、附件4 汇总表加上下拉列表、文本/日期格式和实时检查。
 
@@ -69,17 +76,18 @@ def prepare(
         secret = input_passwords([file], password).get(file)
         from addin.prepare import prepare as prepare_workbook
 
-        done = prepare_workbook(file, target, secret)
+        with outputs.run([file], force=force):
+            done = prepare_workbook(file, target, secret)
     except WorkbookError as exc:
         raise fail(console, exc) from None
     for item in done:
         console.print(describe(item), highlight=False)
-    console.print(f"已写出 {escape(str(target))}", highlight=False)
+    console.print(f"已写出 {shown(target)}", highlight=False)
 
 
 def describe(item: Equipped) -> str:
     title = KIND_TITLES[item.kind]
-    parts = [f"工作表“{escape(item.sheet)}”（{title}，第{item.first}–{item.last}行）"]
+    parts = [f"工作表“{shown(item.sheet)}”（{title}，第{item.first}–{item.last}行）"]
     if item.dropdowns:
         parts.append(f"新增下拉列表 {len(item.dropdowns)} 列（{'、'.join(item.dropdowns)}）")
     if item.kept:

@@ -14,17 +14,19 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table as RichTable
 
+from addin import outputs
 from addin.commands import (
     EncryptOption,
+    ForceOption,
     MaskOption,
     PasswordOption,
     app,
     fail,
     input_passwords,
     output_password,
+    shown,
 )
 from addin.commands.check import print_report
 from addin.errors import WorkbookError
@@ -45,7 +47,7 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 def _written(console: Console, path: Path) -> None:
-    console.print(f"已写出 {escape(str(path))}", highlight=False)
+    console.print(f"已写出 {shown(path)}", highlight=False)
 
 
 @app.command()
@@ -63,6 +65,7 @@ def merge(
     ] = None,
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
+    force: ForceOption = False,
     mask: MaskOption = False,
     limit: Annotated[
         int, typer.Option("--limit", help="屏幕上每个工作表最多列出的问题数（0 表示全部）")
@@ -82,30 +85,33 @@ def merge(
 
     console = Console()
     day = _day(summary_date, "--date") or date.today()
-    try:
-        passwords = input_passwords(files, password)
-        merged = merge_files(files, passwords, _day(today, "--today"))
-        secret = output_password(encrypt, passwords)
-        report = merged.report.masked() if mask else merged.report
-        name = merged.committee if committee is None else committee
-        write_summary(
-            merged, output, committee=name, summary_date=day_text(day), mask=mask, secret=secret
+    with outputs.run(files, force=force):
+        try:
+            passwords = input_passwords(files, password)
+            merged = merge_files(files, passwords, _day(today, "--today"))
+            secret = output_password(encrypt, passwords)
+            report = merged.report.masked() if mask else merged.report
+            name = merged.committee if committee is None else committee
+            write_summary(
+                merged, output, committee=name, summary_date=day_text(day), mask=mask, secret=secret
+            )
+        except WorkbookError as exc:
+            raise fail(console, exc) from None
+        print_report(console, report, limit)
+        table = RichTable(
+            "报送文件", "行数", "有错误的行", "错误", "警告", "错误率", title="数据质量"
         )
-    except WorkbookError as exc:
-        raise fail(console, exc) from None
-    print_report(console, report, limit)
-    table = RichTable("报送文件", "行数", "有错误的行", "错误", "警告", "错误率", title="数据质量")
-    for item in quality(merged, report):
-        counts = (item.rows, item.error_rows, item.errors, item.warnings)
-        table.add_row(escape(item.label), *map(str, counts), f"{item.rate:.1%}")
-    console.print(table)
-    counts = {kind: len(rows) for kind, rows in merged.rows.items()}
-    console.print(
-        f"汇总 {len(files)} 个文件：党组织 {counts['orgs']} 个，党员 {counts['members']} 名",
-        highlight=False,
-    )
-    _written(console, output)
-    raise typer.Exit(0 if report.passed else 1)
+        for item in quality(merged, report):
+            counts = (item.rows, item.error_rows, item.errors, item.warnings)
+            table.add_row(shown(item.label), *map(str, counts), f"{item.rate:.1%}")
+        console.print(table)
+        counts = {kind: len(rows) for kind, rows in merged.rows.items()}
+        console.print(
+            f"汇总 {len(files)} 个文件：党组织 {counts['orgs']} 个，党员 {counts['members']} 名",
+            highlight=False,
+        )
+        _written(console, output)
+        raise typer.Exit(0 if report.passed else 1)
 
 
 @app.command()
@@ -121,6 +127,7 @@ def sample(
     ] = None,
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
+    force: ForceOption = False,
     mask: MaskOption = False,
 ) -> None:
     """检查验收：按比例随机抽取党组织和党员，每个党支部至少抽到一条，生成抽查清单。
@@ -140,30 +147,33 @@ def sample(
     if seed is not None and seed < 0:
         raise typer.BadParameter("随机种子应为非负整数")
     chosen_seed = secrets.randbelow(1_000_000) if seed is None else seed
-    try:
-        passwords = input_passwords([file], password)
-        tables = read_all([file], passwords)
-        drawn = draw(file, tables, ratio, chosen_seed)
-        write_sample(drawn, output, mask=mask, secret=output_password(encrypt, passwords))
-    except WorkbookError as exc:
-        raise fail(console, exc) from None
-    table = RichTable("党组织（党支部）", "党员", "抽查党员", "抽查党组织信息", title="覆盖情况")
-    for branch in drawn.branches:
-        table.add_row(
-            escape(branch.name),
-            str(branch.members),
-            str(branch.drawn_members),
-            "是" if branch.org_drawn else "",
+    with outputs.run([file], force=force):
+        try:
+            passwords = input_passwords([file], password)
+            tables = read_all([file], passwords)
+            drawn = draw(file, tables, ratio, chosen_seed)
+            write_sample(drawn, output, mask=mask, secret=output_password(encrypt, passwords))
+        except WorkbookError as exc:
+            raise fail(console, exc) from None
+        table = RichTable(
+            "党组织（党支部）", "党员", "抽查党员", "抽查党组织信息", title="覆盖情况"
         )
-    console.print(table)
-    console.print(
-        f"从 {drawn.totals['orgs']} 个党组织、{drawn.totals['members']} 名党员中抽取"
-        f"党组织 {len(drawn.orgs)} 个、党员 {len(drawn.members)} 名，"
-        f"覆盖全部 {len(drawn.branches)} 个党组织（党支部）；"
-        f"抽样比例 {ratio:g}，随机种子 {chosen_seed}",
-        highlight=False,
-    )
-    _written(console, output)
+        for branch in drawn.branches:
+            table.add_row(
+                shown(branch.name),
+                str(branch.members),
+                str(branch.drawn_members),
+                "是" if branch.org_drawn else "",
+            )
+        console.print(table)
+        console.print(
+            f"从 {drawn.totals['orgs']} 个党组织、{drawn.totals['members']} 名党员中抽取"
+            f"党组织 {len(drawn.orgs)} 个、党员 {len(drawn.members)} 名，"
+            f"覆盖全部 {len(drawn.branches)} 个党组织（党支部）；"
+            f"抽样比例 {ratio:g}，随机种子 {chosen_seed}",
+            highlight=False,
+        )
+        _written(console, output)
 
 
 @app.command()
@@ -173,6 +183,7 @@ def diff(
     output: OutputOption,
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
+    force: ForceOption = False,
     mask: MaskOption = False,
 ) -> None:
     """更新维护：比较两份汇总表，列出新增、减少和每一处信息变动。
@@ -185,27 +196,28 @@ def diff(
     from addin.workflow.diff import SUBJECTS, compare, write_diff
 
     console = Console()
-    try:
-        passwords = input_passwords([old, new], password)
-        found = compare(old, read_all([old], passwords), new, read_all([new], passwords))
-        write_diff(found, output, mask=mask, secret=output_password(encrypt, passwords))
-    except WorkbookError as exc:
-        raise fail(console, exc) from None
-    table = RichTable("对象", "变动类型", "条数", "涉及", title="变动统计")
-    for kind, (was, now) in found.totals.items():
-        table.add_row(SUBJECTS[kind], "总数（原 → 新）", f"{was} → {now}", "")
-    for kind, event, rows, concerned in found.counts():
-        table.add_row(SUBJECTS[kind], event, str(rows), str(concerned))
-    console.print(table)
-    for kind, repeated in found.ambiguous.items():
-        console.print(
-            f"[yellow]注意[/]：{repeated} 个{SUBJECTS[kind]}的身份证号或名称出现不止一次，"
-            "已按出现顺序对应；请先用 dyxx check 处理重复",
-            highlight=False,
-        )
-    console.print(f"共 {len(found.changes)} 处变动", highlight=False)
-    _written(console, output)
-    raise typer.Exit(1 if found.changes else 0)
+    with outputs.run([old, new], force=force):
+        try:
+            passwords = input_passwords([old, new], password)
+            found = compare(old, read_all([old], passwords), new, read_all([new], passwords))
+            write_diff(found, output, mask=mask, secret=output_password(encrypt, passwords))
+        except WorkbookError as exc:
+            raise fail(console, exc) from None
+        table = RichTable("对象", "变动类型", "条数", "涉及", title="变动统计")
+        for kind, (was, now) in found.totals.items():
+            table.add_row(SUBJECTS[kind], "总数（原 → 新）", f"{was} → {now}", "")
+        for kind, event, rows, concerned in found.counts():
+            table.add_row(SUBJECTS[kind], event, str(rows), str(concerned))
+        console.print(table)
+        for kind, repeated in found.ambiguous.items():
+            console.print(
+                f"[yellow]注意[/]：{repeated} 个{SUBJECTS[kind]}的身份证号或名称出现不止一次，"
+                "已按出现顺序对应；请先用 dyxx check 处理重复",
+                highlight=False,
+            )
+        console.print(f"共 {len(found.changes)} 处变动", highlight=False)
+        _written(console, output)
+        raise typer.Exit(1 if found.changes else 0)
 
 
 @app.command()
@@ -219,6 +231,7 @@ def forms(
     ] = True,
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
+    force: ForceOption = False,
 ) -> None:
     """采集表：按汇总表为每个党组织生成附件1、为每名党员生成附件2，供打印后本人确认签字。
 
@@ -230,35 +243,41 @@ def forms(
     from addin.workflow.forms_output import soffice, to_pdf, write_forms
 
     console = Console()
-    try:
-        passwords = input_passwords([file], password)
-        tables = read_all([file], passwords)
-        secret = output_password(encrypt, passwords)
-        written = write_forms(tables, file, output, secret)
-    except WorkbookError as exc:
-        raise fail(console, exc) from None
-    table = RichTable("党支部", "附件1", "附件2", "工作簿", title="采集表")
-    for branch, path in written:
-        table.add_row(
-            escape(branch.name), str(len(branch.orgs)), str(len(branch.members)), escape(path.name)
-        )
-    console.print(table)
-    sheets = sum(len(b.orgs) + len(b.members) for b, _p in written)
-    console.print(f"已在 {escape(str(output))} 生成 {len(written)} 个工作簿、{sheets} 张采集表")
-    program = soffice()
-    if not pdf:
-        return
-    if secret:
-        console.print("输出已加密：未生成 PDF（PDF 无法加密，以免留下未加密的副本）")
-    elif program is None:
-        console.print("未找到 LibreOffice（soffice），未生成 PDF；工作簿可直接在 Excel、WPS 中打印")
-    else:
+    with outputs.run([file], force=force):
         try:
-            made = to_pdf([p for _b, p in written], output, program)
-        except RuntimeError as exc:
-            console.print(f"[bold red]PDF 生成失败[/]：{escape(str(exc))}", highlight=False)
-            raise typer.Exit(1) from None
-        console.print(f"已生成 {len(made)} 个 PDF", highlight=False)
+            passwords = input_passwords([file], password)
+            tables = read_all([file], passwords)
+            secret = output_password(encrypt, passwords)
+            written = write_forms(tables, file, output, secret)
+        except WorkbookError as exc:
+            raise fail(console, exc) from None
+        table = RichTable("党支部", "附件1", "附件2", "工作簿", title="采集表")
+        for branch, path in written:
+            table.add_row(
+                shown(branch.name),
+                str(len(branch.orgs)),
+                str(len(branch.members)),
+                shown(path.name),
+            )
+        console.print(table)
+        sheets = sum(len(b.orgs) + len(b.members) for b, _p in written)
+        console.print(f"已在 {shown(output)} 生成 {len(written)} 个工作簿、{sheets} 张采集表")
+        program = soffice()
+        if not pdf:
+            return
+        if secret:
+            console.print("输出已加密：未生成 PDF（PDF 无法加密，以免留下未加密的副本）")
+        elif program is None:
+            console.print(
+                "未找到 LibreOffice（soffice），未生成 PDF；工作簿可直接在 Excel、WPS 中打印"
+            )
+        else:
+            try:
+                made = to_pdf([p for _b, p in written], output, program)
+            except RuntimeError as exc:
+                console.print(f"[bold red]PDF 生成失败[/]：{shown(exc)}", highlight=False)
+                raise typer.Exit(1) from None
+            console.print(f"已生成 {len(made)} 个 PDF", highlight=False)
 
 
 @app.command()
@@ -281,8 +300,8 @@ def verify(
     stamp = verdict.stamp
     counts = f"错误 {stamp.text('错误数') or '?'} 个，警告 {stamp.text('警告数') or '?'} 个"
     console.print(
-        f"校验记录：{escape(stamp.text('校验时间'))}，{escape(stamp.text('校验工具'))}，"
-        f"{counts}，结论：{escape(stamp.text('结论') or '未知')}",
+        f"校验记录：{shown(stamp.text('校验时间'))}，{shown(stamp.text('校验工具'))}，"
+        f"{counts}，结论：{shown(stamp.text('结论') or '未知')}",
         highlight=False,
     )
     if verdict.unchanged:
@@ -295,10 +314,10 @@ def verify(
     else:
         console.print("[bold red]数据在校验后有变动[/]：", highlight=False)
         for change in verdict.changes:
-            console.print(f"  {escape(describe(change))}", highlight=False)
+            console.print(f"  {shown(describe(change))}", highlight=False)
     if verdict.codes_changed:
         console.print(
-            f"[yellow]注意[/]：代码表已更新（{escape('、'.join(verdict.codes_changed))}），建议重新校验",
+            f"[yellow]注意[/]：代码表已更新（{shown('、'.join(verdict.codes_changed))}），建议重新校验",
             highlight=False,
         )
     if verdict.accepted:
@@ -318,6 +337,7 @@ def clean(
     ] = None,
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
+    force: ForceOption = False,
 ) -> None:
     """导入准备：另存一份去掉 dyxx 所加内容的工作簿，供导入全国党员管理信息系统。
 
@@ -330,33 +350,34 @@ def clean(
 
     console = Console()
     target = output or file.with_name(f"{file.stem}_导入{file.suffix or '.xlsx'}")
-    try:
-        passwords = input_passwords([file], password)
-        secret = output_password(encrypt, passwords)
-        done = clean_workbook(file, target, passwords.get(file), secret)
-    except WorkbookError as exc:
-        raise fail(console, exc) from None
-    if done.sheets:
-        console.print(f"删除工作表：{escape('、'.join(done.sheets))}", highlight=False)
-    if done.marks:
-        how = "逐字节恢复原样" if done.exact else "恢复原有填充色"
-        console.print(
-            f"去掉标注：{done.marks} 个单元格（{how}），批注 {done.notes} 条", highlight=False
-        )
-    if done.validations or done.conditional_formats or done.number_formats:
-        console.print(
-            f"去掉 dyxx prepare 所加：下拉列表等数据有效性 {done.validations} 项、"
-            f"实时检查 {done.conditional_formats} 项、空单元格格式 {done.number_formats} 个",
-            highlight=False,
-        )
-    if not done.anything:
-        console.print("没有发现 dyxx 添加的内容，已原样另存", highlight=False)
-    _written(console, target)
-    if done.skipped:
-        shown = "、".join(done.skipped[:10]) + ("等" if len(done.skipped) > 10 else "")
-        console.print(
-            f"[bold red]注意[/]：{len(done.skipped)} 个标注未能恢复（{escape(shown)}）："
-            "这些单元格在校验后被改动或移动，请检查其填充色",
-            highlight=False,
-        )
-        raise typer.Exit(1)
+    with outputs.run([file], force=force):
+        try:
+            passwords = input_passwords([file], password)
+            secret = output_password(encrypt, passwords)
+            done = clean_workbook(file, target, passwords.get(file), secret)
+        except WorkbookError as exc:
+            raise fail(console, exc) from None
+        if done.sheets:
+            console.print(f"删除工作表：{shown('、'.join(done.sheets))}", highlight=False)
+        if done.marks:
+            how = "逐字节恢复原样" if done.exact else "恢复原有填充色"
+            console.print(
+                f"去掉标注：{done.marks} 个单元格（{how}），批注 {done.notes} 条", highlight=False
+            )
+        if done.validations or done.conditional_formats or done.number_formats:
+            console.print(
+                f"去掉 dyxx prepare 所加：下拉列表等数据有效性 {done.validations} 项、"
+                f"实时检查 {done.conditional_formats} 项、空单元格格式 {done.number_formats} 个",
+                highlight=False,
+            )
+        if not done.anything:
+            console.print("没有发现 dyxx 添加的内容，已原样另存", highlight=False)
+        _written(console, target)
+        if done.skipped:
+            cells = "、".join(done.skipped[:10]) + ("等" if len(done.skipped) > 10 else "")
+            console.print(
+                f"[bold red]注意[/]：{len(done.skipped)} 个标注未能恢复（{shown(cells)}）："
+                "这些单元格在校验后被改动或移动，请检查其填充色",
+                highlight=False,
+            )
+            raise typer.Exit(1)
