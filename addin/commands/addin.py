@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from addin.commands import app, shown
+from addin import outputs
+from addin.commands import ForceOption, app, fail, shown
+from addin.errors import WorkbookError
 
 addin_app = typer.Typer(
     help="Excel 插件 dyxx.xlam：功能区“党员信息”选项卡和“校验”按钮、工作表函数。",
@@ -36,6 +38,7 @@ def build(
     ] = Path("dist/dyxx.xlam"),
     interpreter: InterpreterOption = None,
     pythonpath: PythonPathOption = None,
+    force: ForceOption = False,
 ) -> None:
     """生成 Excel 插件 dyxx.xlam（由 xlwings 自带的功能区插件模板生成，VBA 工程不变）。
 
@@ -47,7 +50,10 @@ def build(
     console = Console()
     config = _config(interpreter, pythonpath)
     try:
-        path = build_addin(output, config)
+        with outputs.run([], force=force):
+            path = build_addin(output, config)
+    except WorkbookError as exc:
+        raise fail(console, exc) from None
     except (ValueError, TemplateError, OSError) as exc:
         problem = f"插件文件名必须是 {ADDIN_NAME}" if isinstance(exc, ValueError) else str(exc)
         console.print(f"[bold red]无法生成插件[/]：{shown(problem)}", highlight=False)

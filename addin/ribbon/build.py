@@ -31,6 +31,7 @@ from xml.sax.saxutils import escape
 
 import xlwings
 
+from addin import outputs
 from addin.ribbon import customui
 from addin.ribbon.icon import png
 
@@ -99,8 +100,7 @@ def build(target: str | Path, config: Config, template: str | Path = TEMPLATE) -
         raise ValueError(f"the add-in must be named {ADDIN_NAME}: its VBA imports the file name")
     parts = _read(Path(template))
     data = package(parts, config)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    outputs.write_atomically(target, data)  # never over a file dyxx did not write
     return target
 
 
