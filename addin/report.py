@@ -13,7 +13,7 @@ import orjson
 
 from addin import __version__
 from addin.findings import RULES, Finding
-from addin.mask import PERSONAL_FIELDS, mask_text, mask_value
+from addin.mask import mask_field, mask_text
 from addin.reader import Table
 from addin.rules.columns import memoised
 from addin.schema import FIELDS, KIND_TITLES
@@ -114,11 +114,8 @@ class Report:
 
 
 def _masked(finding: Finding) -> Finding:
-    message = finding.message
-    value = mask_text(finding.value)
-    if finding.field in PERSONAL_FIELDS and value == finding.value and value:
-        value = mask_value(finding.value)  # a malformed number the patterns do not catch
-        message = message.replace(finding.value, value)
+    value = mask_field(finding.field, finding.value)
+    message = finding.message.replace(finding.value, value) if finding.value else finding.message
     return replace(finding, value=value, message=mask_text(message))
 
 

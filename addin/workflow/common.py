@@ -26,7 +26,7 @@ from openpyxl.workbook import Workbook
 from addin import codes, values
 from addin.dataentry import CODED, DATE_FIELDS
 from addin.errors import WorkbookError
-from addin.mask import mask_text, mask_value
+from addin.mask import mask_field
 from addin.outputs import refuse_overwrite, save_atomically
 from addin.reader import Record, Table, read_workbook
 from addin.rules.submission import org_name_key
@@ -34,7 +34,8 @@ from addin.schema import FIELDS
 
 FAR_FUTURE = date(9999, 12, 31)  # comparisons accept any date; checking is dyxx check's job
 MONTH_FIELDS = frozenset({"lost_date"})
-PERSONAL_KEYS = frozenset({"id_number", "mobile", "landline", "phone"})
+# Field keys by printed label, for masking (the label names the field in messages too).
+LABELS = {f.key: f.label for kind in FIELDS for f in FIELDS[kind]}
 NO_BRANCH = "（未填所在党支部）"
 
 
@@ -103,13 +104,10 @@ def shown(kind: str, key: str, raw: object) -> str:
 
 
 def masked(key: str, text: str, mask: bool) -> str:
-    """``text`` with ID and phone numbers masked when ``mask`` (whole value for those fields)."""
+    """``text`` of the field ``key`` masked when ``mask`` (see :func:`addin.mask.mask_field`)."""
     if not mask or not text:
         return text
-    if key in PERSONAL_KEYS:
-        hidden = mask_text(text)
-        return mask_value(text) if hidden == text else hidden
-    return mask_text(text)
+    return mask_field(LABELS.get(key, key), text)
 
 
 def id_key(raw: object) -> str | None:
