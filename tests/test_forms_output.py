@@ -18,8 +18,9 @@ import pytest
 
 from addin.forms import member_items, org_items
 from addin.reader import read_workbook
+from addin.safename import file_stem
 from addin.source import is_encrypted
-from addin.workflow.forms_output import answer, by_branch, safe_name
+from addin.workflow.forms_output import answer, by_branch
 from tests.conftest import good_member, write_book
 from tests.test_workflow import (
     FARM,
@@ -238,7 +239,7 @@ def test_awkward_names(tmp_path):
     )
     branches = by_branch(read_workbook(path))
     assert [b.name for b in branches] == ["第一/第二:联合支部"]
-    assert safe_name(branches[0].name, 80) == "第一_第二_联合支部"
+    assert file_stem(branches[0].name) == "第一_第二_联合支部"
     folder = tmp_path / "采集表"
     result = dyxx("forms", str(path), "-o", str(folder), "--no-pdf")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -8,15 +8,19 @@ person, printed on one A4 page: tick items show ☑ for the recorded answer and
 "1968年03月12日". An answer that is empty stays blank to be filled in by hand;
 one that cannot be read is shown as recorded, for the member to correct.
 
-PDFs are made with LibreOffice (``soffice --headless --convert-to pdf``) when it
-is installed, with a private profile so it never touches the user's own.
+File and sheet names come from :mod:`addin.safename`. PDFs are made with
+LibreOffice (``soffice --headless --convert-to pdf``) when it is installed: with
+a private profile, never listening, and with only fixed options and absolute
+paths on its command line (:func:`soffice_command`), so no name from the data
+can be read as an option.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -26,7 +30,8 @@ from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin import __version__, codes, values
+from addin import __version__, codes, outputs, values
+from addin.celltext import for_cell, set_text
 from addin.dataentry import CODED, DATE_FIELDS, ENUMERATIONS
 from addin.errors import WorkbookError
 from addin.forms import (
@@ -43,15 +48,25 @@ from addin.forms import (
 from addin.layout import new_workbook
 from addin.outputs import save_atomically
 from addin.reader import Record, Table
+from addin.safename import Namer, sheet_title
 from addin.workflow.common import FAR_FUTURE, branch_key, branch_name, check_target, records
 from addin.workflow.merge import org_key
 from addin.workflow.sheets import print_setup
 
 TICKED, UNTICKED = "☑", "☐"
 PLAIN_NAMES = frozenset({"ethnicity"})  # written by name on the form (民族: 汉族)
-UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\[\]]')
 SOFFICE_TIMEOUT = 120  # seconds for starting LibreOffice, plus PER_WORKBOOK for each file
 PER_WORKBOOK = 20
+SOFFICE_OPTIONS = (
+    "--headless",
+    "--invisible",
+    "--nologo",
+    "--nodefault",
+    "--norestore",
+    "--nolockcheck",
+    "--convert-to",
+    "pdf",
+)
 
 
 @dataclass
@@ -131,8 +146,8 @@ def add_filled_form(workbook: Workbook, kind: str, title: str, record: Record) -
 def _item(sheet: Worksheet, row: int, kind: str, item: Item, record: Record) -> None:
     if not write_label(sheet, row, item):
         return
-    text = answer(kind, item, record.values.get(item.key))
-    cell = sheet.cell(row=row, column=2, value=text or None)
+    cell = sheet.cell(row=row, column=2)
+    set_text(cell, answer(kind, item, record.values.get(item.key)) or None)
     cell.font, cell.alignment = Font(name=FONT, size=11), WRAP
     cell.number_format = "@"
     for col in range(2, len(WIDTHS) + 1):
@@ -141,108 +156,134 @@ def _item(sheet: Worksheet, row: int, kind: str, item: Item, record: Record) -> 
     sheet.row_dimensions[row].height = 30
 
 
-def safe_name(name: str, limit: int) -> str:
-    """A file or sheet name from a branch or person name.
-
-    >>> safe_name("第一/第二支部: [试点]", 31)
-    '第一_第二支部_ _试点_'
-    """
-    cleaned = UNSAFE.sub("_", name).strip(" .'") or "未命名"
-    return cleaned[:limit]
-
-
 def branch_workbook(branch: BranchForms) -> Workbook:
     workbook = new_workbook()
     titles: set[str] = set()
     for number, record in enumerate(branch.orgs, start=1):
         suffix = f" {number}" if len(branch.orgs) > 1 else ""
-        add_filled_form(workbook, "orgs", _unique(f"附件1 党组织{suffix}", titles), record)
+        add_filled_form(workbook, "orgs", sheet_title(f"附件1 党组织{suffix}", titles), record)
     for number, record in enumerate(branch.members, start=1):
         name = values.text(record.values.get("name")) or "未填姓名"
-        add_filled_form(workbook, "members", _unique(f"{number:03d} {name}", titles), record)
+        add_filled_form(workbook, "members", sheet_title(f"{number:03d} {name}", titles), record)
     workbook.properties.creator = f"dyxx {__version__}"
-    workbook.properties.title = f"{branch.name} 信息采集表"
+    workbook.properties.title = for_cell(f"{branch.name} 信息采集表")
     return workbook
 
 
-def _unique(title: str, taken: set[str]) -> str:
-    base = safe_name(title, 28)
-    name, number = base, 2
-    while name.lower() in taken:
-        name, number = f"{base}({number})", number + 1
-    taken.add(name.lower())
-    return name
-
-
 def workbook_paths(branches: list[BranchForms], directory: Path) -> list[Path]:
-    """One file name per branch, unique within ``directory``."""
-    taken: set[str] = set()
-    paths = []
-    for branch in branches:
-        base = safe_name(branch.name, 80)
-        name, number = base, 2
-        while name.lower() in taken:
-            name, number = f"{base}({number})", number + 1
-        taken.add(name.lower())
-        paths.append(directory / f"{name}.xlsx")
-    return paths
+    """One absolute file name per branch, safe and unique (:mod:`addin.safename`)."""
+    folder, namer = directory.resolve(), Namer()
+    return [folder / f"{namer(branch.name)}.xlsx" for branch in branches]
 
 
 def write_forms(
-    tables: list[Table], source: Path, directory: Path, secret: str | None
+    tables: list[Table], source: Path, directory: Path, secret: str | None, *, pdf: bool = False
 ) -> list[tuple[BranchForms, Path]]:
-    """Write one workbook per branch into ``directory``; returns what went where."""
+    """Write one workbook per branch into ``directory``; returns what went where.
+
+    Every target (and with ``pdf`` the PDF beside each workbook) is claimed
+    before anything is written, so a refused name leaves no partial output.
+    """
     if directory.exists() and not directory.is_dir():
         raise WorkbookError(directory, "-o 应为一个文件夹：每个党支部各写一个工作簿")
     branches = by_branch(tables)
     paths = workbook_paths(branches, directory)
     for path in paths:
         check_target(path, [source])
+    outputs.claim([*paths, *(map(pdf_path, paths) if pdf else [])], secret)
     for branch, path in zip(branches, paths, strict=True):
         save_atomically(branch_workbook(branch), path, secret)
     return list(zip(branches, paths, strict=True))
+
+
+def pdf_path(workbook: Path) -> Path:
+    return workbook.with_suffix(".pdf")
 
 
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def soffice_command(program: str, profile: Path, outdir: Path, files: list[Path]) -> list[str]:
+    """The LibreOffice command line converting ``files`` to PDF into ``outdir``.
+
+    Options are fixed here; everything else is a path, and a path that could be
+    read as an option (or as a URL such as ``macro:``) is refused, whatever
+    the data it was built from: only absolute paths, which start with ``/`` or
+    a drive letter, never with ``-``. The profile is private and nothing listens.
+    """
+    paths = [outdir, *files]
+    for path in paths:
+        if not path.is_absolute() or str(path).startswith("-"):
+            raise ValueError(f"not an absolute path: {path!r}")
+    return [
+        program,
+        f"-env:UserInstallation={profile.as_uri()}",
+        *SOFFICE_OPTIONS,
+        "--outdir",
+        str(outdir),
+        *map(str, files),
+    ]
+
+
 def to_pdf(workbooks: list[Path], directory: Path, program: str) -> list[Path]:
     """Convert the workbooks to PDF beside them with LibreOffice; the PDFs made.
 
-    Raises :class:`RuntimeError` (with a Chinese message) when LibreOffice fails.
+    LibreOffice runs with a fresh profile in a private temporary folder (mode
+    0700, outside ``directory``, removed afterwards), stdin closed and a time
+    limit; each PDF is then written into ``directory`` through
+    :func:`addin.outputs.write_atomically`. Raises :class:`RuntimeError` (with a
+    Chinese message) when LibreOffice fails, :class:`WorkbookError` when a PDF
+    cannot be written.
     """
+    workbooks = [path.resolve() for path in workbooks]
+    targets = [pdf_path(path) for path in workbooks]
+    outputs.claim(targets)
     timeout = SOFFICE_TIMEOUT + PER_WORKBOOK * len(workbooks)
-    with (
-        tempfile.TemporaryDirectory(prefix="dyxx-lo-") as profile,
-        tempfile.TemporaryDirectory(prefix=".dyxx-pdf-", dir=directory) as staging,
-    ):
-        command = [
-            program,
-            f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            staging,
-            *map(str, workbooks),
-        ]
-        try:
-            subprocess.run(
-                command, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, check=False
-            )
-        except subprocess.TimeoutExpired:
-            raise RuntimeError(f"LibreOffice 在 {timeout} 秒内未完成转换") from None
-        except OSError as exc:
-            raise RuntimeError(f"无法启动 LibreOffice（{exc.strerror or exc}）") from None
+    with tempfile.TemporaryDirectory(prefix="dyxx-lo-", ignore_cleanup_errors=True) as private:
+        root = Path(private).resolve()
+        root.chmod(0o700)
+        profile, staging = root / "profile", root / "pdf"
+        staging.mkdir(mode=0o700)
+        _run(soffice_command(program, profile, staging, workbooks), timeout, root)
         made = []
-        for workbook in workbooks:
-            pdf = Path(staging) / f"{workbook.stem}.pdf"
-            if not pdf.exists():
-                raise RuntimeError(f"LibreOffice 没有生成“{workbook.stem}.pdf”")
-            target = directory / pdf.name
-            os.replace(pdf, target)
+        for workbook, target in zip(workbooks, targets, strict=True):
+            pdf = staging / pdf_path(workbook).name
+            if not pdf.is_file():
+                raise RuntimeError(f"LibreOffice 没有生成“{pdf.name}”")
+            outputs.write_atomically(target, pdf.read_bytes())
             made.append(target)
     return made
+
+
+def _run(command: list[str], timeout: float, private: Path) -> None:
+    """Run LibreOffice to the end, or stop it (and what it started) after ``timeout``.
+
+    Without a session's runtime folder, dconf (read by LibreOffice on Linux)
+    would leave a file in ~/.cache: it gets the ``private`` folder instead.
+    """
+    posix = os.name == "posix"
+    env = {"XDG_RUNTIME_DIR": str(private), **os.environ}
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=posix,  # its own process group, to stop all of it
+        )
+    except OSError as exc:
+        raise RuntimeError(f"无法启动 LibreOffice（{exc.strerror or exc}）") from None
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"LibreOffice 在 {timeout} 秒内未完成转换") from None
+    finally:
+        if process.poll() is None:  # still ours: its group cannot have been reused
+            with contextlib.suppress(ProcessLookupError):
+                if posix:
+                    os.killpg(process.pid, signal.SIGKILL)
+                else:
+                    process.kill()
+            process.wait()
