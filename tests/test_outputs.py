@@ -306,3 +306,24 @@ def test_a_signature_does_not_survive_a_change(tmp_path):
         new.comment = signature  # a tool that keeps the comment still loses the signature
     changed.replace(target)
     assert not outputs.dyxx_wrote(target)
+
+
+# -- issue 12.7: inputs with different passwords --------------------------------------------
+
+
+def test_inputs_with_different_passwords_need_encrypt(tmp_path, monkeypatch):
+    from addin.commands import workflow
+
+    books = []
+    for name, password in (("一.xlsx", "甲密码"), ("二.xlsx", "乙密码")):
+        plain = roster(tmp_path / f"明文{name}")
+        (tmp_path / name).write_bytes(outputs.encrypt(plain.read_bytes(), password))
+        books.append((tmp_path / name, password))
+    # Stands in for the officer typing each file's password at the terminal prompt.
+    monkeypatch.setattr(workflow, "input_passwords", lambda files, given: dict(books))
+    out = tmp_path / "汇总.xlsx"
+    result = dyxx("merge", *(str(p) for p, _ in books), "-o", str(out))
+    assert (
+        result.exit_code == 2 and "不同的打开密码" in result.output and "--encrypt" in result.output
+    )
+    assert not out.exists()

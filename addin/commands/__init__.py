@@ -94,6 +94,11 @@ def output_password(encrypt: bool, inherited: dict[Path, str]) -> str | None:
     copy is protected with the same password as its source.
     """
     if not encrypt:
+        if len(set(inherited.values())) > 1:  # which one would the officer expect? ask
+            raise typer.BadParameter(
+                "输入的文件用了不同的打开密码，输出用哪一个无法确定："
+                "请加 --encrypt 为输出另设一个密码"
+            )
         return next(iter(inherited.values()), None)
     if os.environ.get(OUTPUT_PASSWORD_VARIABLE):
         return os.environ[OUTPUT_PASSWORD_VARIABLE]
