@@ -42,6 +42,51 @@ def fail(console: Console, exc: WorkbookError) -> typer.Exit:
     return typer.Exit(2)
 
 
+def without_lock_files(console: Console, files: list[Path]) -> list[Path]:
+    """The inputs less Excel's lock files (``~$名单.xlsx``), each skipped with a note.
+
+    Excel leaves one beside every open workbook; ``*.xlsx`` picks it up. When
+    nothing else is left, it is a file problem (exit 2), not an empty batch.
+    """
+    kept = [f for f in files if not f.name.startswith("~$")]
+    for lock in (f for f in files if f.name.startswith("~$")):
+        if kept:
+            console.print(
+                f"跳过 {shown(lock.name)}：这是 Excel 打开工作簿时留下的锁定文件，不是工作簿",
+                highlight=False,
+            )
+        else:
+            raise fail(
+                console,
+                WorkbookError(
+                    lock, "这是 Excel 打开工作簿时留下的锁定文件，不是工作簿；请给出工作簿本身"
+                ),
+            )
+    return kept
+
+
+def output_path(
+    raw: str, default_name: str, suffixes: tuple[str, ...] = (".xlsx", ".xlsm")
+) -> Path:
+    """Where ``-o`` points; a folder (existing, trailing slash, no extension) gets ``default_name``.
+
+    >>> output_path("结果/", "名册_校验.xlsx"), output_path("a.xlsx", "b.xlsx")
+    (PosixPath('结果/名册_校验.xlsx'), PosixPath('a.xlsx'))
+    """
+    path = Path(raw)
+    if raw.endswith(("/", "\\", os.sep)) or path.is_dir() or not path.suffix:
+        return path / default_name
+    if path.suffix.lower() not in suffixes:
+        wanted = "（或带宏的 .xlsm）" if ".xlsm" in suffixes else ""
+        raise WorkbookError(path, f"输出文件应为 .xlsx{wanted} 工作簿，或一个文件夹")
+    return path
+
+
+def copy_suffix(file: Path) -> str:
+    """The extension of a copy of ``file``: macros stay in an .xlsm, all else is .xlsx."""
+    return ".xlsm" if file.suffix.lower() == ".xlsm" else ".xlsx"
+
+
 OUTPUT_PASSWORD_VARIABLE = "DYXX_OUTPUT_PASSWORD"
 
 PasswordOption = Annotated[

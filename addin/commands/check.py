@@ -19,10 +19,13 @@ from addin.commands import (
     MaskOption,
     PasswordOption,
     app,
+    copy_suffix,
     fail,
     input_passwords,
     output_password,
+    output_path,
     shown,
+    without_lock_files,
 )
 from addin.findings import RULES, Finding
 from addin.reader import WorkbookError
@@ -36,8 +39,12 @@ def check(
     ],
     json_output: Annotated[bool, typer.Option("--json", help="以 JSON 格式输出全部问题")] = False,
     output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="写出标注副本（多个文件时为文件夹）；原文件不会被修改"),
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="写出标注副本：文件名，或文件夹（多个文件时）；原文件不会被修改",
+        ),
     ] = None,
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
@@ -57,6 +64,7 @@ def check(
     from addin import outputs
 
     day = _parse_today(today)
+    files = without_lock_files(Console(stderr=json_output), files)
     with paused_gc(), outputs.run(files, force=force):  # values stay alive until reported
         _check(files, json_output, output, password, encrypt, mask, limit, day)
 
@@ -64,7 +72,7 @@ def check(
 def _check(
     files: list[Path],
     json_output: bool,
-    output: Path | None,
+    output: str | None,
     password: str | None,
     encrypt: bool,
     mask: bool,
@@ -77,9 +85,10 @@ def _check(
         report = check_files(files, today, passwords)
         if mask:
             report = report.masked()
+        written = []
         if output is not None:
             secret = output_password(encrypt, passwords)
-            _write_outputs(files, output, report, passwords, secret)
+            written = _write_outputs(files, output, report, passwords, secret)
     except WorkbookError as exc:
         raise fail(console, exc) from None
     if json_output:
@@ -88,6 +97,8 @@ def _check(
         sys.stdout.buffer.flush()
     else:
         print_report(console, report, limit)
+    for path in written:
+        console.print(f"已写出标注副本 {shown(path)}", highlight=False)
     raise typer.Exit(0 if report.passed else 1)
 
 
@@ -115,21 +126,25 @@ def _parse_today(value: str | None) -> date | None:
 
 def _write_outputs(
     files: list[Path],
-    output: Path,
+    output: str,
     report: Report,
     passwords: dict[Path, str],
     secret: str | None,
-) -> None:
+) -> list[Path]:
     from addin import outputs
     from addin.annotate import write_annotated  # openpyxl: imported only when writing
 
-    targets = {files[0]: output} if len(files) == 1 else _targets(files, output)
+    if len(files) == 1:
+        targets = {files[0]: output_path(output, f"{files[0].stem}_校验{copy_suffix(files[0])}")}
+    else:
+        targets = _targets(files, Path(output))
     outputs.claim(targets.values(), secret)  # every target checked before any is written
     for file, target in targets.items():
         own = [p for p in report.prints if p.file == str(file)]
         write_annotated(
             file, target, report, password=passwords.get(file), encrypt_with=secret, prints=own
         )
+    return list(targets.values())
 
 
 def _targets(files: list[Path], output: Path) -> dict[Path, Path]:
@@ -138,11 +153,7 @@ def _targets(files: list[Path], output: Path) -> dict[Path, Path]:
     from addin.safename import Namer
 
     namer = Namer()
-    return {file: output / (namer(f"{file.stem}_校验") + _suffix(file)) for file in files}
-
-
-def _suffix(file: Path) -> str:
-    return ".xlsm" if file.suffix.lower() == ".xlsm" else ".xlsx"
+    return {file: output / (namer(f"{file.stem}_校验") + copy_suffix(file)) for file in files}
 
 
 def print_report(console: Console, report: Report, limit: int = 0) -> None:

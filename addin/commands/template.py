@@ -9,7 +9,16 @@ import typer
 from rich.console import Console
 
 from addin import outputs
-from addin.commands import ForceOption, PasswordOption, app, fail, input_passwords, shown
+from addin.commands import (
+    ForceOption,
+    PasswordOption,
+    app,
+    copy_suffix,
+    fail,
+    input_passwords,
+    output_path,
+    shown,
+)
 from addin.errors import WorkbookError
 from addin.schema import KIND_TITLES
 
@@ -59,8 +68,10 @@ def template(
 def prepare(
     file: Annotated[Path, typer.Argument(help="已有的汇总表（如从共产党员网下载的 .xlsx）")],
     output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="写出的新工作簿；默认为原文件名加“_带校验”"),
+        str | None,
+        typer.Option(
+            "-o", "--output", help="写出的新工作簿（或文件夹）；默认为原文件名加“_带校验”"
+        ),
     ] = None,
     password: PasswordOption = None,
     force: ForceOption = False,
@@ -71,8 +82,9 @@ def prepare(
     对加过的工作簿再运行一次不会重复添加。退出码：0 成功；2 文件无法处理。
     """
     console = Console()
-    target = output or file.with_name(f"{file.stem}_带校验{file.suffix or '.xlsx'}")
+    default = f"{file.stem}_带校验{copy_suffix(file)}"
     try:
+        target = output_path(output, default) if output else file.with_name(default)
         secret = input_passwords([file], password).get(file)
         from addin.prepare import prepare as prepare_workbook
 

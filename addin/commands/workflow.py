@@ -26,7 +26,9 @@ from addin.commands import (
     fail,
     input_passwords,
     output_password,
+    output_path,
     shown,
+    without_lock_files,
 )
 from addin.commands.check import print_report
 from addin.errors import WorkbookError
@@ -84,6 +86,7 @@ def merge(
     from addin.workflow.summary import quality, write_summary
 
     console = Console()
+    files = without_lock_files(console, files)
     day = _day(summary_date, "--date") or date.today()
     with outputs.run(files, force=force):
         try:
@@ -332,8 +335,8 @@ def verify(
 def clean(
     file: Annotated[Path, typer.Argument(help="dyxx check -o、dyxx prepare 或 dyxx merge 的结果")],
     output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="写出的工作簿；默认为原文件名加“_导入”"),
+        str | None,
+        typer.Option("-o", "--output", help="写出的工作簿（或文件夹）；默认为原文件名加“_导入”"),
     ] = None,
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
@@ -349,9 +352,10 @@ def clean(
     from addin.workflow.clean import clean as clean_workbook
 
     console = Console()
-    target = output or file.with_name(f"{file.stem}_导入{file.suffix or '.xlsx'}")
+    default = f"{file.stem}_导入{file.suffix or '.xlsx'}"
     with outputs.run([file], force=force):
         try:
+            target = output_path(output, default) if output else file.with_name(default)
             passwords = input_passwords([file], password)
             secret = output_password(encrypt, passwords)
             done = clean_workbook(file, target, passwords.get(file), secret)
