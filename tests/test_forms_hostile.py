@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import zipfile
 from pathlib import Path
@@ -250,3 +251,38 @@ def test_a_foreign_workbook_is_not_overwritten(tmp_path):
     result = dyxx("forms", str(summary), "-o", str(out), "--no-pdf")
     assert result.returncode == 2 and "CON_.xlsx" in result.stdout
     assert list(out.iterdir()) == [theirs]
+
+
+def running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has stopped
+
+
+def test_a_hanging_libreoffice_is_stopped_with_all_it_started(tmp_path, monkeypatch):
+    """A stand-in that starts a child and hangs: both are gone when to_pdf gives up."""
+    from addin.workflow import forms_output
+
+    pids, modes = tmp_path / "pids", tmp_path / "modes"
+    program = tmp_path / "soffice"
+    program.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do case "$prev" in --outdir) stat -c %a "$a" "$(dirname "$a")"'
+        f" > '{modes}';; esac; prev=$a; done\n"
+        f"sleep 300 & echo $! > '{pids}'\necho $$ >> '{pids}'\nsleep 300\n"
+    )
+    program.chmod(0o755)
+    monkeypatch.setattr(forms_output, "SOFFICE_TIMEOUT", 2)
+    book = tmp_path / "a.xlsx"
+    book.write_bytes(b"PK")
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    with pytest.raises(RuntimeError, match="秒内未完成转换"):
+        forms_output.to_pdf([book], tmp_path, str(program))
+    assert modes.read_text().split() == ["700", "700"]  # staging and its private folder
+    assert not any(map(running, map(int, pids.read_text().split())))
+    assert list((tmp_path / "tmp").iterdir()) == []  # the private folder is removed
+    assert not (tmp_path / "a.pdf").exists()
