@@ -251,7 +251,9 @@ def forms(
             passwords = input_passwords([file], password)
             tables = read_all([file], passwords)
             secret = output_password(encrypt, passwords)
-            written = write_forms(tables, file, output, secret)
+            program = soffice()
+            making_pdfs = pdf and not secret and program is not None
+            written = write_forms(tables, file, output, secret, pdf=making_pdfs)
         except WorkbookError as exc:
             raise fail(console, exc) from None
         table = RichTable("党支部", "附件1", "附件2", "工作簿", title="采集表")
@@ -265,7 +267,6 @@ def forms(
         console.print(table)
         sheets = sum(len(b.orgs) + len(b.members) for b, _p in written)
         console.print(f"已在 {shown(output)} 生成 {len(written)} 个工作簿、{sheets} 张采集表")
-        program = soffice()
         if not pdf:
             return
         if secret:
@@ -277,6 +278,8 @@ def forms(
         else:
             try:
                 made = to_pdf([p for _b, p in written], output, program)
+            except WorkbookError as exc:
+                raise fail(console, exc) from None
             except RuntimeError as exc:
                 console.print(f"[bold red]PDF 生成失败[/]：{shown(exc)}", highlight=False)
                 raise typer.Exit(1) from None
