@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.celltext import set_text
 from addin.findings import column_letter
 
 # (header text as printed in the seed, field key); a None key is a group header.
@@ -116,8 +117,8 @@ def _title_rows(sheet: Worksheet, kind: str, committee: str, summary_date: str) 
     sheet["A2"].font = Font(size=16, bold=True)
     sheet["A2"].alignment = Alignment(horizontal="center")
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    sheet["A3"] = f"基层党委：{committee}"
-    sheet.cell(row=3, column=width - 3, value=f"汇总日期：{summary_date}")
+    set_text(sheet["A3"], f"基层党委：{committee}")
+    set_text(sheet.cell(row=3, column=width - 3), f"汇总日期：{summary_date}")
 
 
 def _header(sheet: Worksheet, kind: str) -> None:
@@ -148,7 +149,8 @@ def _header(sheet: Worksheet, kind: str) -> None:
 def _data_row(sheet: Worksheet, kind: str, row: int, seq: int, values: Mapping[str, object]):
     for col, (_text, key) in enumerate(columns(kind), start=1):
         value = seq if key == "seq" and "seq" not in values else values.get(key)
-        cell = sheet.cell(row=row, column=col, value=value)
+        cell = sheet.cell(row=row, column=col)
+        set_text(cell, value)  # data stays data: "=1+1" is text, never a formula
         cell.border = BOX
         if key in TEXT_FIELDS:
             cell.number_format = "@"

@@ -14,6 +14,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.celltext import set_text
 from addin.findings import column_letter
 from addin.layout import DATA_ROW, HEADER_ROW, add_table, columns
 from addin.template import DEFAULT_WIDTH, WIDTHS
@@ -48,12 +49,17 @@ def report_sheet(
     *,
     landscape: bool = True,
 ) -> Written:
-    """A new sheet: heading, notes, then a boxed table of ``rows`` under ``header``."""
+    """A new sheet: heading, notes, then a boxed table of ``rows`` under ``header``.
+
+    Every text is written as text (:func:`addin.celltext.set_text`): data never becomes a formula.
+    """
     sheet = workbook.create_sheet(title)
-    sheet["A1"] = heading
+    set_text(sheet["A1"], heading)
     sheet["A1"].font = Font(size=14, bold=True)
     for offset, note in enumerate(notes, start=2):
-        sheet.cell(row=offset, column=1, value=note).alignment = Alignment(vertical="center")
+        cell = sheet.cell(row=offset, column=1)
+        set_text(cell, note)
+        cell.alignment = Alignment(vertical="center")
     header_row = len(notes) + 3
     written = table_at(sheet, header_row, header, rows)
     for index, width in enumerate(widths, start=1):
@@ -67,11 +73,13 @@ def table_at(
     sheet: Worksheet, header_row: int, header: Sequence[str], rows: Sequence[Sequence[object]]
 ) -> Written:
     for col, text in enumerate(header, start=1):
-        cell = sheet.cell(row=header_row, column=col, value=text)
+        cell = sheet.cell(row=header_row, column=col)
+        set_text(cell, text)
         cell.font, cell.alignment, cell.border, cell.fill = BOLD, CENTER, BOX, HEAD_FILL
     for number, row in enumerate(rows, start=header_row + 1):
         for col, value in enumerate(row, start=1):
-            cell = sheet.cell(row=number, column=col, value=value)
+            cell = sheet.cell(row=number, column=col)
+            set_text(cell, value)
             cell.border, cell.alignment = BOX, WRAP
     return Written(sheet, header_row, header_row + 1, header_row + len(rows))
 
