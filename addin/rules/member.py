@@ -15,7 +15,7 @@ from addin import codes, values
 from addin.findings import Finding
 from addin.ids import ric
 from addin.reader import Table
-from addin.rules import crossfield
+from addin.rules import controls, crossfield
 from addin.rules.base import REQUIRED as FIELD_REQUIRED
 from addin.rules.base import REQUIRED_LOST
 from addin.rules.columns import Emitter, ParsedColumn
@@ -70,12 +70,14 @@ def check_members(
     out = Emitter(table)
     column = {f.key: table.column(f.key) for f in MEMBER_KEYS}
     parsed = _parse(out, column, today)
+    known = {key: p.distinct for key, p in parsed.items() if p.distinct is not None}
     if distinct is not None:
-        distinct.update({key: p.distinct for key, p in parsed.items() if p.distinct is not None})
+        distinct.update(known)
     yes = codes.table("yes_no").by_code("是")
     lost = parsed["lost"].derive(lambda result: result.entry == yes)
     _required(out, column, parsed, lost)
     crossfield.check(out, crossfield.Rows(column, parsed, lost, EMPTY), today)
+    controls.check_columns(out, known)
     return list(map(attrgetter("number"), parsed["id_number"].results)), out.items
 
 

@@ -10,6 +10,7 @@ from addin.findings import Finding, rule
 from addin.ids import orgcode
 from addin.reader import Record, Table
 from addin.rules.base import RowFindings
+from addin.rules.controls import check_row as check_controls
 from addin.schema import field_label
 
 UNIT_SHOULD_BE_BLANK = rule(
@@ -61,6 +62,7 @@ def check_org(table: Table, record: Record, today: date) -> tuple[dict[str, str]
             row.add_all(key, values.check_name(row.raw(key)).problems)
     _check_phone(row)
     _check_unit(row, parsed)
+    check_controls(row)
     return parsed, row.items
 
 
