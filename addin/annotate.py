@@ -1,12 +1,19 @@
-"""Write the annotated copy: marked cells, a 校验结果 sheet and a 校验记录 stamp.
+"""Write the annotated copy: marked cells, a results sheet and a stamp.
 
-The input is never opened for writing: the copy is built in memory and written
-to a temporary file beside the target, then renamed over it.
+The input is never opened for writing: the copy is built in memory by editing
+the package's XML (:mod:`addin.xlsxmark`), so every part the marks do not need
+is copied byte for byte, and written to a temporary file beside the target,
+then renamed over it. A copy that was marked before is first unmarked (exactly,
+or by the marks' look when it was saved since: :mod:`addin.workflow.unmark`),
+so only the current findings show and nothing stacks up.
 
 Below its summary rows the stamp keeps two records, hashes and style numbers
 only, never cell values: 【行指纹】, a short hash of every data row (``dyxx
 verify`` finds the rows added, removed or edited since), and 【标注记录】, what
 each marked cell looked like before (``dyxx clean`` undoes the marks).
+
+The results and stamp sheets are dyxx's by what they hold (:mod:`addin.ownsheets`);
+an officer's own sheet called 校验结果 or 校验记录 is kept, and ours get free names.
 """
 
 from __future__ import annotations
@@ -14,40 +21,40 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.xml.functions import tostring
-
-from addin import __version__, codes, xlsxmark
+from addin import __version__, codes, ownsheets, xlsxmark
 from addin import source as sources
 from addin.errors import WorkbookError
-from addin.findings import Finding, column_letter
-from addin.outputs import refuse_overwrite, save_atomically, write_atomically
+from addin.findings import Finding
+from addin.outputs import refuse_overwrite, write_atomically
+from addin.ownsheets import RESULT_HEADER, RESULT_SHEET, STAMP_HEADER, STAMP_SHEET
+from addin.package import Rewriter
 from addin.reader import Table, read_workbook
 from addin.report import Prints, Report, data_fingerprint
-from addin.xlsxmark import CELL_TAG, FILL_TAG, MARKS_NOTE, MARKS_TAG, WRITER, packed
+from addin.xlsxmark import NOTE_AUTHOR, packed
 
-RESULT_SHEET = "校验结果"
-STAMP_SHEET = "校验记录"
-FILLS = {
-    "error": PatternFill("solid", fgColor="FFC7CE"),
-    "warning": PatternFill("solid", fgColor="FFEB9C"),
-}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
-RESULT_HEADER = ("序号", "工作表", "单元格", "字段", "级别", "规则", "填写内容", "问题及修改方法")
 RESULT_WIDTHS = (6, 16, 8, 16, 6, 26, 24, 70)
-STAMP_HEADER = ("项目", "内容")
 STAMP_WIDTHS = (22, 70)
-NOTE_AUTHOR = "dyxx 校验"
 FINGERPRINTS_TAG = "【行指纹】"
 FINGERPRINTS_NOTE = (
     "每行数据的哈希值（不含数据本身）；dyxx verify 据此找出校验后增加、删除或修改的行"
 )
 FILE_FINGERPRINT, ROW_FINGERPRINTS = "本文件数据指纹", "行指纹"
 FINGERPRINTS_PER_ROW = 1000  # hashes per stamp cell (17 characters each, cells hold 32,767)
+MACROS = "原文件带宏，标注副本也须保存为 .xlsm（请把输出文件的扩展名改为 .xlsm）"
+TOO_MANY_FORMATS = (
+    "工作簿中的单元格格式已达 Excel 的上限（约 64000 种），无法再加标注颜色；"
+    "请在 Excel 中清除多余的格式后再试"
+)
+UNSUPPORTED = "工作簿的结构无法识别，未能生成标注副本（原文件未改动）；请用 Excel 打开后另存再试"
+__all__ = [
+    "NOTE_AUTHOR",
+    "RESULT_HEADER",
+    "RESULT_SHEET",
+    "STAMP_HEADER",
+    "STAMP_SHEET",
+    "write_annotated",
+]
 
 
 def write_annotated(
@@ -70,58 +77,72 @@ def write_annotated(
     loaded = sources.load(source, password)
     if loaded.kind == "xls":
         raise WorkbookError(source, "旧版 .xls 文件只能校验，不能生成标注副本；请先另存为 .xlsx")
+    macros = target.suffix.lower() == ".xlsm"
+    if has_macros(loaded.data) and not macros:
+        raise WorkbookError(target, MACROS)
     findings = report.for_file(str(source))
     if prints is None:
         prints = [Prints.of(table) for table in read_workbook(source, password)]
     stamp = [*stamp_rows(report, source, findings), (), *fingerprint_rows(prints)]
-    data = _streamed(loaded, target, findings, stamp)
-    if data is not None:
-        write_atomically(target, data, encrypt_with)
-        return
-    workbook = _load(loaded, keep_vba=target.suffix.lower() == ".xlsm")
-    _unmark_earlier(workbook)
-    _drop_own_sheets(workbook)
-    marks = _mark_cells(workbook, findings)
-    _write_results(workbook, findings)
-    _write_stamp(workbook, [*stamp, (), *marks])
-    save_atomically(workbook, target, encrypt_with)
+    write_atomically(target, marked(loaded, findings, stamp, macros), encrypt_with)
 
 
-def _streamed(
+def has_macros(data: bytes) -> bool:
+    """Whether a package holds a VBA project (an .xlsm)."""
+    return b"vbaProject.bin" in data[-65536:] or b"macroEnabled" in data
+
+
+def marked(
     loaded: sources.Source,
-    target: Path,
     findings: list[Finding],
     stamp: list[tuple[object, ...]],
-) -> bytes | None:
-    """The marked package written by editing the XML (fast), or None to use openpyxl."""
-    macro_source = b"vbaProject.bin" in loaded.data[-65536:] or b"macroEnabled" in loaded.data
-    if macro_source != (target.suffix.lower() == ".xlsm"):
-        return None  # the package type changes: let openpyxl rewrite the content types
+    macros: bool,
+) -> bytes:
+    """The marked package: earlier marks undone, the current ones added."""
+    from addin.workflow.stamp import read_stamp  # the workflow package reads stamps
+    from addin.workflow.unmark import undo
+
+    try:
+        own = ownsheets.package_sheets(Rewriter(loaded.data))
+    except Exception:  # a package too damaged to follow
+        raise WorkbookError(loaded.path, UNSUPPORTED) from None
+    earlier = [n for n, k in own.items() if k in (ownsheets.RESULTS, ownsheets.STAMP)]
+    data = loaded.data
+    if earlier:
+        try:
+            stamp_before = read_stamp(loaded, own)
+        except WorkbookError:
+            stamp_before = None  # a damaged record: its marks stay, the new ones are added
+        try:
+            try:
+                data = undo(data, stamp_before, earlier, loaded.path)[0]
+            except WorkbookError:  # a damaged record of the marks: only our sheets go
+                data = undo(data, None, earlier, loaded.path)[0]
+        except (xlsxmark.Unsupported, ValueError):
+            raise WorkbookError(loaded.path, UNSUPPORTED) from None
     results = (RESULT_HEADER, result_rows(findings), [link(f.sheet, f.cell) for f in findings])
     try:
+        taken = [s.name for s in _sheets(data)]
+        names = (ownsheets.free_name(RESULT_SHEET, taken), ownsheets.free_name(STAMP_SHEET, taken))
         return xlsxmark.mark(
-            loaded.data,
+            data,
             notes_by_cell(findings),
             results,
             (STAMP_HEADER, stamp),
             (RESULT_WIDTHS, STAMP_WIDTHS),
-            (RESULT_SHEET, STAMP_SHEET),
+            names,
+            macros,
         )
-    except Exception:  # Unsupported, or XML this writer cannot follow: openpyxl decides
-        return None
+    except xlsxmark.TooManyFormats:
+        raise WorkbookError(loaded.path, TOO_MANY_FORMATS) from None
+    except (xlsxmark.Unsupported, ValueError, KeyError):
+        raise WorkbookError(loaded.path, UNSUPPORTED) from None
 
 
-def _load(source: sources.Source, keep_vba: bool) -> Workbook:
-    try:
-        return load_workbook(source.stream(), keep_vba=keep_vba, rich_text=True)
-    except Exception:
-        raise WorkbookError(source.path, "无法打开以生成标注副本，文件可能已损坏") from None
+def _sheets(data: bytes):
+    from addin.xlsxparts import Book
 
-
-def _drop_own_sheets(workbook: Workbook) -> None:
-    for name in (RESULT_SHEET, STAMP_SHEET):
-        if name in workbook.sheetnames:
-            del workbook[name]
+    return Book(Rewriter(data)).sheets
 
 
 def notes_by_cell(findings: list[Finding]) -> dict[tuple[str, str], tuple[str, str]]:
@@ -187,70 +208,6 @@ def fingerprint_rows(tables: Sequence[Table | Prints]) -> list[tuple[str, str]]:
 def link(finding_sheet: str, cell: str) -> str:
     """The in-workbook target of a 校验结果 link."""
     return f"{_quoted(finding_sheet)}!{cell}"
-
-
-def _mark_cells(workbook: Workbook, findings: list[Finding]) -> list[tuple[str, str]]:
-    """Mark the cells; return the 【标注记录】 rows (each cell's fill and note before)."""
-    fills: dict[str, int] = {}
-    cells: list[tuple[str, str]] = []
-    for (sheet, ref), (worst, note) in notes_by_cell(findings).items():
-        cell = workbook[sheet][ref]
-        fill = tostring(cell.fill.to_tree()).decode("utf-8")
-        number = fills.setdefault(fill, len(fills) + 1)
-        had = cell.comment
-        cells.append((CELL_TAG, packed(sheet, ref, "", "", "", number, *_note_before(had))))
-        cell.fill = FILLS[worst]
-        if had is not None:
-            note = f"{had.text}\n{note}"
-        cell.comment = Comment(note, NOTE_AUTHOR, width=320, height=140)
-    filled = [(FILL_TAG, packed(number, fill)) for fill, number in fills.items()]
-    return [(MARKS_TAG, MARKS_NOTE), (WRITER, "openpyxl"), *filled, *cells]
-
-
-def _note_before(comment: Comment | None) -> tuple[int | str, str]:
-    """A note's length and author, so it can be cut back to itself ("" when none)."""
-    if comment is None:
-        return "", ""
-    return len(comment.text), comment.author or ""
-
-
-def _unmark_earlier(workbook: Workbook) -> None:
-    """Undo the marks of an earlier check of this copy, so only current findings show."""
-    from addin.workflow.stamp import unmark_workbook  # the workflow package reads stamps
-
-    try:
-        unmark_workbook(workbook)
-    except WorkbookError:
-        pass  # a damaged record of an earlier check: its marks stay, the new ones are added
-
-
-def _write_results(workbook: Workbook, findings: list[Finding]) -> None:
-    sheet = workbook.create_sheet(RESULT_SHEET)
-    sheet.append(RESULT_HEADER)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for number, row in enumerate(result_rows(findings), start=2):
-        sheet.append(row)
-        cell = sheet.cell(row=number, column=3)
-        cell.hyperlink = "#" + link(str(row[1]), str(row[2]))
-        cell.style = "Hyperlink"
-    _widths(sheet, RESULT_WIDTHS)
-    sheet.freeze_panes = "A2"
-
-
-def _write_stamp(workbook: Workbook, rows: list[tuple[object, ...]]) -> None:
-    sheet = workbook.create_sheet(STAMP_SHEET)
-    sheet.append(STAMP_HEADER)
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    _widths(sheet, STAMP_WIDTHS)
-
-
-def _widths(sheet: Worksheet, widths: tuple[int, ...]) -> None:
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[column_letter(index)].width = width
 
 
 def _quoted(sheet: str) -> str:

@@ -45,6 +45,24 @@ class Rewriter:
             return self.changed[name]
         return inflate(self.data, self.archive, name)
 
+    def head(self, name: str, size: int = 65536) -> bytes:
+        """About the first ``size`` bytes of a part, inflating no more than needed."""
+        if name in self.changed:
+            content = self.changed[name]
+            return bytes(content[:size]) if isinstance(content, bytes) else b"".join(content)[:size]
+        info = self.archive.getinfo(name)
+        if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:
+            return self.read(name)[:size]
+        header = LOCAL.unpack_from(self.data, info.header_offset)
+        start = info.header_offset + LOCAL.size + header[9] + header[10]
+        inflater = zlib.decompressobj(-15)
+        try:
+            return inflater.decompress(
+                memoryview(self.data)[start : start + info.compress_size], size
+            )
+        except zlib.error:
+            raise zipfile.BadZipFile(f"{name}: bad deflate data") from None
+
     def exists(self, name: str) -> bool:
         return name in self.changed or (
             name not in self.removed and name in self.archive.NameToInfo

@@ -3,42 +3,48 @@
 The tables are found by their headers, exactly as ``dyxx check`` finds them,
 so title rows, header wording and line breaks, styling and extra sheets may be
 whatever the official download has. Everything already in the workbook stays:
-values, styles, merges, other sheets and its own dropdowns; a column that
-already has a validation keeps it and only its uncovered rows get ours. Run
-twice, the second run adds nothing.
+values, formulas and their results, styles, merges, images, charts, other sheets
+and its own dropdowns (also Excel 2010's, kept in a sheet's extension list); a
+column that already has a validation keeps it and only its uncovered rows get
+ours. Run twice, the second run adds nothing.
+
+The workbook is never loaded and saved again: the XML of the table sheets and
+of styles.xml is edited and the code sheet added (:mod:`addin.xlsxsheet`,
+:mod:`addin.xlsxparts`); every other part is copied byte for byte.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
-import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
-from defusedxml import ElementTree
-from openpyxl import load_workbook
-from openpyxl.workbook import Workbook
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
+from python_calamine import CalamineWorkbook
 
+from addin import ownsheets, xlsxsheet
 from addin import source as sources
-from addin.dataentry import DATA_ROWS, Equipped, equip, write_code_sheet
-from addin.errors import WorkbookError
-from addin.outputs import refuse_overwrite, save_atomically
-from addin.reader import Table, read_workbook
-
-X14 = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}"
-XM = "{http://schemas.microsoft.com/office/excel/2006/main}"
-VALIDATION_ATTRIBUTES = (
-    "type",
-    "operator",
-    "errorStyle",
-    "errorTitle",
-    "error",
-    "promptTitle",
-    "prompt",
+from addin import xlsxparts as xparts
+from addin.annotate import MACROS, TOO_MANY_FORMATS, UNSUPPORTED, has_macros
+from addin.dataentry import (
+    CODE_SHEET,
+    DATA_ROWS,
+    MARK,
+    Equipped,
+    _number_format,
+    validation,
 )
-VALIDATION_FLAGS = ("allowBlank", "showInputMessage", "showErrorMessage", "showDropDown")
+from addin.errors import WorkbookError
+from addin.excel_aids import code_sheet_rows, option_cells
+from addin.findings import column_letter
+from addin.livechecks import conditional_formats
+from addin.outputs import refuse_overwrite, write_atomically
+from addin.package import Rewriter
+from addin.reader import Table, read_workbook
+from addin.schema import field_label
+from addin.xlsxsheet import Found
+
+CODE_WIDTHS = (8, 16, 22)
 
 
 def prepare(source: str | Path, target: str | Path, password: str | None = None) -> list[Equipped]:
@@ -58,70 +64,269 @@ def prepare(source: str | Path, target: str | Path, password: str | None = None)
     loaded = sources.load(source, password)
     if loaded.kind == "xls":
         raise WorkbookError(source, "旧版 .xls 文件不能加下拉列表和实时检查；请先另存为 .xlsx")
-    workbook = _load(loaded, keep_vba=target.suffix.lower() == ".xlsm")
-    ranges = write_code_sheet(workbook)
-    done = []
-    for table in tables:
-        sheet = workbook[table.sheet]
-        last = _last_row(sheet, table, tables)
-        done.append(equip(sheet, table.kind, table.columns, table.data_row, last, ranges))
-    save_atomically(workbook, target, password if loaded.encrypted else None)
+    macros = target.suffix.lower() == ".xlsm"
+    if has_macros(loaded.data) and not macros:
+        raise WorkbookError(target, MACROS)
+    try:
+        data, done = equipped(loaded, tables, macros)
+    except xparts.TooManyFormats:
+        raise WorkbookError(
+            source, TOO_MANY_FORMATS.replace("标注颜色", "文本和日期格式")
+        ) from None
+    except (xparts.Unsupported, ValueError, KeyError):
+        raise WorkbookError(source, UNSUPPORTED.replace("标注副本", "带校验的副本")) from None
+    write_atomically(target, data, password if loaded.encrypted else None)
     return done
 
 
-def _load(loaded: sources.Source, keep_vba: bool) -> Workbook:
-    try:
-        with warnings.catch_warnings():  # the extLst validations are read below instead
-            warnings.filterwarnings("ignore", "Data Validation extension", UserWarning)
-            workbook = load_workbook(loaded.stream(), keep_vba=keep_vba, rich_text=True)
-    except Exception:
-        raise WorkbookError(loaded.path, "无法打开以加入下拉列表，文件可能已损坏") from None
-    for name, found in _extension_validations(loaded.data).items():
-        if name in workbook.sheetnames:
-            for validation in found:
-                workbook[name].add_data_validation(validation)
-    return workbook
+def equipped(
+    loaded: sources.Source, tables: list[Table], macros: bool
+) -> tuple[bytes, list[Equipped]]:
+    """The package with the code sheet and every table's input aids."""
+    package = Rewriter(loaded.data)
+    types = xparts.ContentTypes(package)
+    book = xparts.Book(package)
+    styles = xparts.Styles(package.read(xparts.Styles.PART))
+    parts = {sheet.name: sheet.part for sheet in book.sheets}
+    code_name = _code_sheet(package, book, types, styles)
+    ranges = {key: _options_range(code_name, key) for key in _keys()}
+    edited: dict[str, bytes] = {}
+    done = []
+    rows = _Rows(loaded)
+    for table in tables:
+        part = parts[table.sheet]
+        xml = edited.get(part) or package.read(part)
+        last = _last_row(table, tables, rows)
+        xml, equipped_ = equip(xml, table, last, ranges, styles)
+        edited[part] = xml
+        done.append(equipped_)
+    for part, xml in edited.items():
+        if xml != package.read(part):
+            package.put(part, xml)
+    if styles.changed():
+        package.put(xparts.Styles.PART, styles.xml())
+    book.save()
+    types.book_type(macros)
+    types.save()
+    return package.finish(), done
 
 
-def _extension_validations(data: bytes) -> dict[str, list[DataValidation]]:
-    """Validations Excel keeps in a sheet's extLst (lists from another sheet).
+def _keys() -> list[str]:
+    from addin import codes
 
-    openpyxl drops the extLst, so they are read here and put back as ordinary
-    validations, which Excel, WPS and LibreOffice all read.
-    """
-    found: dict[str, list[DataValidation]] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = set(archive.namelist())
-        for part, sheet in sources.sheet_parts(data).items():
-            if part not in names:
-                continue
-            xml = archive.read(part)
-            if b"dataValidation" not in xml or X14.encode()[1:-1] not in xml:
-                continue
-            root = ElementTree.fromstring(xml)
-            for element in root.iter(f"{X14}dataValidation"):
-                validation = _validation(element)
-                if validation is not None:
-                    found.setdefault(sheet, []).append(validation)
-    return found
+    return list(codes.KEYS)
 
 
-def _validation(element) -> DataValidation | None:
-    sqref = element.findtext(f"{XM}sqref")
-    if not sqref:
-        return None
-    attributes = {name: element.get(name) for name in VALIDATION_ATTRIBUTES if element.get(name)}
-    flags = {name: element.get(name) in ("1", "true") for name in VALIDATION_FLAGS}
-    formulas = {key: element.findtext(f"{X14}{key}/{XM}f") for key in ("formula1", "formula2")}
-    return DataValidation(
-        sqref=sqref,
-        **attributes,
-        **flags,
-        **{key: value for key, value in formulas.items() if value},
+def _options_range(sheet: str, key: str) -> str:
+    column, first, last = option_cells(key)
+    letter = column_letter(column)
+    return f"{_quoted(sheet)}!${letter}${first}:${letter}${last}"
+
+
+def _quoted(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+# ---- the code sheet ------------------------------------------------------------------------------
+
+
+def _code_sheet(
+    package: Rewriter, book: xparts.Book, types: xparts.ContentTypes, styles: xparts.Styles
+) -> str:
+    """Our code sheet (found by what it holds, refreshed) or a new hidden one; its name."""
+    own = ownsheets.package_sheets(package)
+    name = ownsheets.named(own, ownsheets.CODES)
+    xml = code_sheet_xml(styles.variant(0, numFmtId=49))
+    if name is None:
+        name = book.free_sheet_name(CODE_SHEET)
+        book.add(name, xml, types, hidden=True)
+        return name
+    part = next(s.part for s in book.sheets if s.name == name)
+    if package.read(part) != xml:
+        package.put(part, xml)
+    return name
+
+
+def code_sheet_xml(text_style: int) -> bytes:
+    """The code sheet (the cells :func:`addin.excel_aids.code_sheet_rows` lays out), text
+    formatted and protected."""
+    rows = code_sheet_rows()
+    widths = CODE_WIDTHS * (len(rows[0]) // len(CODE_WIDTHS))
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1)
     )
+    body = []
+    for number, row in enumerate(rows, start=1):
+        cells = "".join(
+            f'<c r="{column_letter(col)}{number}" s="{text_style}" t="inlineStr"><is>'
+            f'<t xml:space="preserve">{xparts.text(str(value))}</t></is></c>'
+            for col, value in enumerate(row, start=1)
+            if value not in ("", None)
+        )
+        body.append(f'<row r="{number}">{cells}</row>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{xparts.MAIN}" xmlns:r="{xparts.REL}"><cols>{cols}</cols>'
+        f"<sheetData>{''.join(body)}</sheetData>"
+        '<sheetProtection sheet="1" objects="1" scenarios="1"/></worksheet>'
+    ).encode()
 
 
-def _last_row(sheet: Worksheet, table: Table, tables: list[Table]) -> int:
+# ---- one table -----------------------------------------------------------------------------------
+
+
+def equip(
+    xml: bytes,
+    table: Table,
+    last: int,
+    ranges: Mapping[str, str],
+    styles: xparts.Styles,
+) -> tuple[bytes, Equipped]:
+    """Dropdowns, input messages, formats of empty cells and live checks for one table,
+    rows ``table.data_row``..``last`` (what :func:`addin.dataentry.equip` does, in XML)."""
+    first = table.data_row
+    done = Equipped(table.sheet, table.kind, first, last)
+    existing = xlsxsheet.validations(xml)
+    added = []
+    formats: dict[int, str] = {}
+    for key, col in sorted(table.columns.items(), key=lambda item: item[1]):
+        new = _validation(table.kind, key, col, first, last, ranges, existing, done)
+        if new is not None:
+            added.append(new)
+        number_format = _number_format(key)
+        if number_format and not _column_has(xml, col, number_format, styles):
+            formats[col] = number_format
+    xml = _format_empty_cells(xml, formats, first, last, styles)
+    xml = xlsxsheet.add(xml, "dataValidations", added)
+    xml = xlsxsheet.add(xml, "conditionalFormatting", _live_checks(xml, table, last, styles, done))
+    return xml, done
+
+
+def _validation(
+    kind: str,
+    key: str,
+    col: int,
+    first: int,
+    last: int,
+    ranges: Mapping[str, str],
+    existing: list[Found],
+    done: Equipped,
+) -> bytes | None:
+    new = validation(kind, key, ranges)
+    if new is None:
+        return None
+    free = _free_rows(existing, col, first, last)
+    if not free:
+        done.kept.append(field_label(kind, key))
+        return None
+    letter = column_letter(col)
+    for low, high in free:
+        new.add(f"{letter}{low}:{letter}{high}")
+    if new.type == "list":
+        done.dropdowns.append(field_label(kind, key))
+        if len(free) > 1 or free[0] != (first, last):
+            done.kept.append(field_label(kind, key))
+    return tostring(new.to_tree())
+
+
+def _free_rows(existing: list[Found], col: int, first: int, last: int) -> list[tuple[int, int]]:
+    """Row spans of ``first``..``last`` in column ``col`` that no validation covers yet
+    (the sheet's own, also those in its extension list)."""
+    taken: list[tuple[int, int]] = []
+    for found in existing:
+        for low_col, low_row, high_col, high_row in xlsxsheet.ranges(found.sqref):
+            if low_col <= col <= high_col:
+                taken.append((low_row, high_row))
+    free: list[tuple[int, int]] = []
+    start = first
+    for low, high in sorted(taken):
+        if high < start or low > last:
+            continue
+        if low > start:
+            free.append((start, low - 1))
+        start = max(start, high + 1)
+    if start <= last:
+        free.append((start, last))
+    return free
+
+
+def _column_has(xml: bytes, col: int, number_format: str, styles: xparts.Styles) -> bool:
+    """Whether the whole column already has the format (then its cells need none)."""
+    style = xlsxsheet.column_styles(xml).get(col)
+    return style is not None and styles.number_format(style) == number_format
+
+
+def _format_empty_cells(
+    xml: bytes, formats: dict[int, str], first: int, last: int, styles: xparts.Styles
+) -> bytes:
+    """The empty cells of general format get the column's text or date format."""
+    if not formats:
+        return xml
+    ids = {col: styles.number_format_id(fmt) for col, fmt in formats.items()}
+
+    def decide(_row: int, column: int, style: int, _tag: bytes | None) -> int | None:
+        if styles.number_format(style) != "General":
+            return None
+        return styles.variant(style, numFmtId=ids[column])
+
+    return xlsxsheet.restyle(xml, formats, first, last, decide, insert=True)[0]
+
+
+def _live_checks(
+    xml: bytes, table: Table, last: int, styles: xparts.Styles, done: Equipped
+) -> list[bytes]:
+    present = {
+        (_normal_sqref(group.sqref), formula)
+        for group, rules in xlsxsheet.conditional_formats(xml)
+        for rule in rules
+        for formula in rule.formulas
+    }
+    priorities = [
+        int(rule.attrs.get("priority", "0") or 0)
+        for _group, rules in xlsxsheet.conditional_formats(xml)
+        for rule in rules
+        if rule.attrs.get("priority", "").isdigit()
+    ]
+    priority = max(priorities, default=0)
+    dxf = None
+    added = []
+    for placed in conditional_formats(table.kind, table.columns, table.data_row, last):
+        if (_normal_sqref(placed.range), placed.formula) in present:
+            done.checks_present += 1
+            continue
+        if dxf is None:
+            dxf = styles.dxf(tostring(MARK.to_tree()))
+        priority += 1
+        added.append(
+            f'<conditionalFormatting sqref="{placed.range}"><cfRule type="expression" '
+            f'dxfId="{dxf}" priority="{priority}"><formula>{xparts.text(placed.formula)}'
+            "</formula></cfRule></conditionalFormatting>".encode()
+        )
+        done.checks += 1
+    return added
+
+
+def _normal_sqref(sqref: str) -> str:
+    return " ".join(sorted(sqref.replace("$", "").split()))
+
+
+# ---- how far the input aids go -------------------------------------------------------------------
+
+
+class _Rows:
+    """A sheet's cell values, read only when needed (a table further down the sheet)."""
+
+    def __init__(self, loaded: sources.Source) -> None:
+        self.loaded = loaded
+        self.book: CalamineWorkbook | None = None
+
+    def of(self, sheet: str) -> list[list[object]]:
+        if self.book is None:
+            self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.loaded.data))
+        return self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
+def _last_row(table: Table, tables: list[Table], rows: _Rows) -> int:
     """The last row given input aids: 2000 rows (or the data, if longer), but never
     into another table further down the same sheet."""
     last_data = table.records[-1].row if table.records else table.data_row
@@ -130,7 +335,9 @@ def _last_row(sheet: Worksheet, table: Table, tables: list[Table]) -> int:
     ]
     if not below:
         return max(last_data, table.data_row + DATA_ROWS - 1)
+    values = rows.of(table.sheet)
     for row in range(last_data + 1, min(below)):
-        if any(cell.value is not None for cell in sheet[row]):
+        cells = values[row - 1] if row - 1 < len(values) else []
+        if any(v not in (None, "") for v in cells):
             return row - 1
     return min(below) - 1

@@ -1,25 +1,25 @@
 """The marked copy without loading the workbook: the sheet XML is edited as bytes.
 
-Loading and saving a 100,000-row workbook with openpyxl takes about a minute;
-this writer touches only what the marks need and copies every other part of
-the package byte for byte (see :mod:`addin.package`):
+Loading and saving a 100,000-row workbook with openpyxl takes about a minute,
+and drops what openpyxl does not know (images, text boxes, Excel 2010
+extension lists, cached formula results). This writer touches only what the
+marks need and copies every other part of the package byte for byte (see
+:mod:`addin.package` and :mod:`addin.xlsxparts`):
 
 - ``xl/styles.xml``: two fills (red for errors, yellow for warnings) and, for
   each style a flagged cell had, a copy of it with that fill;
 - each flagged sheet: the ``s`` attribute of the flagged cells (a cell that is
-  not in the XML is inserted), a comments part with its VML drawing, and the
-  relationships that tie them to the sheet;
-- two new sheets, 校验结果 and 校验记录, written with inline strings.
+  not in the XML is inserted), and the notes: a sheet without notes gets a
+  comments part and a VML drawing; a sheet with notes gets ours added to its
+  own parts, and a cell's own note gets our text appended (:mod:`addin.xlsxnotes`);
+- two new sheets, the results and the stamp, written with inline strings.
 
-What was changed is recorded at the end of the 校验记录 sheet (the 【标注记录】
+What was changed is recorded at the end of the stamp sheet (the 【标注记录】
 rows, see :func:`record_rows`): each flagged cell's original style number (or
 that the cell or row was inserted), the original fill, the parts added to each
-sheet and the original counts of styles.xml. With it, ``dyxx clean`` restores
-every changed part byte for byte; no cell value is recorded.
-
-:class:`Unsupported` is raised for what this writer does not handle (a flagged
-sheet that already has comments, an earlier 校验结果 sheet, rows or cells
-without an ``r`` reference); the caller then uses the openpyxl writer.
+sheet, the places of the insertions into parts that were there, and the
+original counts of styles.xml. With it, ``dyxx clean`` restores every changed
+part byte for byte; no cell value is recorded.
 """
 
 from __future__ import annotations
@@ -28,19 +28,15 @@ import json
 import re
 from functools import lru_cache
 from hashlib import sha256
-from xml.sax.saxutils import quoteattr
 
+from addin import xlsxparts as xparts
 from addin.findings import column_letter
 from addin.package import Rewriter
-from addin.source import sheet_parts
+from addin.xlsxnotes import VML_TYPE, Notes, idmaps
+from addin.xlsxparts import MAIN, REL, TooManyFormats, Unsupported
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
-VML_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 FILL_COLOURS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
+NOTE_AUTHOR = "dyxx 校验"
 # Elements that come after <legacyDrawing> in a worksheet (CT_Worksheet order).
 AFTER_LEGACY = (
     b"<legacyDrawingHF",
@@ -52,14 +48,13 @@ AFTER_LEGACY = (
     b"<extLst",
     b"</worksheet>",
 )
-ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ROW_WITHOUT_NUMBER = re.compile(rb'<row\b(?! r=")')
 TAIL_WINDOW = 16 * 1024**2  # what may follow </sheetData>: merges, validations, formats ...
 Piece = bytes | memoryview
 STYLE = re.compile(rb'\ss="(\d+)"')
 CELL_REF = re.compile(rb'<c r="([A-Z]+\d+)"')
 CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
-# The 【标注记录】 rows of the 校验记录 sheet: a tag in the first column, then the values.
+# The 【标注记录】 rows of the stamp sheet: a tag in the first column, then the values.
 MARKS_TAG = "【标注记录】"
 MARKS_NOTE = "dyxx clean 据此恢复被标注单元格原来的样式；只记样式编号和填充，不含任何数据"
 WRITER, STYLE_COUNT, FILL_COUNT, STYLES_HASH, VML_TYPE_TAG = (
@@ -69,13 +64,10 @@ WRITER, STYLE_COUNT, FILL_COUNT, STYLES_HASH, VML_TYPE_TAG = (
     "样式表指纹",
     "VML类型",
 )
-SHEET_PARTS, FILL_TAG, CELL_TAG = "批注部件", "原填充", "标注单元格"
+SHEET_PARTS, FILL_TAG, CELL_TAG, SPLICE_TAG = "批注部件", "原填充", "标注单元格", "插入位置"
 INSERTED_CELL, INSERTED_ROW = "单元格", "行"
 YES, NO = "是", "否"
-
-
-class Unsupported(Exception):
-    """This workbook needs the openpyxl writer."""
+SPANS_PER_ROW = 2000  # insertion places per stamp cell (up to 15 characters each)
 
 
 def mark(
@@ -85,34 +77,40 @@ def mark(
     stamp: tuple[tuple[object, ...], list[tuple[str, object]]],
     widths: tuple[tuple[int, ...], tuple[int, ...]],
     names: tuple[str, str],
+    macros: bool | None = None,
 ) -> bytes:
-    """The new package: ``notes`` marked, plus the results and stamp sheets."""
+    """The new package: ``notes`` marked, plus the results and stamp sheets (``names``,
+    which must be free). ``macros`` sets the workbook's type (.xlsm or .xlsx)."""
     package = Rewriter(data)
-    parts = {name: part for part, name in sheet_parts(data).items()}
+    types = xparts.ContentTypes(package)
+    book = xparts.Book(package)
+    parts = {sheet.name: sheet.part for sheet in book.sheets}
     if any(name in parts for name in names):
-        raise Unsupported("the workbook already has a results sheet")
+        raise Unsupported("the workbook already has a sheet of that name")
     styles = _Styles(package.read("xl/styles.xml"))
-    types = _ContentTypes(package.read("[Content_Types].xml"))
     by_sheet: dict[str, dict[str, tuple[str, str]]] = {}
     for (sheet, cell), note in notes.items():
         by_sheet.setdefault(sheet, {})[cell] = note
-    sheets = []
+    sheets, spliced = [], []
     vml_added = False
-    for number, (sheet, cells) in enumerate(sorted(by_sheet.items()), start=1):
+    shape_blocks = idmaps(package)
+    for sheet, cells in sorted(by_sheet.items()):
         styles.sheet = sheet
-        added, vml = _mark_sheet(package, parts[sheet], cells, styles, types, number)
+        added, splices, vml = _mark_sheet(package, parts[sheet], cells, styles, types, shape_blocks)
         sheets.append((sheet, *added))
+        spliced += splices
         vml_added = vml_added or vml
     styles_xml = styles.xml()
     header, rows, links = results
-    book = _Workbook(package)
     book.add(names[0], _table_sheet(header, rows, widths[0], links), types)
     stamp_header, stamp_rows = stamp
-    recorded = [*stamp_rows, (), *record_rows(styles, sheets, vml_added, styles_xml)]
+    recorded = [*stamp_rows, (), *record_rows(styles, sheets, vml_added, styles_xml, spliced)]
     book.add(names[1], _table_sheet(stamp_header, recorded, widths[1], None), types)
     book.save()
     package.put("xl/styles.xml", styles_xml)
-    package.put("[Content_Types].xml", types.xml())
+    if macros is not None:
+        types.book_type(macros)
+    types.save()
     return package.finish()
 
 
@@ -121,29 +119,34 @@ def record_rows(
     sheets: list[tuple[str, ...]],
     vml_added: bool,
     styles_xml: bytes,
+    spliced: list[tuple[str, str, list[list[int]]]] = (),  # type: ignore[assignment]
 ) -> list[tuple[str, str]]:
     """The 【标注记录】 rows: what this writer changed, enough to undo it exactly.
 
-    Two columns like the rest of the 校验记录 sheet: a tag, then the values (a JSON
+    Two columns like the rest of the stamp sheet: a tag, then the values (a JSON
     list where there are several).
     """
     rows: list[tuple[str, str]] = [
         (MARKS_TAG, MARKS_NOTE),
         (WRITER, "xml"),
-        (STYLE_COUNT, packed(len(styles.xfs), styles.count_attribute(styles.xfs_match))),
-        (FILL_COUNT, packed(styles.fill_count, styles.count_attribute(styles.fills_match))),
+        (STYLE_COUNT, packed(styles.original_xfs, styles.styles.count_attribute("cellXfs"))),
+        (FILL_COUNT, packed(styles.original_fills, styles.styles.count_attribute("fills"))),
         (STYLES_HASH, sha256(styles_xml).hexdigest()),
         (VML_TYPE_TAG, YES if vml_added else NO),
     ]
     rows += [(SHEET_PARTS, packed(*info)) for info in sheets]
-    fills: dict[str, int] = {}
+    for part, digest, spans in spliced:
+        for start in range(0, max(len(spans), 1), SPANS_PER_ROW):
+            chunk = " ".join(f"{o}:{n}" for o, n in spans[start : start + SPANS_PER_ROW])
+            rows.append((SPLICE_TAG, packed(part, digest, chunk)))
+    fills: dict[bytes, int] = {}
     cells = []
-    for sheet, ref, original, shown, marked, inserted in styles.log:
-        fill = styles.fill_xml(shown)
+    for sheet, ref, original, shown, marked, inserted, note in styles.log:
+        fill = styles.styles.fill_xml(shown)
         number = fills.setdefault(fill, len(fills) + 1)
         kept = "" if original is None else original
-        cells.append((CELL_TAG, packed(sheet, ref, kept, marked, inserted, number)))
-    rows += [(FILL_TAG, packed(number, fill)) for fill, number in fills.items()]
+        cells.append((CELL_TAG, packed(sheet, ref, kept, marked, inserted, number, *note)))
+    rows += [(FILL_TAG, packed(number, fill.decode("utf-8"))) for fill, number in fills.items()]
     return rows + cells
 
 
@@ -163,160 +166,58 @@ _PACK = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for the 40,00
 
 
 class _Styles:
+    """styles.xml while marking: a marked copy of each style, and a log of every cell."""
+
     def __init__(self, xml: bytes) -> None:
-        self.source = xml
-        fills = re.search(rb"<fills\b[^>]*>(.*?)</fills>", xml, re.S)
-        xfs = re.search(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", xml, re.S)
-        if not fills or not xfs:
-            raise Unsupported("styles.xml without fills or cellXfs")
-        self.fills_match, self.xfs_match = fills, xfs
-        self.fills = re.findall(rb"<fill\b[^>]*?/>|<fill\b.*?</fill>", fills.group(1), re.S)
-        self.fill_count = len(re.findall(rb"<fill\b", fills.group(1)))
-        if self.fill_count != len(self.fills):
-            raise Unsupported("fills this writer cannot follow")
+        self.styles = xparts.Styles(xml)
+        self.original_xfs = self.styles.count("cellXfs")
+        self.original_fills = self.styles.count("fills")
         self.sheet = ""  # the sheet being marked, for the log
         # (sheet, cell, original style or None when inserted, style shown before, new style,
-        # "" or INSERTED_CELL/INSERTED_ROW) of every flagged cell
-        self.log: list[tuple[str, str, int | None, int, int, str]] = []
-        self.xfs = re.findall(rb"<xf\b[^>]*?/>|<xf\b.*?</xf>", xfs.group(1), re.S)
-        self.new_fills: list[bytes] = []
-        self.new_xfs: list[bytes] = []
-        self.fill_ids: dict[str, int] = {}
+        # "" or INSERTED_CELL/INSERTED_ROW, (own note's length, author) or ()) per flagged cell
+        self.log: list[tuple[str, str, int | None, int, int, str, tuple]] = []
+        self.notes: dict[tuple[str, str], tuple[int, str]] = {}
         self.marked: dict[tuple[int, str], int] = {}
-        self._fill_xml: dict[int, str] = {}
 
     def marked_style(self, style: int, severity: str) -> int:
-        """The index of a copy of cell style ``style`` with the severity's fill."""
+        """The index of a copy of cell style ``style`` with the severity's fill.
+
+        Near Excel's limit of cell formats, cells of different looks share a marked
+        style that keeps only their number format (dates stay dates)."""
         key = (style, severity)
         if key not in self.marked:
-            base = self.xfs[style] if style < len(self.xfs) else self.xfs[0]
-            xf = re.sub(rb'\sfillId="\d+"', b"", base, count=1)
-            xf = re.sub(rb'\sapplyFill="\d+"', b"", xf, count=1)
-            xf = xf.replace(
-                b"<xf", f'<xf fillId="{self._fill(severity)}" applyFill="1"'.encode(), 1
-            )
-            self.new_xfs.append(xf)
-            self.marked[key] = len(self.xfs) + len(self.new_xfs) - 1
+            fill = self.styles.fill(_fill_xml(severity))
+            try:
+                self.marked[key] = self.styles.variant(style, fillId=fill)
+            except TooManyFormats:
+                self.marked[key] = self._plain(style, fill)
         return self.marked[key]
 
+    def _plain(self, style: int, fill: int) -> int:
+        number = self.styles.xf_attribute(style, "numFmtId")
+        xf = (
+            f'<xf numFmtId="{number}" fontId="0" fillId="{fill}" borderId="0" xfId="0" '
+            f'applyNumberFormat="1" applyFill="1"/>'
+        ).encode()
+        return self.styles._find_or_add("cellXfs", xf)  # TooManyFormats: no room at all
+
     def note(self, ref: str, original: int | None, shown: int, marked: int, inserted: str) -> None:
-        self.log.append((self.sheet, ref, original, shown, marked, inserted))
-
-    def fill_xml(self, style: int) -> str:
-        """The XML of the fill an original cell style shows ("" when there is none)."""
-        if style not in self._fill_xml:
-            self._fill_xml[style] = self._find_fill_xml(style)
-        return self._fill_xml[style]
-
-    def _find_fill_xml(self, style: int) -> str:
-        base = self.xfs[style] if style < len(self.xfs) else self.xfs[0] if self.xfs else b""
-        found = re.search(rb'\sfillId="(\d+)"', base.split(b">", 1)[0])
-        index = int(found.group(1)) if found else 0
-        return self.fills[index].decode("utf-8") if index < len(self.fills) else ""
-
-    @staticmethod
-    def count_attribute(match: re.Match[bytes]) -> str:
-        """The count="…" of a section's opening tag as written ("" when absent)."""
-        found = re.search(rb'\scount="(\d*)"', match.group(0).split(b">", 1)[0])
-        return found.group(1).decode() if found else ""
-
-    def _fill(self, severity: str) -> int:
-        if severity not in self.fill_ids:
-            colour = FILL_COLOURS[severity]
-            self.new_fills.append(
-                f'<fill><patternFill patternType="solid"><fgColor rgb="{colour}"/>'
-                f'<bgColor indexed="64"/></patternFill></fill>'.encode()
-            )
-            self.fill_ids[severity] = self.fill_count + len(self.new_fills) - 1
-        return self.fill_ids[severity]
+        self.log.append((self.sheet, ref, original, shown, marked, inserted, ()))
 
     def xml(self) -> bytes:
-        xml = self.source
-        for match, extra, count in (
-            (self.xfs_match, self.new_xfs, len(self.xfs)),
-            (self.fills_match, self.new_fills, self.fill_count),
-        ):  # the later section first, so the earlier offsets stay valid
-            start, end = match.span()
-            section = match.group(0)
-            section = section.replace(match.group(1), match.group(1) + b"".join(extra), 1)
-            section = re.sub(
-                rb'count="\d+"', f'count="{count + len(extra)}"'.encode(), section, count=1
-            )
-            xml = xml[:start] + section + xml[end:]
-        return xml
+        if self.notes:
+            self.log = [
+                (*entry[:6], self.notes.get((entry[0], entry[1]), ())) for entry in self.log
+            ]
+        return self.styles.xml()
 
 
-# ---- content types and the workbook --------------------------------------------------------------
-
-
-class _ContentTypes:
-    def __init__(self, xml: bytes) -> None:
-        self.text = xml.decode("utf-8")
-
-    def override(self, part: str, content_type: str) -> None:
-        entry = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
-        self.text = self.text.replace("</Types>", entry + "</Types>")
-
-    def default(self, extension: str, content_type: str) -> bool:
-        """Add a default content type unless present; whether it was added."""
-        if f'Extension="{extension}"' in self.text:
-            return False
-        entry = f'<Default Extension="{extension}" ContentType="{content_type}"/>'
-        self.text = self.text.replace("</Types>", entry + "</Types>")
-        return True
-
-    def xml(self) -> bytes:
-        return self.text.encode("utf-8")
-
-
-class _Workbook:
-    def __init__(self, package: Rewriter) -> None:
-        self.package = package
-        self.xml = package.read("xl/workbook.xml").decode("utf-8")
-        self.rels = package.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-        ids = [int(i) for i in re.findall(r'sheetId="(\d+)"', self.xml)]
-        self.next_id = max(ids, default=0) + 1
-
-    def add(self, name: str, sheet_xml: bytes, types: _ContentTypes) -> None:
-        part = _free_name(self.package, "xl/worksheets/sheet{}.xml")
-        rel_id = _free_rel_id(self.rels)
-        self.package.put(part, sheet_xml)
-        target = part.removeprefix("xl/")
-        self.rels = self.rels.replace(
-            "</Relationships>",
-            f'<Relationship Id="{rel_id}" Type="{REL}/worksheet" Target="{target}"/>'
-            "</Relationships>",
-        )
-        prefix = _prefix(self.xml, REL)
-        entry = f'<sheet name={quoteattr(name)} sheetId="{self.next_id}" {prefix}:id="{rel_id}"/>'
-        self.xml = re.sub(r"</(\w+:)?sheets>", lambda m: entry + m.group(0), self.xml, count=1)
-        self.next_id += 1
-        types.override(part, SHEET_TYPE)
-
-    def save(self) -> None:
-        self.package.put("xl/workbook.xml", self.xml.encode("utf-8"))
-        self.package.put("xl/_rels/workbook.xml.rels", self.rels.encode("utf-8"))
-
-
-def _prefix(xml: str, namespace: str) -> str:
-    match = re.search(rf'xmlns:(\w+)="{re.escape(namespace)}"', xml)
-    if not match:
-        raise Unsupported("workbook.xml without the relationships namespace")
-    return match.group(1)
-
-
-def _free_name(package: Rewriter, pattern: str) -> str:
-    number = 1
-    while package.exists(pattern.format(number)):
-        number += 1
-    return pattern.format(number)
-
-
-def _free_rel_id(rels: str) -> str:
-    number = 1
-    while f'Id="rIdDyxx{number}"' in rels:
-        number += 1
-    return f"rIdDyxx{number}"
+def _fill_xml(severity: str) -> bytes:
+    colour = FILL_COLOURS[severity]
+    return (
+        f'<fill><patternFill patternType="solid"><fgColor rgb="{colour}"/>'
+        f'<bgColor indexed="64"/></patternFill></fill>'
+    ).encode()
 
 
 # ---- marking one sheet ---------------------------------------------------------------------------
@@ -327,54 +228,53 @@ def _mark_sheet(
     part: str,
     cells: dict[str, tuple[str, str]],
     styles: _Styles,
-    types: _ContentTypes,
-    number: int,
-) -> tuple[tuple[str, ...], bool]:
-    """Mark one sheet; returns (part, comments, drawing, rels created, xmlns added) and
-    whether the vml content type was added."""
+    types: xparts.ContentTypes,
+    shape_blocks: set[int],
+) -> tuple[tuple[str, ...], list[tuple[str, str, list[list[int]]]], bool]:
+    """Mark one sheet. Returns what its 批注部件 record holds (part, comments part, VML part,
+    relationships part created, xmlns:r added, comments part new, VML part new), the
+    insertions into parts that were there, and whether the vml content type was added."""
     xml = package.read(part)
-    rels_part = _rels_part(part)
-    created = not package.exists(rels_part)
-    rels = (
-        package.read(rels_part).decode("utf-8")
-        if package.exists(rels_part)
-        else (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Relationships xmlns="{PACKAGE_REL}"></Relationships>'
-        )
-    )
-    if "/comments" in rels or b"<legacyDrawing " in xml:
-        raise Unsupported("the sheet already has comments")
+    rels = xparts.Rels(package, part)
+    notes = Notes(package, xml, types, rels)
     by_row: dict[int, dict[int, str]] = {}
     for ref, (severity, _note) in cells.items():
         column, row = _split(ref)
         by_row.setdefault(row, {})[column] = severity
     pieces = _restyle(xml, by_row, styles)
-    comments = _free_name(package, "xl/comments{}.xml")
-    drawing = _free_name(package, "xl/drawings/vmlDrawing{}.vml")
-    package.put(comments, _comments_xml(cells))
-    package.put(drawing, _vml(cells, number))
-    comment_id, drawing_id = _free_rel_id(rels), _free_rel_id(rels + 'Id="rIdDyxx1"')
-    if comment_id == drawing_id:
-        drawing_id = f"{comment_id}v"
-    rels = rels.replace(
-        "</Relationships>",
-        f'<Relationship Id="{comment_id}" Type="{REL}/comments" Target="../{comments[3:]}"/>'
-        f'<Relationship Id="{drawing_id}" Type="{REL}/vmlDrawing" Target="../{drawing[3:]}"/>'
-        "</Relationships>",
-    )
-    package.put(rels_part, rels.encode("utf-8"))
-    marked, declared = _with_legacy_drawing(pieces, drawing_id)
+    for ref, (_severity, note) in cells.items():
+        own = notes.notes.get(ref) if not notes.comments_new else None
+        length = notes.add(ref, note, NOTE_AUTHOR)
+        if length is not None and own is not None:
+            styles.notes[(styles.sheet, ref)] = (length, own.author)
+    notes.finish(NOTE_AUTHOR, shape_blocks)
+    made_comments, vml_id = notes.save()
+    spliced = [
+        (name, sha256(package.read(name)).hexdigest(), edits.spans())
+        for name, edits, new in (
+            (notes.comments_part, notes.comments, notes.comments_new),
+            (notes.vml_part, notes.vml, notes.vml_new),
+        )
+        if edits and not new
+    ]
+    declared = False
+    if vml_id is not None:
+        marked, declared = _with_legacy_drawing(pieces, vml_id)
+    else:
+        marked = b"".join(pieces)
     package.put(part, marked)  # compressed in the background from here
-    types.override(comments, COMMENTS_TYPE)
-    vml_added = types.default("vml", VML_TYPE)
-    added = (part, comments, drawing, YES if created else NO, YES if declared else NO)
-    return added, vml_added
-
-
-def _rels_part(part: str) -> str:
-    folder, name = part.rsplit("/", 1)
-    return f"{folder}/_rels/{name}.rels"
+    rels.save()
+    vml_added = vml_id is not None and types.default("vml", VML_TYPE)
+    added = (
+        part,
+        notes.comments_part,
+        notes.vml_part,
+        YES if not rels.existed else NO,
+        YES if declared else NO,
+        YES if made_comments else NO,
+        YES if vml_id is not None else NO,
+    )
+    return added, spliced, vml_added
 
 
 @lru_cache(maxsize=65536)
@@ -554,51 +454,6 @@ def _with_legacy_drawing(pieces: list[Piece], rel_id: str) -> tuple[bytes, bool]
     return b"".join([head, *pieces[1:-1], last[:at], element, last[at:]]), declared
 
 
-# ---- comments ------------------------------------------------------------------------------------
-
-
-def _comments_xml(cells: dict[str, tuple[str, str]]) -> bytes:
-    items = "".join(
-        f'<comment ref="{ref}" authorId="0"><text><r><t xml:space="preserve">'
-        f"{_text(note)}</t></r></text></comment>"
-        for ref, (_severity, note) in sorted(cells.items(), key=lambda item: _split(item[0])[::-1])
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<comments xmlns="{MAIN}"><authors><author>dyxx 校验</author></authors>'
-        f"<commentList>{items}</commentList></comments>"
-    ).encode()
-
-
-def _vml(cells: dict[str, tuple[str, str]], number: int) -> bytes:
-    shapes = []
-    for index, ref in enumerate(sorted(cells, key=lambda r: _split(r)[::-1]), start=1):
-        column, row = _split(ref)
-        shapes.append(
-            f'<v:shape id="_x0000_s{number * 100000 + index}" type="#_x0000_t202" '
-            'style="position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:240pt;'
-            'height:105pt;z-index:1;visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">'
-            '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
-            '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
-            '<div style="text-align:left"></div></v:textbox>'
-            '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
-            f"<x:Anchor>{column}, 15, {row - 1}, 10, {column + 4}, 15, {row + 6}, 4</x:Anchor>"
-            f"<x:AutoFill>False</x:AutoFill><x:Row>{row - 1}</x:Row>"
-            f"<x:Column>{column - 1}</x:Column></x:ClientData></v:shape>"
-        )
-    return (
-        '<xml xmlns:v="urn:schemas-microsoft-com:vml" '
-        'xmlns:o="urn:schemas-microsoft-com:office:office" '
-        'xmlns:x="urn:schemas-microsoft-com:office:excel">'
-        f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{number}"/></o:shapelayout>'
-        '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
-        'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
-        '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
-        + "".join(shapes)
-        + "</xml>"
-    ).encode("utf-8")
-
-
 # ---- the new sheets ------------------------------------------------------------------------------
 
 
@@ -671,24 +526,8 @@ def _cell_text(value: object) -> object:
     return _text(str(value))
 
 
-def _attribute(value: str) -> str:
-    """A double-quoted XML attribute value."""
-    return '"' + _text(value).replace('"', "&quot;") + '"'
+_attribute = xparts.attribute
+_text = xparts.text
 
 
-def _text(value: str) -> str:
-    """Text for an XML element: &, < and > escaped, characters XML cannot hold removed."""
-    if value.isalnum():  # nothing to escape or remove (most codes, names, numbers)
-        return value
-    if ILLEGAL.search(value):
-        value = ILLEGAL.sub("", value)
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
-    return value
-
-
-__all__ = ["Unsupported", "mark", "packed", "record_rows"]
+__all__ = ["TooManyFormats", "Unsupported", "mark", "packed", "record_rows"]

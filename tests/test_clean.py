@@ -16,17 +16,26 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
+from addin import xlsxsheet
 from addin.annotate import STAMP_SHEET, write_annotated
 from addin.check import check_files
 from addin.layout import MEMBER_COLUMNS
 from addin.outputs import encrypt
-from addin.prepare import _extension_validations, prepare
+from addin.prepare import prepare
 from addin.reader import read_workbook
-from addin.source import is_encrypted
+from addin.source import is_encrypted, sheet_parts
 from addin.workflow.clean import clean
 from bench.generate import write as generate
 from tests.conftest import BRANCH, TODAY, cell_style, good_member, good_org, person_id, write_book
-from tests.test_prepare import DATA, MEMBER_SHEET, ORGS, official_download
+from tests.test_prepare import (
+    DATA,
+    EXTENSION,
+    MEMBER_SHEET,
+    ORGS,
+    SITUATION_LIST,
+    _with_extension,
+    official_download,
+)
 from tests.test_prepare import MEMBERS as OFFICIAL_MEMBERS
 from tests.test_workflow import branch_books, dyxx, member
 
@@ -56,8 +65,13 @@ def validations(path: Path) -> set[tuple[str, str, str | None]]:
         for sheet in book.worksheets
         for dv in sheet.data_validations.dataValidation
     }
-    for sheet, extra in _extension_validations(path.read_bytes()).items():
-        found |= {(sheet, str(dv.sqref), dv.type, dv.formula1) for dv in extra}
+    with zipfile.ZipFile(path) as package:
+        for part, sheet in sheet_parts(path.read_bytes()).items():
+            found |= {
+                (sheet, v.sqref, v.attrs.get("type"), v.formulas[0] if v.formulas else None)
+                for v in xlsxsheet.validations(package.read(part))
+                if v.extension
+            }
     return found
 
 
@@ -76,6 +90,9 @@ def fill_in(path: Path, out: Path) -> dict[str, dict[str, object]]:
                 cell = sheet.cell(row=DATA + 2 + offset, column=col, value=person[key])
                 typed[cell.coordinate] = person[key]
     book.save(out)
+    # openpyxl drops the sheet's extension list (a list from another sheet); Excel keeps it
+    extension = EXTENSION.format(formula=SITUATION_LIST, cells=f"D{DATA}:D{DATA + 9}")
+    out.write_bytes(_with_extension(out.read_bytes(), "xl/worksheets/sheet2.xml", extension))
     return {MEMBER_SHEET: typed}
 
 
@@ -158,7 +175,7 @@ def test_a_copy_saved_since_gets_its_look_back(office, tmp_path):
     assert cell.value == "女"
 
 
-def test_openpyxl_marks_keep_the_cells_own_note(tmp_path):
+def test_a_cells_own_note_gets_ours_appended_and_comes_back(tmp_path):
     path = write_book(tmp_path / "批注.xlsx", [good_member(gender="女")], [good_org()])
     book = openpyxl.load_workbook(path)
     sheet = book["党员基本信息汇总表"]
@@ -166,10 +183,16 @@ def test_openpyxl_marks_keep_the_cells_own_note(tmp_path):
     sheet["E6"].fill = openpyxl.styles.PatternFill("solid", fgColor="DDEBF7")
     book.save(path)
     marked = marked_copy(path, tmp_path / "批注_校验.xlsx")
-    assert "【错误】" in openpyxl.load_workbook(marked)["党员基本信息汇总表"]["E6"].comment.text
+    note = openpyxl.load_workbook(marked)["党员基本信息汇总表"]["E6"].comment
+    assert note.text.startswith("已电话核实\n【错误】") and note.author == "王芳"
     out = tmp_path / "导入.xlsx"
     done = clean(marked, out)
-    assert not done.exact and done.marks == 1 and not done.skipped
+    assert done.exact and done.marks == 1 and not done.skipped
+    assert parts(out) == parts(path)  # our text cut out of the note's own part, byte for byte
+    resaved = tmp_path / "另存.xlsx"
+    openpyxl.load_workbook(marked).save(resaved)  # saved since: undone by the marks' look
+    done = clean(resaved, out)
+    assert not done.exact and done.marks == 1 and done.notes == 1 and not done.skipped
     cell = openpyxl.load_workbook(out)["党员基本信息汇总表"]["E6"]
     assert (cell.comment.text, cell.comment.author) == ("已电话核实", "王芳")
     assert cell.fill.fgColor.rgb == "00DDEBF7"

@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from typer.testing import CliRunner
 
 from addin import source as sources
+from addin import xlsxsheet
 from addin.check import check_files
 from addin.cli import app
 from addin.dataentry import CODE_MARKER, DATA_ROWS
@@ -191,6 +192,18 @@ def validations(sheet):
     return [(str(dv.sqref), dv.type, dv.formula1) for dv in sheet.data_validations.dataValidation]
 
 
+def all_validations(path: Path) -> dict[str, list[tuple[str, str | None, str | None]]]:
+    """Per sheet, every validation: also Excel's in the extLst, which openpyxl does not read."""
+    found: dict[str, list[tuple[str, str | None, str | None]]] = {}
+    with zipfile.ZipFile(path) as package:
+        for part, sheet in sources.sheet_parts(path.read_bytes()).items():
+            found[sheet] = [
+                (v.sqref, v.attrs.get("type"), v.formulas[0] if v.formulas else None)
+                for v in xlsxsheet.validations(package.read(part))
+            ]
+    return found
+
+
 def style(cell) -> tuple:
     return tuple(repr(x) for x in (cell.font, cell.fill, cell.border, cell.alignment))
 
@@ -232,21 +245,24 @@ def test_own_dropdowns_are_kept_and_never_stacked(official, tmp_path):
     out = tmp_path / "带校验.xlsx"
     done = prepare(official, out)
     book = openpyxl.load_workbook(out)
-    orgs, members = book[ORG_SHEET], book[MEMBER_SHEET]
-    situation = [v for v in validations(orgs) if v[2] == SITUATION_LIST]
-    assert situation == [(f"D{DATA}:D{DATA + 9}", "list", SITUATION_LIST)]  # from the extLst
+    found = all_validations(out)
+    situation = [v for v in found[ORG_SHEET] if v[2] == SITUATION_LIST]
+    assert situation == [(f"D{DATA}:D{DATA + 9}", "list", SITUATION_LIST)]  # the extLst's, kept
     last = DATA + DATA_ROWS - 1
-    for sheet in (orgs, members):
+    for sheet in (book[ORG_SHEET], book[MEMBER_SHEET]):
         for col in range(2, sheet.max_column + 1):
             letter = openpyxl.utils.get_column_letter(col)
             for row in (DATA, DATA + 9, DATA + 10, last):
-                found = [
-                    dv
-                    for dv in sheet.data_validations.dataValidation
-                    if f"{letter}{row}" in dv.sqref
+                covering = [
+                    v
+                    for v in found[sheet.title]
+                    if any(
+                        c1 <= col <= c2 and r1 <= row <= r2
+                        for c1, r1, c2, r2 in xlsxsheet.ranges(v[0])
+                    )
                 ]
-                assert len(found) == 1, f"{sheet.title}!{letter}{row}"
-    category = [v for v in validations(orgs) if v[0] == f"C{DATA + 10}:C{last}"]
+                assert len(covering) == 1, f"{sheet.title}!{letter}{row}"
+    category = [v for v in found[ORG_SHEET] if v[0] == f"C{DATA + 10}:C{last}"]
     assert category and category[0][2].startswith("'代码表'!")
     assert "组织类别" in done[0].kept and "党组织所在单位情况" in done[0].kept
     assert "性别" in done[1].kept and "民族" in done[1].dropdowns

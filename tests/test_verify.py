@@ -139,8 +139,8 @@ def test_large_tables_are_stamped_in_chunks(tmp_path):
     assert [(c.change, c.new_rows) for c in verify(out).changes] == [(EDITED, (2006,))]
 
 
-def test_openpyxl_written_copy_verifies(tmp_path):
-    """A sheet with a note of its own makes check -o use the openpyxl writer."""
+def test_a_copy_of_a_sheet_with_notes_verifies(tmp_path):
+    """A sheet with a note of its own: ours go into its comments part, and it verifies."""
     path = write_book(tmp_path / "批注.xlsx", [good_member(gender="女")], [good_org()])
     book = openpyxl.load_workbook(path)
     book[MEMBERS]["B6"].comment = openpyxl.comments.Comment("已核对", "王芳")
@@ -149,7 +149,8 @@ def test_openpyxl_written_copy_verifies(tmp_path):
     stamp = dict(
         row[:2] for row in openpyxl.load_workbook(out)[STAMP_SHEET].iter_rows(values_only=True)
     )
-    assert stamp["标注方式"] == "openpyxl"
+    assert stamp["标注方式"] == "xml"
+    assert openpyxl.load_workbook(out)[MEMBERS]["B6"].comment.text == "已核对"
     assert verify(out).unchanged
 
 

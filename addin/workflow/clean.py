@@ -4,47 +4,51 @@ What is removed:
 
 - the marks of ``dyxx check -o`` (fills, notes) and its 校验结果/校验记录 sheets.
   A copy nobody saved since the check is restored byte for byte from the stamp's
-  record (:mod:`addin.workflow.unmark`); one saved since (in Excel, WPS,
-  LibreOffice) gets each recorded cell's fill back and loses our notes
-  (:func:`addin.workflow.stamp.unmark_workbook`);
+  record; one saved since (in Excel, WPS, LibreOffice) gets each recorded cell's
+  fill back and loses our notes (both: :mod:`addin.workflow.unmark`);
 - what ``dyxx prepare`` (or the template) put in: the hidden code sheet, the
   dropdowns and input messages, the live checks (conditional formats), and the
   text/date formats it gave to empty cells of the tables;
 - the 统计核对, 数据质量, 问题清单 and 数据来源 sheets of ``dyxx merge``.
 
 Everything else stays as it is: the officer's values and the official structure.
+Only the XML of the sheets concerned, styles.xml and the workbook's sheet list are
+edited; every other part (images, charts, the officer's own sheets, named 校验结果
+or not) is copied byte for byte. dyxx's sheets are told by what they hold
+(:mod:`addin.ownsheets`).
 """
 
 from __future__ import annotations
 
 import io
-import warnings
+import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.comments import Comment
-from openpyxl.formatting.formatting import ConditionalFormattingList
-from openpyxl.styles import PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 
+from addin import ownsheets, xlsxsheet
 from addin import source as sources
-from addin.annotate import RESULT_SHEET, STAMP_SHEET
-from addin.dataentry import CODE_MARKER, DATA_ROWS, DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS
+from addin import xlsxparts as xparts
+from addin.annotate import MACROS, UNSUPPORTED, has_macros
+from addin.dataentry import DATA_ROWS, DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS
 from addin.dataentry import validation as prepared_validation
 from addin.errors import WorkbookError
-from addin.excel_marks import APPENDED_NOTE, is_state, parse_state
+from addin.excel_marks import APPENDED_NOTE, Mark, State, parse_state
 from addin.livechecks import conditional_formats
 from addin.outputs import refuse_overwrite, write_atomically
+from addin.package import Rewriter
 from addin.reader import Table, find_tables
-from addin.workflow.stamp import Stamp, read_stamp, unmark_workbook
-from addin.workflow.summary import SUMMARY_SHEETS
-from addin.workflow.unmark import Inexact, unmark_package
+from addin.workflow.stamp import own_sheets, read_stamp
+from addin.workflow.unmark import cell_heads, undo
+from addin.xlsxnotes import Edits, Notes
+from addin.xlsxsheet import REMOVE, Found
 
 VALIDATION_SIGNATURE = ("type", "promptTitle", "prompt", "errorTitle", "error", "errorStyle")
+DEFAULTS = {"type": "none", "errorStyle": "stop"}
+FG_COLOUR = re.compile(rb'<(?:\w+:)?fgColor\b[^>]*\brgb="([0-9A-Fa-f]{6,8})"')
 
 
 @dataclass
@@ -80,28 +84,31 @@ def clean(
         refuse_overwrite(source, target)
     except WorkbookError:
         raise WorkbookError(target, "输出文件不能与原文件相同，请另选文件名") from None
-    macro = target.suffix.lower() == ".xlsm"
+    macros = target.suffix.lower() == ".xlsm"
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookError(target, "输出文件应为 .xlsx（或带宏的 .xlsm）工作簿")
     loaded = sources.load(source, password)
     if loaded.kind == "xls":
         raise WorkbookError(source, "旧版 .xls 文件不是 dyxx 生成的，无需清理")
+    if has_macros(loaded.data) and not macros:
+        raise WorkbookError(target, MACROS)
     done = Cleaned()
-    stamp = read_stamp(loaded)
+    own = own_sheets(loaded)
     data = loaded.data
-    if stamp is not None and stamp.writer == "xml":
+    earlier = [n for n, k in own.items() if k in (ownsheets.RESULTS, ownsheets.STAMP)]
+    if earlier:
+        stamp = read_stamp(loaded, own)
         try:
-            data = unmark_package(data, stamp)
-        except Inexact:  # saved since the check: restore the cells' look instead
-            pass
-        else:
-            done.exact = True
-            done.marks = done.notes = len(stamp.cells)
-            done.sheets += [RESULT_SHEET, STAMP_SHEET]
-    remaining = None if done.exact else stamp
-    sheets = _sheet_rows(loaded.path, data)
-    if remaining is not None or _own_sheets(sheets):
-        data = _rewrite(loaded.path, data, sheets, remaining, done, macro)
+            data, done.exact, unmarked = undo(data, stamp, earlier, loaded.path)
+        except (xparts.Unsupported, ValueError):
+            raise WorkbookError(source, UNSUPPORTED.replace("标注副本", "导入副本")) from None
+        done.marks, done.notes, done.skipped = unmarked.restored, unmarked.notes, unmarked.skipped
+        done.sheets += earlier
+    rest = {n: k for n, k in own.items() if n not in earlier}
+    try:
+        data = _without_aids(loaded.path, data, rest, done, macros)
+    except (xparts.Unsupported, ValueError):
+        raise WorkbookError(source, UNSUPPORTED.replace("标注副本", "导入副本")) from None
     write_atomically(target, data, secret)
     return done
 
@@ -117,152 +124,205 @@ def _sheet_rows(path: Path, data: bytes) -> dict[str, list[list[object]]]:
         raise WorkbookError(path, "无法读取，文件可能已损坏") from None
 
 
-def _own_sheets(sheets: dict[str, list[list[object]]]) -> list[str]:
-    """The code sheet, the Excel add-in's state sheet and the summary's report sheets,
-    recognised by their first cell."""
-    found = []
-    for name, rows in sheets.items():
-        first = rows[0][0] if rows and rows[0] else None
-        if first == CODE_MARKER or is_state(rows):
-            found.append(name)
-        elif name in SUMMARY_SHEETS and isinstance(first, str) and first.startswith(f"{name}："):
-            found.append(name)
-    return found
-
-
-def _rewrite(
-    path: Path,
-    data: bytes,
-    sheets: dict[str, list[list[object]]],
-    stamp: Stamp | None,
-    done: Cleaned,
-    macro: bool,
+def _without_aids(
+    path: Path, data: bytes, own: dict[str, str], done: Cleaned, macros: bool
 ) -> bytes:
-    """The openpyxl part: marks by their look, own sheets, and dyxx prepare's input aids."""
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "Data Validation extension", UserWarning)
-            workbook = load_workbook(io.BytesIO(data), keep_vba=macro, rich_text=True)
-    except Exception:
-        raise WorkbookError(path, "无法打开以清理，文件可能已损坏") from None
-    if stamp is not None:
-        unmarked = unmark_workbook(workbook, stamp, path)
-        done.marks, done.notes, done.skipped = unmarked.restored, unmarked.notes, unmarked.skipped
-    for name in (RESULT_SHEET, STAMP_SHEET):
-        if stamp is not None and name in workbook.sheetnames:
-            del workbook[name]
+    """Take out the input aids of ``dyxx prepare`` (and the add-in), the add-in's marks
+    and our other sheets, editing the XML of the sheets concerned only."""
+    package = Rewriter(data)
+    types = xparts.ContentTypes(package)
+    book = xparts.Book(package)
+    if own:
+        styles = xparts.Styles(package.read(xparts.Styles.PART))
+        parts = {sheet.name: sheet.part for sheet in book.sheets}
+        sheets = _sheet_rows(path, data)
+        code_sheet = ownsheets.named(own, ownsheets.CODES)
+        edited: dict[str, bytes] = {}
+        if code_sheet is not None:
+            tables = [
+                t
+                for name, rows in sheets.items()
+                if name not in own
+                for t in find_tables(rows, file="", sheet=name)
+            ]
+            for table in tables:
+                part = parts[table.sheet]
+                xml = edited.get(part) or package.read(part)
+                edited[part] = _remove_input_aids(xml, table, code_sheet, styles, done)
+            for name, part in parts.items():  # any other list from the code sheet would break
+                if name not in own:
+                    xml = edited.get(part) or package.read(part)
+                    edited[part] = _remove_lists_from(xml, code_sheet, done)
+        state = ownsheets.named(own, ownsheets.STATE)
+        if state is not None:
+            _undo_excel_marks(
+                package, parts, edited, parse_state(sheets[state]), styles, types, done
+            )
+        for part, xml in edited.items():
+            if xml != package.read(part):
+                package.put(part, xml)
+        for name in own:
+            book.remove(name, types)
             done.sheets.append(name)
-    own = _own_sheets(sheets)
-    code_sheet = next((n for n in own if sheets[n] and sheets[n][0][0] == CODE_MARKER), None)
-    if code_sheet is not None:
-        tables = [t for n, rows in sheets.items() for t in find_tables(rows, file="", sheet=n)]
-        for table in tables:
-            if table.sheet in workbook.sheetnames and table.sheet not in own:
-                _remove_input_aids(workbook[table.sheet], table, code_sheet, done)
-        for sheet in workbook.worksheets:  # any other list from the code sheet would break
-            _remove_lists_from(sheet, code_sheet, done)
-    _undo_excel_marks(workbook, sheets, done)
-    for name in own:
-        del workbook[name]
-        done.sheets.append(name)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        if styles.changed():
+            package.put(xparts.Styles.PART, styles.xml())
+        book.save()
+    types.book_type(macros)
+    types.save()
+    if not package.changed and not package.removed:
+        return data  # nothing of ours: the same bytes
+    return package.finish()
 
 
-def _undo_excel_marks(workbook, sheets: dict[str, list[list[object]]], done: Cleaned) -> None:
+def _signature(attrs: Mapping[str, object]) -> tuple[str, ...]:
+    return tuple(str(attrs.get(name) or DEFAULTS.get(name, "")) for name in VALIDATION_SIGNATURE)
+
+
+def _ours(table: Table) -> set[tuple[str, ...]]:
+    made = [prepared_validation(table.kind, key, _Defaults()) for key in table.columns]
+    return {_signature({n: getattr(v, n) for n in VALIDATION_SIGNATURE}) for v in made if v}
+
+
+def _from_code_sheet(found: Found, code_sheet: str) -> bool:
+    formula = found.formulas[0].lstrip("=") if found.formulas else ""
+    quoted = "'" + code_sheet.replace("'", "''") + "'!"
+    return formula.startswith((quoted, code_sheet + "!"))
+
+
+def _remove_input_aids(
+    xml: bytes, table: Table, code_sheet: str, styles: xparts.Styles, done: Cleaned
+) -> bytes:
+    ours = _ours(table)
+    spans = []
+    for found in xlsxsheet.validations(xml):
+        listed = found.attrs.get("type") != "list" or _from_code_sheet(found, code_sheet)
+        if _signature(found.attrs) in ours and listed:
+            spans.append((found.start, found.end))
+            done.validations += 1
+    checks, last = _live_checks(xml, table, done)
+    xml = xlsxsheet.remove(xml, spans + checks)
+    return _reset_formats(xml, table, max(last, table.data_row + DATA_ROWS - 1), styles, done)
+
+
+def _remove_lists_from(xml: bytes, code_sheet: str, done: Cleaned) -> bytes:
+    spans = [
+        (found.start, found.end)
+        for found in xlsxsheet.validations(xml)
+        if _from_code_sheet(found, code_sheet)
+    ]
+    done.validations += len(spans)
+    return xlsxsheet.remove(xml, spans)
+
+
+def _live_checks(xml: bytes, table: Table, done: Cleaned) -> tuple[list[tuple[int, int]], int]:
+    """The places of this table's live checks, and the last row they covered."""
+    spans = []
+    last = 0
+    formulas: dict[int, set[str]] = {}
+    for group, rules in xlsxsheet.conditional_formats(xml):
+        areas = xlsxsheet.ranges(group.sqref)
+        if not areas:
+            continue
+        bottom = max(area[3] for area in areas)
+        if bottom not in formulas:
+            placed = conditional_formats(table.kind, table.columns, table.data_row, bottom)
+            formulas[bottom] = {p.formula for p in placed}
+        ours = [
+            rule
+            for rule in rules
+            if rule.attrs.get("type") == "expression"
+            and rule.formulas
+            and rule.formulas[0] in formulas[bottom]
+        ]
+        if not ours:
+            continue
+        done.conditional_formats += len(ours)
+        last = max(last, bottom)
+        if len(ours) == len(rules):
+            spans.append((group.start, group.end))
+        else:
+            spans += [(rule.start, rule.end) for rule in ours]
+    return spans, last
+
+
+def _reset_formats(
+    xml: bytes, table: Table, last: int, styles: xparts.Styles, done: Cleaned
+) -> bytes:
+    """Empty cells dyxx prepare formatted as text or date get the general format back."""
+    wanted = {}
+    for key, column in table.columns.items():
+        fmt = "@" if key in TEXT_FORMAT_FIELDS else DATE_FORMAT if key in DATE_FIELDS else None
+        if fmt is not None:
+            wanted[column] = fmt
+
+    def decide(_row: int, column: int, style: int, tag: bytes | None) -> int | None:
+        if tag is None or styles.number_format(style) != wanted[column]:
+            return None
+        general = styles.variant(style, numFmtId=0)
+        attrs = xparts.attributes(tag)
+        bare = set(attrs) <= {"r", "s", "t"} and attrs.get("t", "n") == "n"
+        return REMOVE if general == 0 and bare else general
+
+    xml, count = xlsxsheet.restyle(xml, wanted, table.data_row, last, decide, insert=False)
+    done.number_formats += count
+    return xml
+
+
+def _undo_excel_marks(
+    package: Rewriter,
+    parts: dict[str, str],
+    edited: dict[str, bytes],
+    state: State,
+    styles: xparts.Styles,
+    types: xparts.ContentTypes,
+    done: Cleaned,
+) -> None:
     """Undo the marks of the Excel add-in's 校验 button, as remembered in its state sheet.
 
     A fill is restored only where the cell still shows the mark's colour, a note only
     where it is still exactly the note the add-in wrote (as the add-in itself does).
     """
-    state = next((parse_state(rows) for rows in sheets.values() if is_state(rows)), None)
-    for mark in state.marks.values() if state else ():
-        if mark.sheet not in workbook.sheetnames:
-            continue
-        cell = workbook[mark.sheet][mark.cell]
-        if _rgb(cell) == mark.colour:
-            cell.fill = _solid(mark.original) if mark.original else PatternFill()
-            done.marks += 1
-        if cell.comment is not None and cell.comment.text == mark.shown_note:
-            cell.comment = Comment(mark.original_note, "") if mark.note == APPENDED_NOTE else None
-            done.notes += 1
+    by_sheet: dict[str, list[Mark]] = defaultdict(list)
+    for mark in state.marks.values():
+        if mark.sheet in parts:
+            by_sheet[mark.sheet].append(mark)
+    for sheet, marks in by_sheet.items():
+        part = parts[sheet]
+        xml = edited.get(part) or package.read(part)
+        notes = Notes(package, xml, types, xparts.Rels(package, part))
+        edits = Edits(xml)
+        heads = cell_heads(xml, [m.cell for m in marks])
+        for mark in marks:
+            head = heads.get(mark.cell)
+            if head is not None:
+                tag = xml[head[0] : head[1]]
+                style = int(xparts.attributes(tag).get("s", 0))
+                if _rgb(styles.fill_xml(style)) == mark.colour:
+                    fill = styles.fill(_solid(mark.original)) if mark.original else 0
+                    new = xparts.set_attribute(tag, "s", str(styles.variant(style, fillId=fill)))
+                    edits.replace(head[0], head[1], new)
+                    done.marks += 1
+            note = notes.notes.get(mark.cell)
+            if note is not None and note.text == mark.shown_note:
+                if mark.note == APPENDED_NOTE:
+                    notes.set_text(mark.cell, mark.original_note)
+                else:
+                    notes.remove(mark.cell)
+                done.notes += 1
+        edited[part] = edits.result()
+        notes.save()
 
 
-def _rgb(cell) -> str | None:
-    colour = cell.fill.fgColor.rgb if cell.fill is not None and cell.fill.fill_type else None
-    return f"#{colour[-6:].upper()}" if isinstance(colour, str) else None
+def _rgb(fill: bytes) -> str | None:
+    if b'patternType="solid"' not in fill:
+        return None
+    colour = FG_COLOUR.search(fill)
+    return f"#{colour.group(1)[-6:].decode().upper()}" if colour else None
 
 
-def _solid(colour: str) -> PatternFill:
-    return PatternFill(fill_type="solid", fgColor="FF" + colour.lstrip("#"))
-
-
-def _signature(check: DataValidation) -> tuple[object, ...]:
-    return tuple(getattr(check, name) for name in VALIDATION_SIGNATURE)
-
-
-def _remove_input_aids(sheet: Worksheet, table: Table, code_sheet: str, done: Cleaned) -> None:
-    ours = {
-        _signature(made)
-        for key in table.columns
-        if (made := prepared_validation(table.kind, key, _Defaults())) is not None
-    }
-    kept = []
-    for check in sheet.data_validations.dataValidation:
-        listed = check.type != "list" or code_sheet in (check.formula1 or "")
-        if _signature(check) in ours and listed:
-            done.validations += 1
-        else:
-            kept.append(check)
-    sheet.data_validations.dataValidation = kept
-    last = _remove_live_checks(sheet, table, done)
-    _reset_formats(sheet, table, max(last, table.data_row + DATA_ROWS - 1), done)
-
-
-def _remove_lists_from(sheet: Worksheet, code_sheet: str, done: Cleaned) -> None:
-    quoted = "'" + code_sheet.replace("'", "''") + "'!"
-    kept = []
-    for check in sheet.data_validations.dataValidation:
-        formula = check.formula1 or ""
-        if formula.startswith((quoted, code_sheet + "!")):
-            done.validations += 1
-        else:
-            kept.append(check)
-    sheet.data_validations.dataValidation = kept
-
-
-def _remove_live_checks(sheet: Worksheet, table: Table, done: Cleaned) -> int:
-    """Drop the live checks of this table; return the last row they covered."""
-    kept = ConditionalFormattingList()
-    last = 0
-    formulas: dict[int, set[str]] = defaultdict(set)
-    for formatting in sheet.conditional_formatting:
-        bottom = max(r.max_row for r in formatting.sqref.ranges)
-        if bottom not in formulas:
-            placed = conditional_formats(table.kind, table.columns, table.data_row, bottom)
-            formulas[bottom] = {p.formula for p in placed}
-        for rule in formatting.rules:
-            if rule.type == "expression" and rule.formula and rule.formula[0] in formulas[bottom]:
-                done.conditional_formats += 1
-                last = max(last, bottom)
-            else:
-                kept.add(str(formatting.sqref), rule)
-    sheet.conditional_formatting = kept
-    return last
-
-
-def _reset_formats(sheet: Worksheet, table: Table, last: int, done: Cleaned) -> None:
-    """Empty cells dyxx prepare formatted as text or date get the general format back."""
-    for key, column in table.columns.items():
-        wanted = "@" if key in TEXT_FORMAT_FIELDS else DATE_FORMAT if key in DATE_FIELDS else None
-        if wanted is None:
-            continue
-        for row in range(table.data_row, last + 1):
-            cell = sheet._cells.get((row, column))
-            if cell is None or cell.value is not None or cell.number_format != wanted:
-                continue
-            cell.number_format = "General"
-            done.number_formats += 1
-            if not cell.has_style and cell.hyperlink is None and cell.comment is None:
-                del sheet._cells[(row, column)]
+def _solid(colour: str) -> bytes:
+    rgb = "FF" + colour.lstrip("#").upper()
+    return (
+        f'<fill><patternFill patternType="solid"><fgColor rgb="{rgb}"/>'
+        '<bgColor indexed="64"/></patternFill></fill>'
+    ).encode()

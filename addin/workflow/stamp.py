@@ -6,10 +6,10 @@ the 【行指纹】 record (row hashes, for ``dyxx verify``) and the 【标注�
 file that may have been edited or forged, so every record is checked and a bad
 one is a :class:`WorkbookError`, never a crash.
 
-:func:`unmark_workbook` undoes the marks in an openpyxl workbook by the record:
-the cell fills come back and our notes go (a note the cell had before is cut
-back to its own text). It is used by ``dyxx clean`` when the package cannot be
-restored byte for byte, and by ``dyxx check -o`` on a copy that was marked before.
+The stamp sheet is found by what it holds (:mod:`addin.ownsheets`), so an
+officer's own sheet called 校验记录 is never taken for it. :func:`is_mark`,
+:func:`is_our_note` and :func:`checked_fill` serve the undoing of the marks by
+their look (:mod:`addin.workflow.unmark`).
 """
 
 from __future__ import annotations
@@ -21,26 +21,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from defusedxml.ElementTree import fromstring
-from openpyxl.comments import Comment
-from openpyxl.styles.fills import Fill, PatternFill
-from openpyxl.workbook import Workbook
 from python_calamine import CalamineWorkbook
 
+from addin import ownsheets, values
 from addin import source as sources
-from addin import values
-from addin.annotate import (
-    FILE_FINGERPRINT,
-    FILLS,
-    NOTE_AUTHOR,
-    ROW_FINGERPRINTS,
-    STAMP_SHEET,
-)
+from addin.annotate import FILE_FINGERPRINT, NOTE_AUTHOR, ROW_FINGERPRINTS, STAMP_SHEET
 from addin.errors import WorkbookError
+from addin.package import Rewriter
 from addin.xlsxmark import (
     CELL_TAG,
+    FILL_COLOURS,
     FILL_COUNT,
     FILL_TAG,
     SHEET_PARTS,
+    SPLICE_TAG,
     STYLE_COUNT,
     STYLES_HASH,
     VML_TYPE_TAG,
@@ -48,10 +42,11 @@ from addin.xlsxmark import (
     YES,
 )
 
-MARK_COLOURS = frozenset(f.fgColor.rgb[-6:] for f in FILLS.values())
+MARK_COLOURS = frozenset(colour[-6:] for colour in FILL_COLOURS.values())
 NOTE_PREFIXES = ("【错误】", "【警告】")
 DAMAGED = "“校验记录”工作表中的记录已损坏或被改动，无法使用"
 CELL_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
+FG_COLOUR = re.compile(rb'<(?:\w+:)?fgColor\b[^>]*\brgb="([0-9A-Fa-f]{6,8})"')
 
 
 @dataclass(frozen=True)
@@ -76,6 +71,20 @@ class CellMark:
     note_author: str
 
 
+@dataclass(frozen=True)
+class SheetParts:
+    """What the xml writer did to one sheet's parts."""
+
+    sheet: str
+    part: str
+    comments: str  # the comments part
+    drawing: str  # the VML drawing part
+    rels_created: bool
+    declared: bool  # xmlns:r was added to the sheet
+    comments_new: bool = True  # False: our notes went into the sheet's own parts
+    drawing_new: bool = True
+
+
 @dataclass
 class Stamp:
     items: dict[str, object] = field(default_factory=dict)
@@ -85,8 +94,11 @@ class Stamp:
     counts: dict[str, tuple[int, str]] = field(default_factory=dict)  # cellXfs / fills
     styles_hash: str = ""
     vml_added: bool = False
-    sheet_parts: list[tuple[str, str, str, str, bool, bool]] = field(default_factory=list)
+    sheet_parts: list[SheetParts] = field(default_factory=list)
+    # part -> (its hash after the marks, [offset, length] of each insertion)
+    splices: dict[str, tuple[str, list[list[int]]]] = field(default_factory=dict)
     cells: list[CellMark] = field(default_factory=list)
+    sheet: str = STAMP_SHEET  # the stamp sheet's name
 
     @property
     def passed(self) -> bool:
@@ -154,10 +166,16 @@ def _item(stamp: Stamp, tag: str, value: object) -> None:
     elif tag == VML_TYPE_TAG:
         stamp.vml_added = value == YES
     elif tag == SHEET_PARTS:
-        sheet, part, comments, drawing, created, declared = _list(value, 6)[:6]
-        stamp.sheet_parts.append(
-            (str(sheet), str(part), str(comments), str(drawing), created == YES, declared == YES)
-        )
+        items = _list(value, 6)
+        flags = [flag == YES for flag in items[4:8]] + [True] * (8 - max(len(items), 6))
+        stamp.sheet_parts.append(SheetParts(*map(str, items[:4]), *flags[:4]))
+    elif tag == SPLICE_TAG:
+        part, digest, joined = _list(value, 3)[:3]
+        spans = [[int(n) for n in pair.split(":")] for pair in str(joined).split()]
+        if any(len(pair) != 2 or min(pair) < 0 for pair in spans):
+            raise ValueError("bad insertion places")
+        known = stamp.splices.setdefault(str(part), (str(digest), []))
+        known[1].extend(spans)
     elif tag not in stamp.items:
         stamp.items[tag] = value
 
@@ -183,22 +201,30 @@ def _cell(items: list[object], fills: dict[int, str]) -> CellMark:
     )
 
 
-def read_stamp(loaded: sources.Source) -> Stamp | None:
-    """The stamp of a loaded workbook, None when it has no 校验记录 sheet."""
+def read_stamp(loaded: sources.Source, own: dict[str, str] | None = None) -> Stamp | None:
+    """The stamp of a loaded workbook, None when it has none (a stamp sheet is told by
+    what it holds: :mod:`addin.ownsheets`). ``own``: the workbook's own sheets, when known."""
+    if own is None:
+        own = own_sheets(loaded)
+    name = ownsheets.named(own, ownsheets.STAMP)
+    if name is None:
+        return None
     try:
         book = CalamineWorkbook.from_filelike(loaded.stream())
-        if STAMP_SHEET not in book.sheet_names:
-            return None
-        rows = book.get_sheet_by_name(STAMP_SHEET).to_python(skip_empty_area=False)
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception:  # calamine raises several unrelated types
         raise WorkbookError(loaded.path, "无法读取，文件可能已损坏") from None
-    return parse(rows, loaded.path)
+    stamp = parse(rows, loaded.path)
+    stamp.sheet = name
+    return stamp
 
 
-def stamp_of(workbook: Workbook, path: str | Path = "") -> Stamp | None:
-    if STAMP_SHEET not in workbook.sheetnames:
-        return None
-    return parse(workbook[STAMP_SHEET].iter_rows(values_only=True), path)
+def own_sheets(loaded: sources.Source) -> dict[str, str]:
+    """dyxx's own sheets of a loaded .xlsx (name -> kind)."""
+    try:
+        return ownsheets.package_sheets(Rewriter(loaded.data))
+    except Exception:  # a package too damaged to follow
+        raise WorkbookError(loaded.path, "无法读取，文件可能已损坏") from None
 
 
 @dataclass
@@ -208,59 +234,30 @@ class Unmarked:
     skipped: list[str] = field(default_factory=list)  # cells no longer as marked
 
 
-def is_mark(fill: object) -> bool:
-    """Whether a cell's fill (an openpyxl fill or its style proxy) is one of our marks."""
-    if getattr(fill, "fill_type", None) != "solid":
+def is_mark(fill: bytes) -> bool:
+    """Whether a fill's XML (from styles.xml) is one of our marks: solid, in a mark colour."""
+    if b'patternType="solid"' not in fill:
         return False
-    colour = getattr(getattr(fill, "fgColor", None), "rgb", None)
-    return isinstance(colour, str) and colour[-6:].upper() in MARK_COLOURS
+    colour = FG_COLOUR.search(fill)
+    return colour is not None and colour.group(1)[-6:].decode().upper() in MARK_COLOURS
 
 
-def is_our_note(comment: Comment | None) -> bool:
-    if comment is None:
-        return False
-    lines = (comment.text or "").splitlines()
-    return comment.author == NOTE_AUTHOR or any(line.startswith(NOTE_PREFIXES) for line in lines)
+def is_our_note(author: str, text: str) -> bool:
+    return author == NOTE_AUTHOR or any(
+        line.startswith(NOTE_PREFIXES) for line in text.splitlines()
+    )
 
 
-def _fill(xml: str, path: str | Path) -> Fill:
+def checked_fill(xml: str, path: str | Path) -> bytes:
+    """A fill recorded in the stamp, as XML safe to put back into styles.xml ("" for none).
+
+    The stamp may be forged: anything but one plain <fill> element is refused."""
     if not xml:
-        return PatternFill()
+        return b""
     try:
-        fill = Fill.from_tree(fromstring(xml))
+        element = fromstring(xml)
     except Exception:  # malformed, or an entity trick (defusedxml refuses it)
         raise WorkbookError(path, DAMAGED) from None
-    if fill is None:
+    if element.tag.rsplit("}", 1)[-1] != "fill" or "<!" in xml:
         raise WorkbookError(path, DAMAGED)
-    return fill
-
-
-def unmark_workbook(
-    workbook: Workbook, stamp: Stamp | None = None, path: str | Path = ""
-) -> Unmarked:
-    """Put back each recorded cell's fill and note (openpyxl); the sheets stay.
-
-    Raises :class:`WorkbookError` when the record is damaged.
-    """
-    done = Unmarked()
-    stamp = stamp if stamp is not None else stamp_of(workbook, path)
-    if stamp is None:
-        return done
-    for mark in stamp.cells:
-        if mark.sheet not in workbook.sheetnames:
-            done.skipped.append(f"{mark.sheet}!{mark.ref}")
-            continue
-        cell = workbook[mark.sheet][mark.ref]
-        if not is_mark(cell.fill):
-            done.skipped.append(f"{mark.sheet}!{mark.ref}")
-            continue
-        cell.fill = _fill(mark.fill, path)
-        done.restored += 1
-        if is_our_note(cell.comment):
-            done.notes += 1
-            if mark.note_length is None:
-                cell.comment = None
-            else:
-                own = (cell.comment.text or "")[: mark.note_length]
-                cell.comment = Comment(own, mark.note_author)
-    return done
+    return xml.encode("utf-8")

@@ -1,28 +1,35 @@
-"""Undo what :mod:`addin.xlsxmark` did to a package, byte for byte, from the stamp's record.
+"""Undo the marks of ``dyxx check -o`` in a package, as its stamp records them.
 
-The marked copy differs from its source in a few parts only; each change is
-reversed exactly: the flagged cells get their style numbers back (cells and
-rows that were inserted go), the <legacyDrawing> element, the comments and VML
-parts and their relationships go, the 校验结果 and 校验记录 sheets go, and
-styles.xml loses the appended fills and cell styles. Every part then equals the
-source's again.
-
-This holds only for a copy nobody has saved since: :func:`unmark_package`
+:func:`unmark_package`: a marked copy nobody has saved since differs from its
+source in a few parts only, and each change is reversed exactly: the flagged
+cells get their style numbers back (cells and rows that were inserted go), the
+<legacyDrawing> element, the comments and VML parts and their relationships go
+(or, where our notes went into the sheet's own parts, the recorded insertions
+are cut out), the results and stamp sheets go, and styles.xml loses the
+appended fills and cell styles. Every part then equals the source's again. It
 raises :class:`Inexact` as soon as anything is not as the writer left it (a
-styles.xml with another hash, a cell without the recorded style), and the
-caller falls back to restoring the cells' look with openpyxl.
+styles.xml with another hash, a cell without the recorded style).
+
+:func:`unmark_by_look`: a copy saved since (in Excel, WPS, LibreOffice) gets,
+for each recorded cell still showing a mark colour, a cell style like its
+current one with the recorded fill, and loses our notes (a note the cell had
+before is cut back to its own text); the results and stamp sheets go. Only the
+flagged sheets, styles.xml and the workbook's sheet list change.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from hashlib import sha256
+from pathlib import Path
 
-from addin.annotate import RESULT_SHEET, STAMP_SHEET
+from addin import xlsxparts as xparts
 from addin.package import Rewriter
-from addin.workflow.stamp import CellMark, Stamp
-from addin.xlsxmark import FILL_COUNT, INSERTED_CELL, INSERTED_ROW, REL, STYLE_COUNT, _rels_part
+from addin.workflow.stamp import CellMark, Stamp, Unmarked, checked_fill, is_mark, is_our_note
+from addin.xlsxmark import FILL_COUNT, INSERTED_CELL, INSERTED_ROW, REL, STYLE_COUNT
+from addin.xlsxnotes import Edits, Notes, unsplice
 
 OURS = re.compile(r'<Relationship Id="rIdDyxx[^"]*"[^>]*/>')
 OWN_SHEET = re.compile(
@@ -30,13 +37,31 @@ OWN_SHEET = re.compile(
 )
 LEGACY = re.compile(rb'<legacyDrawing \w+:id="rIdDyxx\w*"/>')
 CELL_HEAD = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>')
+STYLE = re.compile(rb'\ss="(\d+)"')
 
 
 class Inexact(Exception):
     """The package is not as the marker left it: it cannot be restored byte for byte."""
 
 
-def unmark_package(data: bytes, stamp: Stamp) -> bytes:
+def undo(
+    data: bytes, stamp: Stamp | None, sheets: Iterable[str], path: str | Path = ""
+) -> tuple[bytes, bool, Unmarked]:
+    """The package without the marks and without our results and stamp ``sheets``:
+    byte for byte when it can be, else by the marks' look. Returns (package, exact, done)."""
+    sheets = list(sheets)
+    if stamp is not None and stamp.writer == "xml":
+        try:
+            data = unmark_package(data, stamp, sheets)
+        except Inexact:  # saved since the check: restore the cells' look instead
+            pass
+        else:
+            return data, True, Unmarked(len(stamp.cells), len(stamp.cells))
+    data, done = unmark_by_look(data, stamp, sheets, path)
+    return data, False, done
+
+
+def unmark_package(data: bytes, stamp: Stamp, sheets: Iterable[str]) -> bytes:
     package = Rewriter(data)
     if not package.exists("xl/styles.xml"):
         raise Inexact("no styles")
@@ -48,27 +73,45 @@ def unmark_package(data: bytes, stamp: Stamp) -> bytes:
     cells: dict[str, list[CellMark]] = defaultdict(list)
     for mark in stamp.cells:
         cells[mark.sheet].append(mark)
-    for sheet, part, comments, drawing, created, declared in stamp.sheet_parts:
-        if not package.exists(part):
-            raise Inexact(f"missing {part}")
-        xml = _cells(package.read(part), cells.pop(sheet, []))
-        xml = _without_legacy_drawing(xml, declared)
-        package.put(part, xml)
-        rels = _rels_part(part)
-        if created:
+    for info in stamp.sheet_parts:
+        if not package.exists(info.part):
+            raise Inexact(f"missing {info.part}")
+        xml = _cells(package.read(info.part), cells.pop(info.sheet, []))
+        if info.drawing_new:
+            xml = _without_legacy_drawing(xml, info.declared)
+        package.put(info.part, xml)
+        rels = xparts.rels_part(info.part)
+        if info.rels_created:
             package.remove(rels)
-        else:
+        elif info.comments_new or info.drawing_new:
             package.put(rels, _without_ours(package.read(rels)))
-        package.remove(comments)
-        package.remove(drawing)
-        types = _without_override(types, comments)  # the drawing's type is the vml default
+        for part, new in ((info.comments, info.comments_new), (info.drawing, info.drawing_new)):
+            if new:
+                package.remove(part)
+                if part == info.comments:
+                    types = _without_override(types, part)  # the drawing's type: vml default
+            elif part in stamp.splices:
+                package.put(part, _unspliced(package, part, stamp.splices[part]))
     if cells:
         raise Inexact("marked cells on a sheet without a record")
     if stamp.vml_added:
         types = re.sub(r'<Default Extension="vml" ContentType="[^"]*"/>', "", types, count=1)
-    types = _without_sheets(package, types)
+    types = _without_sheets(package, types, set(sheets))
     package.put("[Content_Types].xml", types.encode("utf-8"))
     return package.finish()
+
+
+def _unspliced(package: Rewriter, part: str, record: tuple[str, list[list[int]]]) -> bytes:
+    digest, spans = record
+    if not package.exists(part):
+        raise Inexact(f"missing {part}")
+    data = package.read(part)
+    if sha256(data).hexdigest() != digest:
+        raise Inexact(f"{part} changed since the check")
+    try:
+        return unsplice(data, spans)
+    except ValueError:
+        raise Inexact(f"{part}: insertions not where recorded") from None
 
 
 def _without_override(types: str, part: str) -> str:
@@ -86,11 +129,11 @@ def _without_ours(rels: bytes) -> bytes:
     return text.encode("utf-8")
 
 
-def _without_sheets(package: Rewriter, types: str) -> str:
-    """Remove the 校验结果 and 校验记录 sheets: entries, relationships, parts."""
+def _without_sheets(package: Rewriter, types: str, names: set[str]) -> str:
+    """Remove the results and stamp sheets: entries, relationships, parts."""
     workbook = package.read("xl/workbook.xml").decode("utf-8")
     rels = package.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    own = [m for m in OWN_SHEET.finditer(workbook) if m.group(2) in (RESULT_SHEET, STAMP_SHEET)]
+    own = [m for m in OWN_SHEET.finditer(workbook) if xparts.unescaped(m.group(2)) in names]
     if len(own) != 2:
         raise Inexact("the results and stamp sheets are not ours")
     for match in own:
@@ -198,3 +241,94 @@ def _without_legacy_drawing(xml: bytes, declared: bool) -> bytes:
             raise Inexact("namespace declaration not found")
         xml = xml[:at] + xml[at + len(declaration) :]
     return xml
+
+
+# ---- by the marks' look --------------------------------------------------------------------------
+
+
+def unmark_by_look(
+    data: bytes, stamp: Stamp | None, sheets: Iterable[str], path: str | Path = ""
+) -> tuple[bytes, Unmarked]:
+    """Each recorded cell still in a mark colour gets its recorded fill back and loses
+    our note; the results and stamp ``sheets`` go (see the module's docstring)."""
+    package = Rewriter(data)
+    types = xparts.ContentTypes(package)
+    book = xparts.Book(package)
+    parts = {sheet.name: sheet.part for sheet in book.sheets}
+    done = Unmarked()
+    grouped: dict[str, list[CellMark]] = defaultdict(list)
+    for mark in stamp.cells if stamp is not None else ():
+        grouped[mark.sheet].append(mark)
+    styles = xparts.Styles(package.read(xparts.Styles.PART)) if grouped else None
+    for sheet, marks in grouped.items():
+        part = parts.get(sheet)
+        if not part or not package.exists(part):
+            done.skipped += [f"{sheet}!{m.ref}" for m in marks]
+            continue
+        _restore_sheet(package, part, marks, styles, types, done, path)  # type: ignore[arg-type]
+    for name in sheets:
+        book.remove(name, types)
+    if styles is not None and styles.changed():
+        package.put(xparts.Styles.PART, styles.xml())
+    book.save()
+    types.save()
+    return package.finish(), done
+
+
+def _restore_sheet(
+    package: Rewriter,
+    part: str,
+    marks: list[CellMark],
+    styles: xparts.Styles,
+    types: xparts.ContentTypes,
+    done: Unmarked,
+    path: str | Path,
+) -> None:
+    xml = package.read(part)
+    notes = Notes(package, xml, types, xparts.Rels(package, part))
+    edits = Edits(xml)
+    heads = cell_heads(xml, [m.ref for m in marks])
+    for mark in marks:
+        head = heads.get(mark.ref)
+        style = _style(xml[head[0] : head[1]]) if head else 0
+        if head is None or not is_mark(styles.fill_xml(style)):
+            done.skipped.append(f"{mark.sheet}!{mark.ref}")
+            continue
+        fill = checked_fill(mark.fill, path)
+        restored = styles.variant(style, fillId=styles.fill(fill) if fill else 0)
+        tag = xparts.set_attribute(xml[head[0] : head[1]], "s", str(restored))
+        edits.replace(head[0], head[1], tag)
+        done.restored += 1
+        note = notes.notes.get(mark.ref)
+        if note is not None and is_our_note(note.author, note.text):
+            done.notes += 1
+            if mark.note_length is None:
+                notes.remove(mark.ref)
+            else:
+                notes.set_text(mark.ref, note.text[: mark.note_length])
+    if edits:
+        package.put(part, edits.result())
+    notes.save()
+
+
+def _style(head: bytes) -> int:
+    found = STYLE.search(head)
+    return int(found.group(1)) if found else 0
+
+
+CELL_TAG = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3}[0-9]{1,7})"[^>]*>')
+
+
+def cell_heads(xml: bytes, refs: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """(start, end) of the opening tag of each wanted cell found in a sheet's XML."""
+    wanted = set(refs)
+    found: dict[str, tuple[int, int]] = {}
+    if not wanted:
+        return found
+    for match in CELL_TAG.finditer(xml, max(xml.find(b"<sheetData"), 0)):
+        ref = match.group(1).decode()
+        if ref in wanted:
+            found[ref] = match.span()
+            if len(found) == len(wanted):
+                break
+    return found
