@@ -186,9 +186,10 @@ CARRIES_DATA = set(COMMANDS) - {"template"}
 
 
 FIXED_ELSEWHERE = {
-    "re-check": "fixed by the check -o / reader owner: a re-check reads dyxx's own 校验结果 "
-    "sheet as an 附件3 table (its 字段 column holds 党组织名称, 组织类别 in consecutive rows), "
-    "and annotate then cannot mark findings on the sheet it replaces (KeyError)",
+    "re-check": "fixed by the reader/check -o owner: a re-check reads dyxx's own 校验结果 "
+    "sheet as an 附件3 table (its 字段 column holds 党组织名称 over 组织类别), so findings "
+    "land on the sheet the marked copy replaces and no copy is written (any workbook with "
+    "two 党组织名称 findings, hostile or not)",
 }
 
 
