@@ -155,7 +155,7 @@ def test_output_equal_to_input_is_refused(book):
     path = book(members=[good_member(gender="女")])
     before = digest(path)
     result = dyxx("check", str(path), "-o", str(path))
-    assert result.returncode == 2 and "不能与被校验的文件相同" in result.stdout
+    assert result.returncode == 2 and "不能与输入的文件相同" in result.stdout
     assert digest(path) == before
 
 

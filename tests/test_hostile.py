@@ -224,7 +224,7 @@ def test_output_through_a_link_to_the_input_is_refused(sample, tmp_path):
     link = tmp_path / "链接.xlsx"
     os.link(sample, link)
     before = hashlib.sha256(sample.read_bytes()).hexdigest()
-    assert_refused(dyxx("check", str(sample), "-o", str(link)), "不能与被校验的文件相同")
+    assert_refused(dyxx("check", str(sample), "-o", str(link)), "不能与输入的文件相同")
     assert hashlib.sha256(sample.read_bytes()).hexdigest() == before
 
 
