@@ -13,6 +13,7 @@ elements, and XML text and attributes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 from xml.sax.saxutils import escape, unescape
@@ -32,6 +33,7 @@ MAX_TEXT = 32_767  # characters in a cell (and in a note)
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ATTRIBUTE = re.compile(r'([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 ENTITIES = {"&quot;": '"', "&apos;": "'"}
+CHARACTER = re.compile(r"&#([0-9]+|[xX][0-9a-fA-F]+);")
 # The children of <worksheet>, in the order the schema (CT_Worksheet) requires.
 WORKSHEET_ORDER = (
     "sheetPr",
@@ -125,7 +127,19 @@ def attribute(value: str) -> str:
 
 
 def unescaped(value: str) -> str:
+    """XML text unescaped: the five entities and character references (&#10;)."""
+    if "&" not in value:
+        return value
+    value = CHARACTER.sub(_character, value)
     return unescape(value, ENTITIES)
+
+
+def _character(match: re.Match[str]) -> str:
+    number = int(match.group(1)[1:], 16) if match.group(1)[0] in "xX" else int(match.group(1))
+    try:
+        return chr(number)
+    except (ValueError, OverflowError):
+        return ""
 
 
 def attributes(tag: bytes | str) -> dict[str, str]:
@@ -639,16 +653,7 @@ class Styles:
 
     def number_format(self, style: int) -> str:
         """The number format code of a cell style ("General", "@", "yyyy-mm-dd" …)."""
-        number = self.xf_attribute(style, "numFmtId")
-        if number == 0:
-            return "General"
-        if number == 49:
-            return "@"
-        for entry in self.items["numFmts"] + self.added["numFmts"]:
-            attrs = attributes(entry.split(b">", 1)[0])
-            if attrs.get("numFmtId") == str(number):
-                return attrs.get("formatCode", "")
-        return ""
+        return self.format_code(self.xf_attribute(style, "numFmtId"))
 
     # -- adding
 
@@ -700,6 +705,31 @@ class Styles:
             apply = {"fillId": "applyFill", "numFmtId": "applyNumberFormat"}[name]
             head = set_attribute(head, apply, "1" if value else None)
         return self._find_or_add("cellXfs", head + rest)
+
+    def similar(self, style: int, name: str, accept: Callable[[int], bool]) -> int | None:
+        """An existing cell style like ``style`` but for attribute ``name`` (and its apply
+        flag), whose ``name`` passes ``accept``: the way back to a style ``variant`` made."""
+        apply = {"fillId": "applyFill", "numFmtId": "applyNumberFormat"}[name]
+        wanted = _loose(self.xf(style), (name, apply))
+        for index in range(self.count("cellXfs")):
+            if index == style:
+                continue
+            xf = self.xf(index)
+            if _loose(xf, (name, apply)) == wanted and accept(self.xf_attribute(index, name)):
+                return index
+        return None
+
+    def format_code(self, number: int) -> str:
+        """The code of a number format id ("General", "@", "yyyy-mm-dd" …)."""
+        if number == 0:
+            return "General"
+        if number == 49:
+            return "@"
+        for entry in self.items["numFmts"] + self.added["numFmts"]:
+            attrs = attributes(entry.split(b">", 1)[0])
+            if attrs.get("numFmtId") == str(number):
+                return attrs.get("formatCode", "")
+        return ""
 
     def changed(self) -> bool:
         return any(self.added.values())
@@ -762,3 +792,12 @@ def _normal(xml: bytes) -> bytes:
     pairs = sorted(ATTRIBUTE.findall(head.decode("utf-8", "replace")))
     body = xml[head_end + 1 :] if not xml[: head_end + 1].endswith(b"/>") else b""
     return name + repr(pairs).encode() + b"|" + body.strip()
+
+
+def _loose(xml: bytes, ignored: tuple[str, ...]) -> bytes:
+    """An item compared without some of its attributes."""
+    head_end = xml.find(b">")
+    head = xml[:head_end].rstrip(b"/").rstrip().decode("utf-8", "replace")
+    pairs = sorted(p for p in ATTRIBUTE.findall(head) if p[0] not in ignored)
+    body = xml[head_end + 1 :] if not xml[: head_end + 1].endswith(b"/>") else b""
+    return repr(pairs).encode() + b"|" + body.strip()

@@ -255,13 +255,20 @@ def _reset_formats(
         if fmt is not None:
             wanted[column] = fmt
 
+    by_column = xlsxsheet.column_styles(xml)
+
+    def general(number: int) -> bool:
+        return styles.format_code(number) == "General"
+
     def decide(_row: int, column: int, style: int, tag: bytes | None) -> int | None:
         if tag is None or styles.number_format(style) != wanted[column]:
             return None
-        general = styles.variant(style, numFmtId=0)
+        back = styles.similar(style, "numFmtId", general)
+        if back is None:
+            back = styles.variant(style, numFmtId=0)
         attrs = xparts.attributes(tag)
         bare = set(attrs) <= {"r", "s", "t"} and attrs.get("t", "n") == "n"
-        return REMOVE if general == 0 and bare else general
+        return REMOVE if bare and back == by_column.get(column, 0) else back
 
     xml, count = xlsxsheet.restyle(xml, wanted, table.data_row, last, decide, insert=False)
     done.number_formats += count
