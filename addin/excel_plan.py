@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from addin import annotate
+from addin import annotate, ownsheets
 from addin.annotate import RESULT_HEADER, RESULT_SHEET, STAMP_HEADER, STAMP_SHEET
 from addin.check import check_tables
-from addin.excel_aids import find_code_sheet
-from addin.excel_marks import STATE_SHEET, is_state
 from addin.findings import Finding
 from addin.reader import Table, fill_merged, find_tables, no_table_message
 from addin.report import Report
@@ -30,7 +28,6 @@ Rows = list[list[object]]
 Area = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
 RESULT_LINK_COLUMN = 3  # 单元格: a HYPERLINK formula to the cell
 RESULT_TEXT_COLUMNS = (2, 4, 5, 6, 7, 8)  # text-formatted, so "0211" or "=x" stay as written
-OWN_SHEETS = (RESULT_SHEET, STAMP_SHEET, STATE_SHEET)
 NO_TABLES = no_table_message()
 
 
@@ -42,13 +39,25 @@ class Book:
     sheets: dict[str, Rows] = field(default_factory=dict)
 
     def own(self, name: str) -> bool:
-        """Sheets this tool writes, never read as data."""
-        rows = self.sheets.get(name, [])
-        return name in OWN_SHEETS or is_state(rows) or name == find_code_sheet({name: rows})
+        """Sheets this tool writes, never read as data (told by what they hold, so an
+        officer's own sheet called 校验结果 is data like any other)."""
+        return ownsheets.kind(name, self.sheets.get(name, [])[: ownsheets.HEAD_ROWS]) is not None
 
     @property
     def data_sheets(self) -> list[str]:
         return [name for name in self.sheets if not self.own(name)]
+
+    def own_names(self) -> tuple[str, str]:
+        """The sheets the results and the stamp go to: ours (told by what they hold), or
+        new ones with free names when an officer's sheet holds 校验结果 or 校验记录."""
+        heads = {name: rows[: ownsheets.HEAD_ROWS] for name, rows in self.sheets.items()}
+        own = ownsheets.own(heads)
+        taken = list(self.sheets)
+        result = ownsheets.named(own, ownsheets.RESULTS)
+        result = result or ownsheets.free_name(RESULT_SHEET, taken)
+        stamp = ownsheets.named(own, ownsheets.STAMP)
+        stamp = stamp or ownsheets.free_name(STAMP_SHEET, [*taken, result])
+        return result, stamp
 
 
 def tables(book: Book, merged: Mapping[str, Iterable[Area]] | None = None) -> list[Table]:
@@ -173,8 +182,13 @@ def operator_name() -> str:
         return ""
 
 
-def summary(report: Report, findings: Sequence[Finding], dropdowns: int) -> str:
-    """The message shown when the check is done."""
+def summary(
+    report: Report,
+    findings: Sequence[Finding],
+    dropdowns: int,
+    names: tuple[str, str] = (RESULT_SHEET, STAMP_SHEET),
+) -> str:
+    """The message shown when the check is done (``names``: the results and stamp sheets)."""
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     verdict = "通过" if errors == 0 else "未通过"
@@ -184,9 +198,9 @@ def summary(report: Report, findings: Sequence[Finding], dropdowns: int) -> str:
     if findings:
         lines.append(
             f"有问题的单元格已标红（错误）或标黄（警告）并加了批注；"
-            f"全部问题列在“{RESULT_SHEET}”工作表，点单元格位置可跳转。"
+            f"全部问题列在“{names[0]}”工作表，点单元格位置可跳转。"
         )
     if dropdowns:
         lines.append(f"已为 {dropdowns} 列补上下拉列表。")
-    lines.append(f"校验时间、结论和数据指纹记在“{STAMP_SHEET}”工作表。")
+    lines.append(f"校验时间、结论和数据指纹记在“{names[1]}”工作表。")
     return "\n".join(lines)

@@ -163,7 +163,7 @@ def test_libreoffice_resave_keeps_the_verdict(office, marked, tmp_path):
 def test_no_stamp_or_a_damaged_one_exit_2(tmp_path, marked):
     plain = write_book(tmp_path / "未校验.xlsx", people(2))
     result = dyxx("verify", str(plain))
-    assert result.returncode == 2 and "没有“校验记录”工作表" in result.stdout
+    assert result.returncode == 2 and "没有 dyxx 写的“校验记录”工作表" in result.stdout
     book = openpyxl.load_workbook(marked)
     sheet = book[STAMP_SHEET]
     row = next(r for r in sheet.iter_rows() if r[0].value == "行指纹")

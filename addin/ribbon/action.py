@@ -22,8 +22,8 @@ from datetime import date
 
 import xlwings as xw
 
-from addin import excel_aids, excel_plan
-from addin.annotate import RESULT_SHEET, RESULT_WIDTHS, STAMP_SHEET, STAMP_WIDTHS
+from addin import excel_aids, excel_plan, ownsheets
+from addin.annotate import RESULT_WIDTHS, STAMP_WIDTHS
 from addin.dataentry import validation as validation_texts
 from addin.excel_aids import TEXT_FORMAT, Dropdown
 from addin.excel_marks import (
@@ -123,7 +123,8 @@ def run(
             found = excel_plan.tables(values, merged)
     if not found:
         return Outcome(excel_plan.NO_TABLES)
-    state_name = next((n for n, rows in values.sheets.items() if is_state(rows)), STATE_SHEET)
+    state_name = next((n for n, rows in values.sheets.items() if is_state(rows)), None)
+    state_name = state_name or ownsheets.free_name(STATE_SHEET, values.sheets)
     state = parse_state(values.sheets.get(state_name, []))
     # Marks on a sheet that is gone (deleted, renamed) cannot be taken back: forget them.
     state.marks = {k: m for k, m in state.marks.items() if k[0] in values.sheets}
@@ -139,16 +140,17 @@ def run(
         _mark(book, state, probe, outcome)
         who = operator or excel_plan.operator_name()
         stamp = excel_plan.stamp_rows(report, book.name, found, who, ENGINE)
+        names = values.own_names()
         sheets = (
-            (RESULT_SHEET, excel_plan.result_rows(report.findings), RESULTS),
-            (STAMP_SHEET, stamp, STAMP),
+            (names[0], excel_plan.result_rows(report.findings), RESULTS),
+            (names[1], stamp, STAMP),
             (state_name, state_rows(state), STATE),
         )
         for name, rows, layout in sheets:
             if _write(book, values, name, rows, layout):
                 outcome.sheets_written.append(name)
-        book.sheets[RESULT_SHEET if report.findings else active].activate()
-    outcome.message = excel_plan.summary(report, report.findings, outcome.dropdowns)
+        book.sheets[names[0] if report.findings else active].activate()
+    outcome.message = excel_plan.summary(report, report.findings, outcome.dropdowns, names)
     return outcome
 
 

@@ -62,7 +62,8 @@ def verify(path: Path, password: str | None = None) -> Verdict:
     if stamp is None:
         raise WorkbookError(
             path,
-            f"没有“{STAMP_SHEET}”工作表，无法验收；请先用 dyxx check -o 生成带校验记录的标注副本",
+            f"没有 dyxx 写的“{STAMP_SHEET}”工作表，无法验收；"
+            "请先用 dyxx check -o 生成带校验记录的标注副本",
         )
     tables = read_workbook(path, password)
     verdict = Verdict(stamp, sum(len(t.records) for t in tables))
