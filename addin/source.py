@@ -13,15 +13,18 @@ does not expand DTD entities and openpyxl uses defusedxml when it is installed
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import struct
 import threading
 import zipfile
 import zlib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
 import msoffcrypto
 from msoffcrypto.exceptions import InvalidKeyError
@@ -55,6 +58,9 @@ LOCAL_HEADER = struct.Struct(
     "<4s5H3L2H"
 )  # a zip member's local file header  # where an XML declaration and a DTD would have to be
 RESAVE = "请用 Excel 打开后另存再试"
+# a FIFO opens without waiting for a writer; Windows needs O_BINARY for bytes as they are
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+READ_FLAGS |= getattr(os, "O_BINARY", 0)
 LOCKED = "没有读取权限，或文件正被其他程序占用（请先在 Excel 中关闭它）"
 UNCACHED_FORMULA = re.compile(
     rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?:(?!/>)[^>])*>\s*(<f(?:\s[^>]*)?>(.*?)</f>|<f[^>]*/>)'
@@ -150,7 +156,7 @@ def load(path: str | Path, password: str | None = None, *, scan: bool = False) -
 def is_encrypted(path: str | Path) -> bool:
     """True when the file is an Office file protected by an opening password."""
     try:
-        with Path(path).open("rb") as handle:
+        with regular_file(Path(path)) as handle:
             if handle.read(8) != OLE_MAGIC:
                 return False
             handle.seek(0)
@@ -159,25 +165,51 @@ def is_encrypted(path: str | Path) -> bool:
         return False
 
 
-def _read(path: Path) -> bytes:
-    if not path.exists():
-        raise WorkbookError(path, "文件不存在，请检查路径")
-    if path.is_dir():
-        raise WorkbookError(path, "这是一个文件夹，不是 Excel 工作簿")
-    if path.name.startswith("~$"):
-        raise WorkbookError(path, "这是 Excel 打开文件时生成的临时锁定文件，请选择原工作簿")
+@contextmanager
+def regular_file(path: Path) -> Iterator[BinaryIO]:
+    """``path`` opened for reading, refused unless it is a regular file (after symlinks).
+
+    Reading a FIFO waits for a writer that never comes and a device such as
+    ``/dev/zero`` never ends, so they are refused before anything is opened. The
+    open itself cannot wait (O_NONBLOCK), and what was opened is checked again
+    (the path may have changed in between).
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE:
-            raise WorkbookError(path, f"文件过大（{size // 1024**2} MB），超过 512 MB 的上限")
-        with path.open("rb") as handle:
-            return handle.read()
+        _refuse_special(path, path.stat())
+        fd = os.open(path, READ_FLAGS)
+    except FileNotFoundError:
+        raise WorkbookError(path, "文件不存在，请检查路径") from None
     except PermissionError:
-        raise WorkbookError(
-            path, "没有读取权限，或文件正被其他程序占用（请先在 Excel 中关闭它）"
-        ) from None
+        raise WorkbookError(path, LOCKED) from None
     except OSError as exc:
         raise WorkbookError(path, f"无法读取文件（{exc.strerror or '读取失败'}）") from None
+    with os.fdopen(fd, "rb") as handle:
+        _refuse_special(path, os.fstat(fd))
+        yield handle
+
+
+def _refuse_special(path: Path, info: os.stat_result) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise WorkbookError(path, "这是一个文件夹，不是 Excel 工作簿")
+    if not stat.S_ISREG(info.st_mode):
+        raise WorkbookError(
+            path, "这不是普通文件（而是管道、设备或套接字等），不能当作 Excel 工作簿读取"
+        )
+
+
+def _read(path: Path) -> bytes:
+    if path.name.startswith("~$"):
+        raise WorkbookError(path, "这是 Excel 打开文件时生成的临时锁定文件，请选择原工作簿")
+    with regular_file(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        try:  # a file may hold more than its size says (/proc)
+            data = handle.read(MAX_FILE + 1) if size <= MAX_FILE else b""
+        except OSError as exc:
+            raise WorkbookError(path, f"无法读取文件（{exc.strerror or '读取失败'}）") from None
+    if max(size, len(data)) > MAX_FILE:
+        too_big = max(size, len(data)) // 1024**2
+        raise WorkbookError(path, f"文件过大（{too_big} MB），超过 512 MB 的上限")
+    return data
 
 
 def _not_a_workbook(data: bytes) -> str:
