@@ -444,9 +444,10 @@ PHONE_LANDLINE = rule(
 )
 PHONE_NO_AREA_CODE = rule(
     "phone.no_area_code",
-    "warning",
+    "error",
     "固定电话缺少区号",
-    "固定电话“{value}”没有区号，请在前面加上区号，例如 0739-{value}",
+    "固定电话“{value}”没有区号；采集表要求按“（区号）+（电话）”填写，请在前面加上区号，"
+    "例如 0739-{value}",
 )
 PHONE_MOBILE_IN_LANDLINE = rule(
     "phone.mobile_in_landline",
@@ -467,7 +468,8 @@ _MANY = re.compile(r"[/、,，;；|]|\d{7,}\D+\d{7,}")
 _COUNTRY = re.compile(r"(?:\+|00)86")
 _EXTENSION = re.compile(r"(.*?\d)\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})", re.IGNORECASE)
 _AREA = re.compile(r"0(?:10|2\d|[3-9]\d\d)")
-_PLAIN_LANDLINE = re.compile(r"0(?:10|2[0-9]|[3-9][0-9][0-9])-[1-9][0-9]{6,7}")
+_PLAIN_LANDLINE = re.compile(r"0(?:10|2[0-9]|[3-9][0-9][0-9])-[2-9][0-9]{6,7}")
+_LOCAL_FIRST = "23456789"  # a local number never starts with 0 (trunk) or 1 (services, mobiles)
 
 
 def _phone_text(raw: object) -> str:
@@ -478,7 +480,7 @@ def _phone_text(raw: object) -> str:
 
 
 def _local_ok(local: str) -> bool:
-    return 7 <= len(local) <= 8 and local[0] != "0"
+    return 7 <= len(local) <= 8 and local[0] in _LOCAL_FIRST
 
 
 def parse_mobile(raw: object) -> PhoneResult:
@@ -525,12 +527,14 @@ def parse_mobile(raw: object) -> PhoneResult:
 def parse_landline(raw: object) -> PhoneResult:
     """Parse a 固定电话 to ``区号-号码`` (``-分机`` when there is an extension).
 
-    >>> [parse_landline(v).value for v in ('0739 6821234', '07396821234', '01012345678')]
-    ['0739-6821234', '0739-6821234', '010-12345678']
+    >>> [parse_landline(v).value for v in ('0739 6821234', '07396821234', '01062345678')]
+    ['0739-6821234', '0739-6821234', '010-62345678']
     >>> parse_landline('0739-6821234转123').value
     '0739-6821234-123'
     >>> parse_landline('6821234').codes, parse_landline('13807312345').codes
     (('phone.no_area_code',), ('phone.mobile_in_landline',))
+    >>> parse_landline('07391-6821234').codes, parse_landline('0739-1682123').codes
+    (('phone.landline',), ('phone.landline',))
     """
     if raw.__class__ is str and _PLAIN_LANDLINE.fullmatch(raw):  # the common case, fast
         return Parsed(raw)
@@ -577,17 +581,19 @@ def _parse_landline_text(s: str, shown: str | None = None) -> PhoneResult:
         joined = "".join(tokens)
     if len(tokens) == 2 and area_first:
         area, local = tokens
+    elif len(tokens) > 1 and not area_first and tokens[0][:1] == "0" and 1 < len(tokens[0]) < 7:
+        return error(f"的区号“{tokens[0]}”不对")  # 07391-6821234: not 0739-16821234
     elif joined.startswith("0"):
         size = 3 if joined[1:2] in ("1", "2") else 4
         area, local = joined[:size], joined[size:]
     elif _local_ok(joined) and extension is None:
-        return Parsed(joined, (PHONE_NO_AREA_CODE.problem(value=shown),))
+        return Parsed(None, (PHONE_NO_AREA_CODE.problem(value=shown),))
     else:
         return error(f"是{len(joined)}位数字，缺少区号或位数不对")
     if not _AREA.fullmatch(area):
         return error(f"的区号“{area}”不对")
     if not _local_ok(local):
-        return error(f"区号后的号码“{local}”应为7～8位、不以0开头")
+        return error(f"区号后的号码“{local}”应为7～8位、以2～9开头")
     return Parsed(f"{area}-{local}" + (f"-{extension}" if extension else ""))
 
 

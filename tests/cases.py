@@ -106,6 +106,9 @@ MEMBER_BAD: list[tuple[dict[str, object], list[tuple[str, str, str]]]] = [
     ({"status": "停止党籍"}, [("P6", "member.stopped_not_lost", "warning")]),
     ({"mobile": None, "landline": "无"}, [("M6", "member.phone_missing", "error")]),
     ({"mobile": "1380739123"}, [("M6", "phone.mobile", "error")]),
+    ({"landline": "07391-6821234"}, [("N6", "phone.landline", "error")]),  # not 0739-16821234
+    ({"landline": "0739-1682123"}, [("N6", "phone.landline", "error")]),  # local number from 1
+    ({"landline": "6821234"}, [("N6", "phone.no_area_code", "error")]),
     ({"address": None}, [("O6", "field.required", "error")]),
     ({"address": "邵阳县塘渡口镇"}, [("O6", "address.no_number", "warning")]),
     ({"name": "张3"}, [("B6", "name.chars", "error")]),

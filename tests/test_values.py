@@ -46,7 +46,7 @@ _SEVERITIES = {
     "month.too_early": "error",
     "phone.mobile": "error",
     "phone.landline": "error",
-    "phone.no_area_code": "warning",
+    "phone.no_area_code": "error",
     "phone.mobile_in_landline": "warning",
     "phone.zero_lost": "warning",
     "name.chars": "error",
@@ -420,8 +420,9 @@ def test_mobile_bad(raw: object, reason: str) -> None:
         ("0739—6821234", "0739-6821234"),
         ("０７３９－６８２１２３４", "0739-6821234"),
         ("0739 682 1234", "0739-6821234"),
-        ("010-12345678", "010-12345678"),
-        ("01012345678", "010-12345678"),
+        ("010-62345678", "010-62345678"),
+        ("01062345678", "010-62345678"),
+        ("010 6234 5678", "010-62345678"),
         ("020-87654321", "020-87654321"),
         ("02087654321", "020-87654321"),
         ("0731-88881234", "0731-88881234"),
@@ -439,15 +440,11 @@ def test_landline_good(raw: object, expected: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "value", "code"),
     [
-        ("6821234", "6821234", "phone.no_area_code"),
-        ("68212345", "68212345", "phone.no_area_code"),
-        (6821234, "6821234", "phone.no_area_code"),
-        ("682-1234", "6821234", "phone.no_area_code"),
         ("13807312345", "13807312345", "phone.mobile_in_landline"),
         ("138 0731 2345", "13807312345", "phone.mobile_in_landline"),
         (13807312345, "13807312345", "phone.mobile_in_landline"),
         (7396821234, "0739-6821234", "phone.zero_lost"),
-        (1012345678, "010-12345678", "phone.zero_lost"),
+        (1062345678, "010-62345678", "phone.zero_lost"),
     ],
 )
 def test_landline_warnings(raw: object, value: str, code: str) -> None:
@@ -456,8 +453,15 @@ def test_landline_warnings(raw: object, value: str, code: str) -> None:
     assert result.ok
 
 
+@pytest.mark.parametrize("raw", ["6821234", "68212345", 6821234, "682-1234"])
+def test_landline_without_area_code_is_an_error(raw: object) -> None:
+    """The form prescribes （区号）+（电话）: a local number alone is not enough."""
+    result = parse_landline(raw)
+    assert (result.value, result.codes) == (None, ("phone.no_area_code",))
+    assert "加上区号" in result.problems[0].message and result.problems[0].severity == "error"
+
+
 def test_landline_warning_messages() -> None:
-    assert "区号" in parse_landline("6821234").problems[0].message
     moved = parse_landline("13807312345").problems[0]
     assert "手机号栏" in moved.message and moved.fix == "13807312345"
     assert parse_landline(7396821234).problems[0].fix == "0739-6821234"
@@ -468,7 +472,13 @@ def test_landline_warning_messages() -> None:
     [
         ("0739-682123", "“682123”应为7～8位"),
         ("0739-682123456", "应为7～8位"),
-        ("0739-0821234", "不以0开头"),
+        ("0739-0821234", "以2～9开头"),
+        ("0739-1682123", "“1682123”应为7～8位、以2～9开头"),  # a local number never starts with 1
+        ("0739-16821234", "以2～9开头"),
+        ("073916821234", "“16821234”应为7～8位、以2～9开头"),
+        ("010-12345678", "以2～9开头"),
+        ("07391-6821234", "区号“07391”不对"),  # not 0739-16821234
+        ("07-396821234", "区号“07”不对"),
         ("073-96821234", "区号“073”不对"),
         ("0031-6821234", "区号“0031”不对"),
         ("400-123-4567", "位数不对"),
