@@ -263,11 +263,14 @@ def _format_empty_cells(
     if not formats:
         return xml
     ids = {col: styles.number_format_id(fmt) for col, fmt in formats.items()}
+    made: dict[tuple[int, int], int | None] = {}
 
     def decide(_row: int, column: int, style: int, _tag: bytes | None) -> int | None:
-        if styles.number_format(style) != "General":
-            return None
-        return styles.variant(style, numFmtId=ids[column])
+        key = (style, ids[column])
+        if key not in made:
+            general = styles.number_format(style) == "General"
+            made[key] = styles.variant(style, numFmtId=ids[column]) if general else None
+        return made[key]
 
     return xlsxsheet.restyle(xml, formats, first, last, decide, insert=True)[0]
 

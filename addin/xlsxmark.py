@@ -67,6 +67,7 @@ WRITER, STYLE_COUNT, FILL_COUNT, STYLES_HASH, VML_TYPE_TAG = (
 SHEET_PARTS, FILL_TAG, CELL_TAG, SPLICE_TAG = "批注部件", "原填充", "标注单元格", "插入位置"
 INSERTED_CELL, INSERTED_ROW = "单元格", "行"
 YES, NO = "是", "否"
+PLAIN_RESERVE = 200  # cell formats kept free for marks that keep only a number format
 SPANS_PER_ROW = 2000  # insertion places per stamp cell (up to 15 characters each)
 
 
@@ -187,9 +188,9 @@ class _Styles:
         key = (style, severity)
         if key not in self.marked:
             fill = self.styles.fill(_fill_xml(severity))
-            try:
+            if self.styles.count("cellXfs") < xparts.MAX_CELL_FORMATS - PLAIN_RESERVE:
                 self.marked[key] = self.styles.variant(style, fillId=fill)
-            except TooManyFormats:
+            else:
                 self.marked[key] = self._plain(style, fill)
         return self.marked[key]
 

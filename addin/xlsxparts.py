@@ -616,6 +616,7 @@ class Styles:
         if self.sections["cellXfs"] is None or self.sections["fills"] is None:
             raise Unsupported("styles.xml without fills or cellXfs")
         self._index: dict[str, dict[bytes, int]] = {}
+        self._loose: dict[str, dict[bytes, list[int]]] = {}  # see similar()
 
     # -- reading
 
@@ -668,6 +669,9 @@ class Styles:
                 raise TooManyFormats(section)
             self.added[section].append(xml)
             index[key] = self.count(section) - 1
+            if section == "cellXfs":
+                for name, loose in self._loose.items():
+                    loose.setdefault(_loose(xml, name), []).append(index[key])
         return index[key]
 
     def fill(self, xml: bytes) -> int:
@@ -702,22 +706,29 @@ class Styles:
         head, rest = xf[:close], xf[close:]
         for name, value in changes.items():
             head = set_attribute(head, name, str(value))
-            apply = {"fillId": "applyFill", "numFmtId": "applyNumberFormat"}[name]
-            head = set_attribute(head, apply, "1" if value else None)
+            head = set_attribute(head, APPLY[name], "1" if value else None)
         return self._find_or_add("cellXfs", head + rest)
 
     def similar(self, style: int, name: str, accept: Callable[[int], bool]) -> int | None:
         """An existing cell style like ``style`` but for attribute ``name`` (and its apply
         flag), whose ``name`` passes ``accept``: the way back to a style ``variant`` made."""
-        apply = {"fillId": "applyFill", "numFmtId": "applyNumberFormat"}[name]
-        wanted = _loose(self.xf(style), (name, apply))
-        for index in range(self.count("cellXfs")):
-            if index == style:
-                continue
-            xf = self.xf(index)
-            if _loose(xf, (name, apply)) == wanted and accept(self.xf_attribute(index, name)):
-                return index
+        index = self._loose.get(name)
+        if index is None:
+            index = self._loose[name] = {}
+            for number in range(self.count("cellXfs")):
+                index.setdefault(_loose(self.xf(number), name), []).append(number)
+        for number in index.get(_loose(self.xf(style), name), ()):
+            if number != style and accept(self.xf_attribute(number, name)):
+                return number
         return None
+
+    def back(
+        self, style: int, name: str, value: int, accept: Callable[[int], bool] | None = None
+    ) -> int:
+        """``style`` with ``name`` set to ``value`` (or any id ``accept`` takes): an existing
+        like style first (the one a mark or a format was made from), else a new one."""
+        found = self.similar(style, name, accept or (lambda number: number == value))
+        return found if found is not None else self.variant(style, **{name: value})
 
     def format_code(self, number: int) -> str:
         """The code of a number format id ("General", "@", "yyyy-mm-dd" …)."""
@@ -794,8 +805,12 @@ def _normal(xml: bytes) -> bytes:
     return name + repr(pairs).encode() + b"|" + body.strip()
 
 
-def _loose(xml: bytes, ignored: tuple[str, ...]) -> bytes:
-    """An item compared without some of its attributes."""
+APPLY = {"fillId": "applyFill", "numFmtId": "applyNumberFormat"}
+
+
+def _loose(xml: bytes, name: str) -> bytes:
+    """A cell style compared without one of its ids and the flag that applies it."""
+    ignored = (name, APPLY[name])
     head_end = xml.find(b">")
     head = xml[:head_end].rstrip(b"/").rstrip().decode("utf-8", "replace")
     pairs = sorted(p for p in ATTRIBUTE.findall(head) if p[0] not in ignored)

@@ -260,12 +260,14 @@ def _reset_formats(
     def general(number: int) -> bool:
         return styles.format_code(number) == "General"
 
+    backs: dict[int, int] = {}
+
     def decide(_row: int, column: int, style: int, tag: bytes | None) -> int | None:
         if tag is None or styles.number_format(style) != wanted[column]:
             return None
-        back = styles.similar(style, "numFmtId", general)
-        if back is None:
-            back = styles.variant(style, numFmtId=0)
+        if style not in backs:
+            backs[style] = styles.back(style, "numFmtId", 0, general)
+        back = backs[style]
         attrs = xparts.attributes(tag)
         bare = set(attrs) <= {"r", "s", "t"} and attrs.get("t", "n") == "n"
         return REMOVE if bare and back == by_column.get(column, 0) else back
@@ -306,7 +308,7 @@ def _undo_excel_marks(
                 style = int(xparts.attributes(tag).get("s", 0))
                 if _rgb(styles.fill_xml(style)) == mark.colour:
                     fill = styles.fill(_solid(mark.original)) if mark.original else 0
-                    new = xparts.set_attribute(tag, "s", str(styles.variant(style, fillId=fill)))
+                    new = xparts.set_attribute(tag, "s", str(styles.back(style, "fillId", fill)))
                     edits.replace(head[0], head[1], new)
                     done.marks += 1
             note = notes.notes.get(mark.cell)

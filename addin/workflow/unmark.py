@@ -295,7 +295,7 @@ def _restore_sheet(
             done.skipped.append(f"{mark.sheet}!{mark.ref}")
             continue
         fill = checked_fill(mark.fill, path)
-        restored = styles.variant(style, fillId=styles.fill(fill) if fill else 0)
+        restored = styles.back(style, "fillId", styles.fill(fill) if fill else 0)
         tag = xparts.set_attribute(xml[head[0] : head[1]], "s", str(restored))
         edits.replace(head[0], head[1], tag)
         done.restored += 1
