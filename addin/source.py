@@ -12,6 +12,7 @@ does not expand DTD entities and openpyxl uses defusedxml when it is installed
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -62,10 +63,11 @@ RESAVE = "请用 Excel 打开后另存再试"
 READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 READ_FLAGS |= getattr(os, "O_BINARY", 0)
 LOCKED = "没有读取权限，或文件正被其他程序占用（请先在 Excel 中关闭它）"
+# A cell holding only a formula (and perhaps an empty <v>): the ref and the formula text.
+# Nothing in it can run past the cell's end (the text holds no "<"), so a scan is linear.
 UNCACHED_FORMULA = re.compile(
-    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?:(?!/>)[^>])*>\s*(<f(?:\s[^>]*)?>(.*?)</f>|<f[^>]*/>)'
-    rb"\s*(?:<v\s*/>|<v></v>)?\s*</c>",
-    re.S,
+    rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*(?<!/)>\s*(?:<f(?:\s[^>]*)?>([^<]*)</f>|<f[^>]*/>)'
+    rb"\s*(?:<v\s*/>|<v></v>)?\s*</c>"
 )
 
 
@@ -350,21 +352,30 @@ def _find(data: bytes, needle: bytes, start: int, end: int) -> int:
 
 
 def _scan_chunks(chunks: Iterable[bytes]) -> dict[str, str]:
+    """The uncached formulas in a worksheet's XML given a chunk at a time.
+
+    Each chunk is scanned once, up to the end of its last cell; the rest goes with
+    the next chunk, so no cell is ever cut in two (however long its formula).
+    """
     found: dict[str, str] = {}
-    tail = b""
+    pending: list[bytes] = []
     for chunk in chunks:
-        if b"<f" in chunk or b"<f" in tail + chunk[:8]:
-            found.update(_uncached(tail + chunk))
-        tail = chunk[-4096:]
+        end = chunk.rfind(b"</c>") + 4
+        if end < 4:  # no cell ends here
+            pending.append(chunk)
+            continue
+        piece = b"".join([*pending, chunk[:end]]) if pending else chunk[:end]
+        pending = [chunk[end:]]
+        if b"<f" in piece:
+            found.update(_uncached(piece))
+    found.update(_uncached(b"".join(pending)))
     return found
 
 
 def _uncached(xml: bytes) -> dict[str, str]:
     out: dict[str, str] = {}
     for match in UNCACHED_FORMULA.finditer(xml):
-        formula = match.group(3) or b""
-        text = formula.decode("utf-8", "replace").replace("&amp;", "&").replace("&lt;", "<")
-        text = text.replace("&gt;", ">").replace("&quot;", '"')
+        text = html.unescape(match.group(2).decode("utf-8", "replace")) if match.group(2) else ""
         out[match.group(1).decode()] = "=" + text if text else "=（公式）"
     return out
 

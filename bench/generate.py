@@ -1,19 +1,22 @@
 """Generate a realistic official-layout 附件3/附件4 workbook with planted defects.
 
-    python bench/generate.py OUT.xlsx --rows 100000 [--seed 1] [--defects 0.02]
+    python bench/generate.py OUT.xlsx --rows 100000 [--seed 1] [--defects 0.02] [--formulas]
 
 Members get valid IDs (correct GB 11643 check digit, real county codes from
 codes/divisions.csv, birth date matching the 出生日期 column), dates written
 both as Excel dates and as text, realistic codes and phones. A share of the
 cells (``--defects``) is then spoiled on purpose; ``planted()`` returns exactly
 which cell was spoiled with which rule, so a test can prove that every planted
-defect is found and nothing else is flagged.
+defect is found and nothing else is flagged. ``--formulas`` adds a helper column
+filled down with a formula whose result is saved, as Excel and LibreOffice save it.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -110,14 +113,17 @@ def _letter(col: int) -> str:
     return chr(64 + col) if col <= 26 else "A" + chr(64 + col - 26)
 
 
-def rows(count: int, seed: int, ratio: float, plan: Plan) -> Iterator[list]:
+def rows(count: int, seed: int, ratio: float, plan: Plan, formulas: bool = False) -> Iterator[list]:
     rng = random.Random(seed)
     regions = counties(rng)
     branches = [f"中共邵阳县第{i}党支部委员会" for i in range(1, 41)]
     for index in range(count):
         row = person(rng, index, regions, branches)
         spoil(row, rng, ratio, DATA_ROW + index, plan)
-        yield [row.get(key) for _text, key in MEMBER_COLUMNS]
+        values = [row.get(key) for _text, key in MEMBER_COLUMNS]
+        if formulas:  # a helper column after the table: the length of the ID
+            values.append(f"=LEN({_letter(4)}{DATA_ROW + index})")
+        yield values
 
 
 def org_rows() -> Iterator[list]:
@@ -134,13 +140,15 @@ def org_rows() -> Iterator[list]:
         yield [values.get(key) for _text, key in ORG_COLUMNS]
 
 
-def write(path: Path, count: int, seed: int = 1, ratio: float = 0.02) -> Plan:
+def write(
+    path: Path, count: int, seed: int = 1, ratio: float = 0.02, formulas: bool = False
+) -> Plan:
     """Write the workbook (openpyxl write-only mode); return what was planted."""
     plan = Plan(count)
     workbook = Workbook(write_only=True)
     for kind, columns, data in (
         ("orgs", ORG_COLUMNS, org_rows()),
-        ("members", MEMBER_COLUMNS, rows(count, seed, ratio, plan)),
+        ("members", MEMBER_COLUMNS, rows(count, seed, ratio, plan, formulas)),
     ):
         sheet = workbook.create_sheet(TITLES[kind][1])
         sheet.append([TITLES[kind][0]])
@@ -151,8 +159,21 @@ def write(path: Path, count: int, seed: int = 1, ratio: float = 0.02) -> Plan:
             sheet.append(values)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
+    if formulas:
+        _save_results(path)
     table("education")  # warm the code tables so errors surface here, not in a benchmark
     return plan
+
+
+def _save_results(path: Path) -> None:
+    """Give every formula its result, as an office suite saves it (openpyxl saves none)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            if name.startswith("xl/worksheets/"):
+                data = re.sub(rb"(</f>)<v ?/>", rb"\1<v>18</v>", data)
+            archive.writestr(name, data)
 
 
 def _header(sheet, kind: str, columns) -> None:
@@ -174,8 +195,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--defects", type=float, default=0.02)
+    parser.add_argument("--formulas", action="store_true", help="a filled-down formula column")
     args = parser.parse_args()
-    plan = write(args.out, args.rows, args.seed, args.defects)
+    plan = write(args.out, args.rows, args.seed, args.defects, args.formulas)
     print(f"{args.out}: {args.rows} rows, {len(plan.defects)} planted defects")
 
 

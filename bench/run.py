@@ -9,6 +9,8 @@ bench/out/, then times, each in its own child process, taking turns:
 - ``dyxx check FILE --json`` (report only);
 - ``dyxx check FILE -o MARKED.xlsx`` (marked copy, 校验结果 and 校验记录);
 - the peer: frictionless validating the same sheet with a comparable schema;
+- ``dyxx check --json`` on the large workbook with a helper column filled down with
+  a formula whose result is saved (the scan for formulas saved without a result);
 - with ``--office``, the same measurements on the large workbook saved again by
   LibreOffice: shared strings, as Excel, WPS and LibreOffice write them.
 
@@ -116,13 +118,12 @@ def _resident_mb(pid: int) -> float:
     return 0.0
 
 
-def workbook(rows: int) -> Path:
-    path = OUT / f"附件4_{rows}.xlsx"
+def workbook(rows: int, formulas: bool = False) -> Path:
+    path = OUT / f"附件4_{rows}{'_公式' if formulas else ''}.xlsx"
     if not path.exists():
         OUT.mkdir(exist_ok=True)
-        subprocess.run(
-            [sys.executable, str(HERE / "generate.py"), str(path), "--rows", str(rows)], check=True
-        )
+        command = [sys.executable, str(HERE / "generate.py"), str(path), "--rows", str(rows)]
+        subprocess.run([*command, "--formulas"] if formulas else command, check=True)
     return path
 
 
@@ -142,16 +143,20 @@ def saved_by_office(path: Path) -> Path | None:
     return target if target.exists() else None
 
 
+def check_json(path: Path) -> list[str]:
+    return [sys.executable, "-m", "addin", "check", str(path), "--today", TODAY, "--json"]
+
+
 def run(
     rows: int, repeat: int, peer: bool, path: Path | None = None
 ) -> dict[str, tuple[float, float]]:
     path = path or workbook(rows)
-    dyxx = [sys.executable, "-m", "addin", "check", str(path), "--today", TODAY]
+    marked = OUT / f"marked_{rows}.xlsx"
     figures = medians(
         {
             "calamine read (floor)": [sys.executable, "-c", FLOOR, str(path)],
-            "dyxx check --json": [*dyxx, "--json"],
-            "dyxx check -o": [*dyxx, "-o", str(OUT / f"marked_{rows}.xlsx")],
+            "dyxx check --json": check_json(path),
+            "dyxx check -o": [*check_json(path)[:-1], "-o", str(marked), "--force"],
         },
         repeat,
     )
@@ -185,8 +190,14 @@ def main() -> None:
     )
     small = run(args.small, args.repeat, peer=False)
     large = run(args.rows, args.repeat, peer=not args.no_peer)
+    formulas = medians({"check --json": check_json(workbook(args.rows, formulas=True))}, 1)
     report(args.small, small)
     report(args.rows, large)
+    seconds, memory = formulas["check --json"]
+    print(
+        f"\nwith a formula column filled down (results saved): check --json {seconds:.2f} s, "
+        f"{memory:.0f} MB (without it {large['dyxx check --json'][0]:.2f} s)"
+    )
     check_small, check_large = small["dyxx check --json"][0], large["dyxx check --json"][0]
     print(
         f"\nlinearity: check --json {args.rows // args.small}× the rows took "
