@@ -35,6 +35,11 @@ Ethnicity names without 族 resolve with a warning:
 >>> print(table("ethnicity").lookup("维吾尔").problems[0].message)
 民族“维吾尔”不是标准名称，应写作“维吾尔族”
 
+An apostrophe or an invisible mark around a value is normalised with a warning:
+
+>>> [p.code for p in edu.lookup("'21").problems], edu.lookup("\ufeff21").entry.code
+(['text.marks'], '21')
+
 Empty values are the caller's concern (必填 is checked elsewhere):
 
 >>> edu.lookup("　"), edu.lookup(None)
@@ -53,6 +58,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from addin import values
 from addin.findings import Problem, rule
 
 PACKAGE = "addin.codes_data"
@@ -193,7 +199,18 @@ class CodeTable:
         return entry.name if entry.code == entry.name else f"{entry.code} {entry.name}"
 
     def lookup(self, raw: object) -> Lookup:
-        """Resolve a cell value (code, name, or both); empty values give ``Lookup(None, ())``."""
+        """Resolve a cell value (code, name, or both); empty values give ``Lookup(None, ())``.
+
+        A BOM, zero-width characters or apostrophes around it are normalised with a warning.
+        """
+        marked = values.without_marks(raw)
+        if marked is not None:
+            found = self.lookup(marked[0])
+            if not found.ok:
+                return found
+            shown = values.visible(str(raw).strip())
+            problem = values.TEXT_MARKS.problem(value=shown, what=marked[1], fix=marked[0])
+            return Lookup(found.entry, (problem, *found.problems))
         text = clean(raw)
         if not text:
             return Lookup(None)

@@ -156,11 +156,75 @@ def is_blank(raw: object) -> bool:
 
 def _shown(raw: object) -> str:
     """Display text, shortened for messages."""
-    s = text(raw)
+    return visible(text(raw))
+
+
+def visible(s: str) -> str:
+    """``s`` shortened for a message, characters that do not print shown as ``U+FEFF``.
+
+    >>> visible("\ufeff21")
+    'U+FEFF21'
+    """
     s = s if len(s) <= 40 else s[:40] + "…"
     if s.isprintable():
         return s
     return "".join(c if c.isprintable() else " " if c in "\t\n\r" else f"U+{ord(c):04X}" for c in s)
+
+
+TEXT_MARKS = rule(
+    "text.marks",
+    "warning",
+    "含撇号或不可见字符",
+    "“{value}”{what}，应为“{fix}”；多是从其他软件复制或导入时带入的，请删去",
+)
+#: Apostrophes a cell may carry from another program (or typed to keep digits as text).
+APOSTROPHES = "'‘’`＇"
+_INVISIBLE_MARK = re.compile(f"[{EDGE_JUNK}]")
+
+
+def without_marks(raw: object) -> tuple[str, str] | None:
+    """A text cell without its BOM, zero-width characters and enclosing apostrophes, and
+    what those were (for a message); None when it has none (or nothing else).
+
+    IDs, phones and codes are read through this: the marks are normalised with a
+    warning, like spaces, instead of making a correct number look one digit too long.
+
+    >>> without_marks("'430523196803120118"), without_marks("\ufeff21")
+    (('430523196803120118', "前后有撇号“'”"), ('21', '含不可见字符（U+FEFF）'))
+    >>> without_marks("21"), without_marks("'"), without_marks(21)
+    (None, None, None)
+    """
+    if raw.__class__ is not str:
+        return None
+    cell = str(raw).strip()
+    unmarked = _INVISIBLE_MARK.sub("", cell).strip()
+    clean = unmarked.strip(APOSTROPHES).strip()
+    if not clean or clean == cell:
+        return None
+    what = []
+    if clean != unmarked:
+        ends = unmarked[: unmarked.index(clean)] + unmarked[unmarked.index(clean) + len(clean) :]
+        what.append("前后有撇号“" + "".join(dict.fromkeys(ends.strip())) + "”")
+    if unmarked != cell:
+        hidden = dict.fromkeys(c for c in cell if _INVISIBLE_MARK.match(c))
+        what.append("含不可见字符（" + "、".join(f"U+{ord(c):04X}" for c in hidden) + "）")
+    return clean, "，".join(what)
+
+
+def _marked(parse, cell: object) -> Parsed | None:
+    """``parse`` of a cell without its marks, with a warning naming them (None: no marks).
+
+    A value that is wrong even without them gets only its own errors.
+    """
+    found = without_marks(cell)
+    if found is None:
+        return None
+    clean, what = found
+    result = parse(clean)
+    if result.value is None or result.errors:
+        return result
+    problem = TEXT_MARKS.problem(value=visible(str(cell).strip()), what=what, fix=clean)
+    return Parsed(result.value, (problem, *result.problems))
 
 
 def _norm(raw: object) -> str:
@@ -455,6 +519,12 @@ PHONE_MOBILE_IN_LANDLINE = rule(
     "固定电话栏填了手机号",
     "固定电话栏填的“{value}”是手机号，请移到手机号栏；没有固定电话可以不填",
 )
+PHONE_LANDLINE_IN_MOBILE = rule(
+    "phone.landline_in_mobile",
+    "warning",
+    "手机号栏填了固定电话",
+    "手机号栏填的“{value}”是固定电话，请移到固定电话栏；没有手机号可以不填",
+)
 PHONE_ZERO_LOST = rule(
     "phone.zero_lost",
     "warning",
@@ -490,11 +560,15 @@ def parse_mobile(raw: object) -> PhoneResult:
     ['13807312345', '13807312345', '13807312345']
     >>> parse_mobile('1380731234').problems[0].message
     '手机号“1380731234”是10位数字。手机号应为1开头的11位数字，例如 13807312345'
+    >>> parse_mobile('0739-6821234')  # doctest: +ELLIPSIS
+    Parsed(value='0739-6821234', problems=(Problem(rule=Rule(code='phone.landline_in_mobile', ...
     """
     if raw.__class__ is str and _PLAIN_MOBILE.fullmatch(raw):  # the common case, fast
         return Parsed(raw)
     if is_blank(raw):
         return Parsed()
+    if (marked := _marked(parse_mobile, raw)) is not None:
+        return marked
     shown = _shown(raw)
     s = _phone_text(raw)
     if isinstance(raw, bool | date | time):
@@ -513,8 +587,9 @@ def parse_mobile(raw: object) -> PhoneResult:
         if not digits.isascii() or not digits.isdigit():
             bad = "".join(dict.fromkeys(c for c in digits if not ("0" <= c <= "9")))
             reason = f"含有非数字的字符“{bad[:10]}”"
-        elif digits.startswith("0") and _parse_landline_text(s).value is not None:
-            reason = "像是固定电话，请填到固定电话栏"
+        elif digits.startswith("0") and (landline := _parse_landline_text(s)).value:
+            # the same severity as a mobile in the landline column: a right number, misplaced
+            return Parsed(landline.value, (PHONE_LANDLINE_IN_MOBILE.problem(value=shown),))
         elif len(digits) != 11:
             reason = f"是{len(digits)}位数字"
         elif not digits.startswith("1"):
@@ -540,6 +615,8 @@ def parse_landline(raw: object) -> PhoneResult:
         return Parsed(raw)
     if is_blank(raw):
         return Parsed()
+    if (marked := _marked(parse_landline, raw)) is not None:
+        return marked
     if isinstance(raw, bool | date | time):
         return Parsed(None, (PHONE_LANDLINE.problem(value=_shown(raw), reason="不是电话号码"),))
     result = _parse_landline_text(_phone_text(raw), _shown(raw))

@@ -338,3 +338,15 @@ def test_csv_has_source_header(path) -> None:
     assert any("来源" in line for line in header)
     first_row = next(line for line in lines if not line.startswith("#"))
     assert first_row.startswith("code,name")
+
+
+@pytest.mark.parametrize("raw", ["'21", "‘21’", "\ufeff21", "21\u200b", "\u2060大学"])
+def test_marks_around_a_code_are_normalised_with_a_warning(raw: str) -> None:
+    found = table("education").lookup(raw)
+    assert found.entry == Entry("21", "大学") and found.ok
+    assert [p.code for p in found.problems] == ["text.marks"]
+
+
+def test_marks_do_not_hide_an_unknown_code() -> None:
+    found = table("education").lookup("'25")
+    assert found.entry is None and [p.code for p in found.problems] == ["code.unknown"]

@@ -82,3 +82,38 @@ def test_branch_check_needs_annex3_in_the_submission(check):
 def test_branch_hint_suggests_the_full_name(check):
     report = check(members=[good_member(branch="林业局机关支部")], orgs=[good_org()])
     assert f"是否应为“{BRANCH}”" in report.findings[0].message
+
+
+def test_marks_around_ids_phones_and_codes_are_warnings_like_spaces(check):
+    """A BOM, an apostrophe or a zero-width character: normalised with a warning, never
+    "有19位" (live checks: see addin/livechecks.py, they do not strip these yet)."""
+    number = good_member()["id_number"]
+    got = findings(
+        check,
+        id_number="\ufeff" + number,
+        mobile="'13807391234",
+        landline="0739-6821234\u200b",
+        education="‘21’",
+        gender="\u2060男",
+    )
+    assert got == [
+        ("D6", "id.normalised", "warning"),
+        ("E6", "text.marks", "warning"),
+        ("H6", "text.marks", "warning"),
+        ("M6", "text.marks", "warning"),
+        ("N6", "text.marks", "warning"),
+    ]
+
+
+def test_a_phone_in_the_other_phone_column_is_a_warning_both_ways(check):
+    got = findings(check, mobile="0739-6821234", landline="13807391234")
+    assert got == [
+        ("M6", "phone.landline_in_mobile", "warning"),
+        ("N6", "phone.mobile_in_landline", "warning"),
+    ]
+
+
+@pytest.mark.parametrize("region", ["810000", "820000", "830000"])
+def test_residence_permit_numbers_are_a_warning(check, region):
+    number = person_id(region, "19680312", "011")
+    assert findings(check, id_number=number) == [("D6", "id.residence_permit", "warning")]

@@ -110,6 +110,33 @@ def test_spaces_and_hyphens_are_warnings(separator: str, around: str) -> None:
     assert [(p.code, p.fix) for p in result.problems] == [("id.normalised", number)]
 
 
+@pytest.mark.parametrize(
+    "around",
+    [("\ufeff", ""), ("'", ""), ("‘", "’"), ("\u200b", ""), ("", "\u200b"), ("\u2060", "\ufeff")],
+)
+def test_apostrophes_and_invisible_marks_are_warnings_like_spaces(around: tuple[str, str]) -> None:
+    """Not "有19位": a BOM, an apostrophe or a zero-width character is normalised away."""
+    number = make_id("440305", "19921231")
+    result = ric.check(around[0] + number + around[1], today=TODAY)
+    assert [(p.code, p.fix) for p in result.problems] == [("id.normalised", number)]
+    assert "撇号或不可见字符" in result.problems[0].message and result.number == number
+    assert ric.validate(around[0] + number + around[1]) == number
+
+
+@pytest.mark.parametrize(
+    ("region", "place"), [("810000", "香港"), ("820000", "澳门"), ("830000", "台湾")]
+)
+def test_residence_permits_of_hong_kong_macao_and_taiwan_residents(region: str, place: str) -> None:
+    """810000/820000/830000: a 港澳台居民居住证 number (from 2018-09), said so in a warning."""
+    number = make_id(region, "19900101")
+    result = ric.check(number, today=TODAY)
+    [problem] = result.problems
+    assert (problem.code, problem.severity) == ("id.residence_permit", "warning")
+    assert f"{place}居民居住证" in problem.message and "不存在" not in problem.message
+    assert (result.number, result.birth, result.gender) == (number, date(1990, 1, 1), "男")
+    assert ric.validate(number) == number
+
+
 def test_full_width_is_warning() -> None:
     number = make_id("440305", "19921231")
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in number)

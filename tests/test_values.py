@@ -31,7 +31,7 @@ def test_rules_registered_with_chinese_messages() -> None:
         assert "{value}" in r.template, code
 
 
-_PREFIXES = {"date", "month", "phone", "name", "address"}
+_PREFIXES = {"date", "month", "phone", "name", "address", "text"}
 _SEVERITIES = {
     "date.format": "error",
     "date.invalid": "error",
@@ -48,6 +48,8 @@ _SEVERITIES = {
     "phone.landline": "error",
     "phone.no_area_code": "error",
     "phone.mobile_in_landline": "warning",
+    "phone.landline_in_mobile": "warning",
+    "text.marks": "warning",
     "phone.zero_lost": "warning",
     "name.chars": "error",
     "name.dot_position": "error",
@@ -391,7 +393,6 @@ def test_mobile_other_prefixes(raw: str) -> None:
         (1380731234.5, "含有非数字的字符“.”"),
         ("13807312345/13907312345", "填了多个号码"),
         ("13807312345、13907312345", "填了多个号码"),
-        ("0739-6821234", "像是固定电话"),
         (True, "不是电话号码"),
         (date(2017, 6, 15), "不是电话号码"),
         ("手机", "含有非数字的字符"),
@@ -403,6 +404,42 @@ def test_mobile_bad(raw: object, reason: str) -> None:
     assert result.codes == ("phone.mobile",)
     assert reason in result.problems[0].message
     assert "13807312345" in result.problems[0].message  # the expected form
+
+
+@pytest.mark.parametrize(("mobile", "landline"), [("0739-6821234", 13807312345)])
+def test_a_phone_in_the_other_column_gets_one_severity(mobile: object, landline: object) -> None:
+    """A right number in the wrong phone column is a warning either way round."""
+    moved = parse_mobile(mobile)
+    assert (moved.value, moved.codes) == ("0739-6821234", ("phone.landline_in_mobile",))
+    assert "固定电话栏" in moved.problems[0].message
+    other = parse_landline(landline)
+    assert other.codes == ("phone.mobile_in_landline",)
+    assert moved.problems[0].severity == other.problems[0].severity == "warning"
+
+
+@pytest.mark.parametrize(
+    ("raw", "what"),
+    [
+        ("\ufeff13807312345", "含不可见字符（U+FEFF）"),
+        ("'13807312345", "前后有撇号“'”"),
+        ("13807312345\u200b", "含不可见字符（U+200B）"),
+        ("\u200d13807312345\u2060", "含不可见字符（U+200D、U+2060）"),
+        ("‘13807312345’", "前后有撇号“‘’”"),
+        ("\ufeff'13807312345", "前后有撇号“'”，含不可见字符（U+FEFF）"),
+    ],
+)
+def test_phone_marks_are_normalised_with_a_warning(raw: str, what: str) -> None:
+    result = parse_mobile(raw)
+    assert (result.value, result.codes) == ("13807312345", ("text.marks",))
+    assert what in result.problems[0].message and result.problems[0].fix == "13807312345"
+    landline = parse_landline(raw.replace("13807312345", "0739-6821234"))
+    assert (landline.value, landline.codes) == ("0739-6821234", ("text.marks",))
+
+
+def test_marks_do_not_hide_a_wrong_number() -> None:
+    result = parse_mobile("'1380731234")
+    assert result.codes == ("phone.mobile",) and "是10位数字" in result.problems[0].message
+    assert parse_mobile("'").codes == ("phone.mobile",)  # nothing left: not a blank cell
 
 
 # --------------------------------------------------------------------------- landlines

@@ -23,6 +23,8 @@ Traceback (most recent call last):
 stdnum.exceptions.InvalidComponent: 地区码430599不存在
 >>> [p.message for p in check("430523196005151230").problems]
 ['公民身份证号“430523196005151230”的校验位应为8，请核对号码']
+>>> [p.code for p in check("830000199001010119").problems]  # a Taiwan resident's permit
+['id.residence_permit']
 >>> r = check("430523600515123")
 >>> r.number, r.birth, [p.code for p in r.problems]
 ('430523196005151238', datetime.date(1960, 5, 15), ['id.old_15'])
@@ -47,6 +49,7 @@ from stdnum.exceptions import (
 
 from addin.divisions import all_codes, name, periods
 from addin.findings import Problem, rule
+from addin.values import visible, without_marks
 
 __all__ = [
     "IdResult",
@@ -75,7 +78,7 @@ NORMALISED = rule(
     "id.normalised",
     "warning",
     "身份证号写法不规范",
-    "公民身份证号“{value}”含空格、连字符、小写x或全角字符，应写作“{fix}”",
+    "公民身份证号“{value}”含空格、连字符、小写x、全角字符、撇号或不可见字符，应写作“{fix}”",
 )
 OLD_15 = rule(
     "id.old_15",
@@ -120,6 +123,16 @@ REGION_ABOLISHED = rule(
     "公民身份证号“{value}”的地区码{region}（{name}）{end}年已撤销，早于出生年份{year}，请核对号码",
 )
 
+RESIDENCE_PERMIT = rule(
+    "id.residence_permit",
+    "warning",
+    "港澳台居民居住证号码",
+    "公民身份证号“{value}”以{region}开头，是{place}居民居住证的号码（2018年9月起签发），"
+    "不是公民身份证号；该党员确为{place}居民的可以保留，否则请核对号码",
+)
+# 港澳台居民居住证 (2018-09-01): the ID layout with these region codes.
+PERMIT_REGIONS = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
+
 SEPARATORS = re.compile(r"[\s\-‐‑‒–—―]+")
 FIRST_YEAR = 1900
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
@@ -133,11 +146,14 @@ class IdResult(NamedTuple):
 
 
 def compact(raw: str) -> str:
-    """Strip spaces and hyphens, undo full-width characters, upper-case the x.
+    """Strip spaces, hyphens, enclosing apostrophes and invisible marks (a BOM, zero-width
+    characters), undo full-width characters, upper-case the x.
 
-    >>> compact(" 43052319600515123ｘ ")
-    '43052319600515123X'
+    >>> compact(" 43052319600515123ｘ "), compact("\ufeff'430523196005151238")
+    ('43052319600515123X', '430523196005151238')
     """
+    marked = without_marks(raw)
+    raw = marked[0] if marked else raw
     return SEPARATORS.sub("", unicodedata.normalize("NFKC", raw)).upper()
 
 
@@ -180,7 +196,7 @@ def validate(raw: str, today: date | None = None) -> str:
     reason = _birth_problem(birth_date(number), today or date.today())
     if reason:
         raise InvalidComponent(f"出生日期{number[6:14]}{reason}")
-    if not periods(number[:6]):
+    if not periods(number[:6]) and number[:6] not in PERMIT_REGIONS:
         raise InvalidComponent(f"地区码{number[:6]}不存在")
     return number
 
@@ -208,7 +224,7 @@ def _plain(number: str, today: date) -> IdResult | None:
     birth = _BIRTHS.get(digits, _UNSEEN)
     if birth is _UNSEEN:
         birth = _BIRTHS[digits] = _date_or_none(digits)
-    if birth is None or birth > today:
+    if birth is None or birth > today or number[:6] in PERMIT_REGIONS:
         return None
     last = (_LAST_YEARS or _last_years()).get(number[:6], 0)  # 0: never existed
     if last is not None and last < birth.year:
@@ -270,6 +286,8 @@ def _region_status(region: str, year: int | None) -> int | None:
 
 def _region_problems(number: str, shown: str, birth: date | None) -> list[Problem]:
     region = number[:6]
+    if region in PERMIT_REGIONS:
+        return [RESIDENCE_PERMIT.problem(value=shown, region=region, place=PERMIT_REGIONS[region])]
     status = _region_status(region, birth.year if birth else None)
     if status is None:
         return []
@@ -318,7 +336,7 @@ def check(raw: object, today: date | None = None) -> IdResult:
         number = to_18(number)
         problems.append(OLD_15.problem(value=shown, fix=number))
     elif number != text:
-        problems.append(NORMALISED.problem(value=text, fix=number))
+        problems.append(NORMALISED.problem(value=visible(text.strip()), fix=number))
     if number[-1] != calc_check_digit(number):
         problems.append(CHECKSUM.problem(value=shown, expected=calc_check_digit(number)))
     birth, birth_problems = _birth(number, shown, today or date.today())
