@@ -295,8 +295,9 @@ def _unique(index: dict[str, Entry], items: tuple | list, key: str) -> dict[str,
     return index
 
 
-def _read(file_name: str) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """``#`` header lines as ``{key: value}`` (split at the first ``：``) and the rows."""
+def read_csv(file_name: str) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """A data file of ``codes/``: its ``#`` header lines as ``{key: value}`` (split at the
+    first ``：``) and its rows."""
     lines = data_dir().joinpath(file_name).read_text(encoding="utf-8").splitlines()
     meta: dict[str, str] = {}
     for line in lines:
@@ -313,7 +314,7 @@ def table(key: str) -> CodeTable:
     """The code table ``key`` (one of :data:`KEYS`), loaded on first use."""
     if key not in KEYS:
         raise KeyError(f"unknown code table {key!r}; known: {', '.join(KEYS)}")
-    meta, rows = _read(f"{key}.csv")
+    meta, rows = read_csv(f"{key}.csv")
     return CodeTable(key, meta, rows)
 
 

@@ -19,6 +19,8 @@ A code can have several periods, e.g. 120110 was 东郊区 until 1991 and is
 ('广东省', '深圳市', '南山区', ())
 >>> resolve_place("深圳市南山区").problems[0].code
 'place.province_unknown'
+>>> [resolve_place(t).problems[0].code for t in ("国外", "新加坡", "美国纽约")]
+['place.abroad', 'place.abroad', 'place.abroad']
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from addin.codes import data_dir
+from addin.codes import data_dir, read_csv
 from addin.findings import Problem, rule
 
 PROVINCE_UNKNOWN = rule(
@@ -86,7 +88,7 @@ ETHNIC = re.compile(
     "独龙|鄂伦春|赫哲|门巴|珞巴|基诺|高山)族?|(?:回|藏|苗|彝|壮|满|侗|瑶|白|傣|黎|佤|畲|水|土|羌|京|怒)族)$"
 )
 SEPARATORS = re.compile(r"[\s\-_/\\|·・,，、.。:：;；()（）]+")
-ABROAD_PREFIXES = ("国外", "境外", "海外", "出国")
+ABROAD_PREFIXES = ("国外", "境外", "海外", "出国", "欧洲", "非洲", "北美", "南美", "大洋洲")
 COUNTRY_PREFIXES = ("中华人民共和国", "中国")
 
 
@@ -208,6 +210,41 @@ def _locals(prefix: str, prefectures: bool) -> tuple[Alias, ...]:
     return tuple(sorted(found, key=lambda alias: (-len(alias[0]), alias)))
 
 
+@cache
+def _countries() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every way to write a country (codes/countries.csv), longest first, each with the
+    Chinese divisions whose names start with it (巴林 -> 巴林左旗, 巴林右旗)."""
+    _meta, rows = read_csv("countries.csv")
+    written = {
+        _clean(name)
+        for row in rows
+        for name in (row["name"], *row["aliases"].split(";"))
+        if name.strip()
+    }
+    domestic: dict[str, set[str]] = {}  # by first character
+    for found in _table().values():
+        for period in found:
+            domestic.setdefault(period.name[:1], set()).add(period.name)
+    return tuple(
+        (c, tuple(n for n in domestic.get(c[:1], ()) if n.startswith(c) and n != c))
+        for c in sorted(written, key=lambda c: (-len(c), c))
+    )
+
+
+def is_abroad(text: str) -> bool:
+    """Whether free text (separators removed) names a place outside China.
+
+    >>> [is_abroad(t) for t in ("国外", "新加坡", "美国纽约", "刚果金", "巴林左旗", "广东")]
+    [True, True, True, True, False, False]
+    """
+    if text.startswith(ABROAD_PREFIXES):
+        return True
+    for country, domestic in _countries():
+        if text.startswith(country):
+            return not text.startswith(domestic)
+    return False
+
+
 def _matches(aliases: tuple[Alias, ...], text: str) -> Iterator[Alias]:
     return (alias for alias in aliases if text.startswith(alias[0]))
 
@@ -264,9 +301,9 @@ def resolve_place(text: str) -> PlaceResult:
     clean = _clean(value)
     if not clean:
         return PlaceResult(clean, None, None, None, None)
-    if clean.startswith(ABROAD_PREFIXES):
-        return PlaceResult(clean, None, None, None, None, (ABROAD.problem(value=value),))
     found = next(_matches(_provinces(), clean), None)
+    if found is None and is_abroad(clean):  # 国外, 新加坡, 美国纽约 alike
+        return PlaceResult(clean, None, None, None, None, (ABROAD.problem(value=value),))
     if found is None:
         problem = PROVINCE_UNKNOWN.problem(value=value)
         return PlaceResult(clean, None, None, None, None, (problem,))

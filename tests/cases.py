@@ -103,6 +103,8 @@ MEMBER_BAD: list[tuple[dict[str, object], list[tuple[str, str, str]]]] = [
         {"mobile_flow": "是", "destination": "火星基地"},
         [("T6", "place.province_unknown", "error")],
     ),
+    ({"mobile_flow": "是", "destination": "新加坡"}, [("T6", "place.abroad", "warning")]),
+    ({"mobile_flow": "是", "destination": "美国纽约"}, [("T6", "place.abroad", "warning")]),
     ({"status": "停止党籍"}, [("P6", "member.stopped_not_lost", "warning")]),
     ({"mobile": None, "landline": "无"}, [("M6", "member.phone_missing", "error")]),
     ({"mobile": "1380739123"}, [("M6", "phone.mobile", "error")]),

@@ -124,7 +124,7 @@ def test_resolve_place_code() -> None:
     assert resolve_place("广东").code == "440000"
 
 
-@pytest.mark.parametrize("text", ["深圳市南山区", "南山区", "火星", "美国纽约", "不详"])
+@pytest.mark.parametrize("text", ["深圳市南山区", "南山区", "火星", "纽约", "不详", "巴林左旗"])
 def test_province_unknown(text: str) -> None:
     result = resolve_place(text)
     [problem] = result.problems
@@ -151,7 +151,22 @@ def test_part_unknown(
     assert (result.province, result.prefecture) == (province, prefecture)
 
 
-@pytest.mark.parametrize("text", ["国外", "境外", "境外（美国）", "海外 新加坡"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "国外",
+        "境外",
+        "境外（美国）",
+        "海外 新加坡",
+        "新加坡",  # 国外, 新加坡 and 美国纽约 alike: a country is abroad
+        "美国纽约",
+        "美国 纽约州",
+        "日本东京都",
+        "刚果（金）金沙萨",
+        "阿联酋迪拜",
+        "欧洲",
+    ],
+)
 def test_abroad(text: str) -> None:
     [problem] = resolve_place(text).problems
     assert (problem.code, problem.severity) == ("place.abroad", "warning")
@@ -161,3 +176,15 @@ def test_abroad(text: str) -> None:
 @pytest.mark.parametrize("text", ["", "  "])
 def test_empty_is_left_to_caller(text: str) -> None:
     assert resolve_place(text).problems == ()
+
+
+@pytest.mark.parametrize("text", ["香港", "中国香港特别行政区", "澳门", "台湾省台北市"])
+def test_hong_kong_macao_and_taiwan_are_not_abroad(text: str) -> None:
+    assert "place.abroad" not in [p.code for p in resolve_place(text).problems]
+
+
+def test_no_country_is_written_like_a_province() -> None:
+    """Provinces are matched first: no country may start with a way to write one."""
+    provinces = [alias for alias, _code, _name in divisions._provinces()]
+    clash = [c for c, _dom in divisions._countries() if c.startswith(tuple(provinces))]
+    assert clash == []
