@@ -38,7 +38,8 @@ def test_tables_load(key: str, title: str, count: int) -> None:
 
 
 def test_keys_cover_all_tables() -> None:
-    data = {"divisions.csv", "countries.csv"}  # read by addin.divisions, not code tables
+    # data read by addin.divisions and addin.rules.probation, not code tables
+    data = {"divisions.csv", "countries.csv", "probation.csv"}
     assert {p.name for p in CSV_FILES} == {f"{k}.csv" for k in KEYS} | data
 
 
@@ -338,7 +339,11 @@ def test_csv_has_source_header(path) -> None:
     assert lines[0].startswith("#")
     assert any("来源" in line for line in header)
     first_row = next(line for line in lines if not line.startswith("#"))
-    assert first_row.startswith("code,name")
+    if path.name == "probation.csv":  # periods of join dates, not codes
+        assert first_row == "from,to,shortest_months,longest_months,note"
+        assert any(line.startswith("# 日期：") for line in header)
+    else:
+        assert first_row.startswith("code,name")
 
 
 @pytest.mark.parametrize("raw", ["'21", "‘21’", "\ufeff21", "21\u200b", "\u2060大学"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date
 
 from addin import codes
@@ -142,6 +143,17 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day (as Excel's EDATE).
+
+    >>> add_months(date(1946, 8, 31), 6), add_months(date(2016, 2, 29), 12)
+    (datetime.date(1947, 2, 28), datetime.date(2017, 2, 28))
+    """
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
 def age_on(birth: date, day: date) -> int:

@@ -16,8 +16,9 @@ from operator import attrgetter, ne
 
 from addin import values
 from addin.divisions import resolve_place
-from addin.findings import rule
-from addin.rules.base import add_years, age_on
+from addin.findings import Problem, rule
+from addin.rules import probation
+from addin.rules.base import add_months, add_years, age_on
 from addin.rules.columns import Emitter, ParsedColumn
 
 BIRTH_MISMATCH = rule(
@@ -54,13 +55,13 @@ FULL_EARLY = rule(
     "member.full_date_early",
     "error",
     "转正日期早于预备期满",
-    "转为正式党员日期{full}早于入党满一年（{due}）；预备期为一年，请核对",
+    "转为正式党员日期{full}早于{due}；{rule}，请核对",
 )
 FULL_LATE = rule(
     "member.full_date_late",
     "warning",
-    "转正日期晚于入党两年",
-    "转为正式党员日期{full}晚于入党满两年（{limit}）；预备期最长延长一年，请核对",
+    "转正日期晚于预备期满",
+    "转为正式党员日期{full}晚于入党满{longest}（{limit}）；{rule}，请核对",
 )
 PROBATION_FULL = rule(
     "member.probation_full_date",
@@ -220,8 +221,9 @@ def _join(out: Emitter, rows: Rows) -> None:
 
 
 def _full_member(out: Emitter, rows: Rows) -> None:
-    """正式党员: a 转正日期 one to two years after joining (only dates outside 366–730 days
-    apart can break the rule, so only those are looked at closely)."""
+    """正式党员: a 转正日期 within the probation of the period the member joined in
+    (:mod:`addin.rules.probation`). Every period accepts one to two years, so only dates
+    outside 366–730 days apart can break a rule, and only those are looked at closely."""
     joins, fulls, raw = rows.value("join_date"), rows.value("full_date"), rows.raw["full_date"]
     has_column = out.has_column("full_date")
     for i in rows.where("category", lambda r: _entry_name(r) == FULL_MEMBER):
@@ -232,12 +234,23 @@ def _full_member(out: Emitter, rows: Rows) -> None:
         join, full = joins[i], fulls[i]
         if not (join and full) or 366 <= (full - join).days <= 730:
             continue
-        if full < add_years(join, 1):
-            due = _fmt(add_years(join, 1))
-            out.add(i, "full_date", FULL_EARLY.problem(full=_fmt(full), due=due), raw[i])
-        elif full > add_years(join, 2):
-            limit = _fmt(add_years(join, 2))
-            out.add(i, "full_date", FULL_LATE.problem(full=_fmt(full), limit=limit), raw[i])
+        problem = _probation_problem(join, full)
+        if problem is not None:
+            out.add(i, "full_date", problem, raw[i])
+
+
+def _probation_problem(join: date, full: date) -> Problem | None:
+    period = probation.period_of(join)
+    shortest = period.shortest
+    if shortest is not None and full < (earliest := add_months(join, shortest)):
+        due = f"入党满{probation.months_text(shortest)}（{_fmt(earliest)}）"
+        due = due if shortest else f"加入党组织日期（{_fmt(join)}）"
+        return FULL_EARLY.problem(full=_fmt(full), due=due, rule=period.note)
+    if period.longest is not None and full > add_months(join, period.longest):
+        limit = _fmt(add_months(join, period.longest))
+        longest = probation.months_text(period.longest)
+        return FULL_LATE.problem(full=_fmt(full), longest=longest, limit=limit, rule=period.note)
+    return None
 
 
 def _probationer(out: Emitter, rows: Rows, today: date) -> None:
