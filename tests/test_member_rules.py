@@ -117,3 +117,37 @@ def test_a_phone_in_the_other_phone_column_is_a_warning_both_ways(check):
 def test_residence_permit_numbers_are_a_warning(check, region):
     number = person_id(region, "19680312", "011")
     assert findings(check, id_number=number) == [("D6", "id.residence_permit", "warning")]
+
+
+OTHER = "中共邵阳县教育局机关支部委员会"
+
+
+@pytest.mark.parametrize(
+    ("branch", "hinted"),
+    [
+        ("林业局机关支部", True),  # a short form of the one 附件3 name
+        ("邵阳县林业局机关党支部", True),  # 中共, 委员会 and 党 dropped or added
+        ("中共邵阳县林业局机关支布委员会", True),  # one character mistyped
+        ("中共邵阳县林业局机关支部委员", True),  # one character dropped
+        (OTHER, False),  # a row pasted from another branch: never told to move here
+        ("中共邵阳县林业局第二支部委员会", False),
+        ("教育局机关支部", False),
+        ("支部", False),  # too vague to name one branch
+    ],
+)
+def test_branch_hint_only_when_written_nearly_alike(check, branch, hinted):
+    report = check(members=[good_member(branch=branch)], orgs=[good_org()])
+    (finding,) = report.findings
+    assert finding.rule == "member.branch_unknown"
+    assert ("是否应为" in finding.message) is hinted
+    assert (f"是否应为“{BRANCH}”" in finding.message) is hinted
+
+
+def test_branch_hint_names_no_branch_when_two_are_alike(check):
+    first, second = "中共邵阳县林业局第一支部委员会", "中共邵阳县林业局第二支部委员会"
+    orgs = [good_org(org_name=first), good_org(org_name=second)]
+    report = check(members=[good_member(branch="中共邵阳县林业局第三支部委员会")], orgs=orgs)
+    assert [f.rule for f in report.findings] == ["member.branch_unknown"]
+    assert "是否应为" not in report.findings[0].message
+    report = check(members=[good_member(branch="林业局支部")], orgs=orgs)
+    assert "是否应为" not in report.findings[0].message

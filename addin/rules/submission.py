@@ -5,7 +5,6 @@ Both run in O(n): one dictionary pass over the IDs, one set of branch names.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -88,24 +87,119 @@ def duplicates(items: Iterable[Keyed], kind: str) -> list[Finding]:
 def unknown_branches(branches: Iterable[Keyed], org_names: Iterable[str]) -> list[Finding]:
     """A finding for each branch whose key is not one of the 附件3 names."""
     names = {org_name_key(n): n for n in org_names}
+    alike = Alike(names)
     hints: dict[str, str] = {}
     findings: list[Finding] = []
     for item in branches:
         if item.key in names:
             continue
         if item.key not in hints:
-            hints[item.key] = _hint(item.key, names)
+            hints[item.key] = alike.hint(item.key)
         findings.append(
             _finding(item, BRANCH_UNKNOWN.problem(value=item.value, hint=hints[item.key]))
         )
     return findings
 
 
-def _hint(key: str, names: dict[str, str]) -> str:
-    """Suggest the 附件3 name the officer probably meant (a short form, or a typo)."""
-    containing = [n for n in names if key and key in n]
-    close = containing[:1] or difflib.get_close_matches(key, list(names), n=1, cutoff=0.6)
-    return f"（是否应为“{names[close[0]]}”？）" if close else ""
+class Alike:
+    """The 附件3 names, to suggest the one a branch name was probably meant to be.
+
+    A name is suggested only when it is written nearly alike: the same name with
+    中共/委员会/党 dropped or added, a short form of exactly one name, or one character
+    added, dropped or changed (not a number: 第一支部 is not 第二支部). A row pasted
+    from another branch is never told to move to this file's branch.
+
+    >>> alike = Alike({n: n for n in ("中共林业局机关支部委员会", "中共林场第一支部委员会")})
+    >>> alike.hint("林业局机关党支部"), alike.hint("中共林业局机关支布委员会")
+    ('（是否应为“中共林业局机关支部委员会”？）', '（是否应为“中共林业局机关支部委员会”？）')
+    >>> alike.hint("中共教育局机关支部委员会"), alike.hint("中共林场第二支部委员会")
+    ('', '')
+    """
+
+    def __init__(self, names: dict[str, str]) -> None:
+        """``names``: each 附件3 name by its :func:`org_name_key`."""
+        self.cores = {name: (key, _core(key)) for key, name in names.items()}
+        self.order = {name: index for index, name in enumerate(self.cores)}
+        # every key and core with one character (or none) deleted: a name one edit away
+        # from a text shares one of these with it, so candidates are found in O(len(text))
+        self.near: dict[str, set[str]] = {}
+        for name, texts in self.cores.items():
+            for text in set(texts):
+                for variant in _deletions(text):
+                    self.near.setdefault(variant, set()).add(name)
+
+    def hint(self, key: str) -> str:
+        """“（是否应为“…”？）” naming the 附件3 name ``key`` is written like, or ""."""
+        core = _core(key)
+        same = [name for name, (_key, other) in self.cores.items() if other == core]
+        if same:
+            return _suggest(same)
+        if len(core) >= SHORT_FORM:
+            containing = [name for name, (_key, other) in self.cores.items() if core in other]
+            if containing:
+                return _suggest(containing)
+        near = {n for text in {key, core} for v in _deletions(text) for n in self.near.get(v, ())}
+        return _suggest(
+            [
+                name
+                for name in sorted(near, key=self.order.__getitem__)
+                if _one_edit(self.cores[name][1], core) or _one_edit(self.cores[name][0], key)
+            ]
+        )
+
+
+def _deletions(text: str) -> set[str]:
+    return {text, *(text[:i] + text[i + 1 :] for i in range(len(text)))}
+
+
+def _suggest(found: list[str]) -> str:
+    """The hint naming the one name found ("" for none, or for several)."""
+    return f"（是否应为“{found[0]}”？）" if len(found) == 1 else ""
+
+
+SHORT_FORM = 4  # characters a short form needs to name one branch (not 支部, 党支部)
+_PREFIXES = ("中国共产党", "中共")
+_SUFFIXES = ("委员会", "党委", "委")
+_NUMERALS = frozenset("0123456789〇零一二三四五六七八九十百甲乙丙丁")
+
+
+def _core(key: str) -> str:
+    """A name without the words that may be dropped: 中共, 委员会 (党委), 党.
+
+    >>> _core("中共邵阳县林业局机关支部委员会"), _core("邵阳县林业局党委")
+    ('邵阳县林业局机关支部', '邵阳县林业局')
+    """
+    for prefix in _PREFIXES:
+        key = key.removeprefix(prefix)
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix):
+            key = key.removesuffix(suffix)
+            break
+    return key.replace("党", "")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One character added, dropped or changed, and that character is not a numeral.
+
+    >>> _one_edit("林业局机关支部", "林业局机关支布"), _one_edit("林场第一支部", "林场第二支部")
+    (True, False)
+    >>> _one_edit("林业局机关支部", "林业局机关总支部"), _one_edit("林业局机关支部", "林业局支部")
+    (True, False)
+    """
+    if a == b or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 4:
+        return False
+    i = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(map(len, (a, b)))
+    )
+    if a[i + 1 :] == b[i + 1 :] and len(a) == len(b):
+        changed = a[i] + b[i]  # changed
+    elif a[i:] == b[i + 1 :]:
+        changed = b[i]  # added to b
+    elif a[i + 1 :] == b[i:]:
+        changed = a[i]  # dropped from b
+    else:
+        return False
+    return not _NUMERALS.intersection(changed)
 
 
 def _finding(item: Keyed, problem) -> Finding:
