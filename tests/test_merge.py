@@ -206,9 +206,11 @@ def test_statistics_sheet(summary):
     _books, out = summary
     sheet = openpyxl.load_workbook(out)["统计核对"]
     header = [c.value for c in sheet[4]]
-    assert header[:9] == [
+    assert header[:11] == [
         "报送文件",
-        "党员",
+        "党员行数",
+        "不重复人数",
+        "重复行数",
         "正式党员",
         "预备党员",
         "人员类别不明",
@@ -217,7 +219,7 @@ def test_statistics_sheet(summary):
         "停止党籍",
         "党组织",
     ]
-    assert header[9:] == [
+    assert header[11:] == [
         "611 党委",
         "621 党总支部",
         "631 党支部",
@@ -228,14 +230,43 @@ def test_statistics_sheet(summary):
         "932 临时联合党支部",
         "组织类别不明",
     ]
-    got = [[*row[:9], row[11], row[17]] for row in rows(sheet, 5, 18)]
+    got = [[*row[:11], row[13], row[19]] for row in rows(sheet, 5, 20)]
     assert got == [
-        [FILES[0], 4, 4, 0, 0, 0, 0, 0, 1, 1, 0],
-        [FILES[1], 4, 3, 1, 0, 0, 1, 0, 1, 1, 0],
-        [FILES[2], 5, 5, 0, 0, 2, 0, 1, 2, 2, 0],
-        ["合计", 13, 12, 1, 0, 2, 1, 1, 4, 4, 0],
+        [FILES[0], 4, 4, 0, 4, 0, 0, 0, 0, 0, 1, 1, 0],
+        [FILES[1], 4, 4, 0, 3, 1, 0, 0, 1, 0, 1, 1, 0],
+        [FILES[2], 5, 5, 0, 5, 0, 0, 2, 0, 1, 2, 2, 0],
+        # 刘洋 and 孙丽 are each in two files: 13 rows, 11 members
+        ["合计", 13, 11, 2, 12, 1, 0, 2, 1, 1, 4, 4, 0],
     ]
     assert sheet["A8"].font.bold
+    assert "不重复人数" in sheet["A2"].value and "党统半年报" in sheet["A2"].value
+
+
+def test_distinct_members_are_counted_by_their_id(book):
+    """Copies in one file, the same ID written with spaces, a BOM or 15 digits, rows
+    without an ID: what the 党统 report counts is people, not rows."""
+    number = person_id("430523", "19680312", "011")
+    old = "430523680312011"  # the same man's first-generation number
+    other = person_id("430523", "19700101", "021")
+    first = book(
+        members=[
+            good_member(),
+            good_member(id_number=f"{number[:6]} {number[6:14]} {number[14:]}"),
+            good_member(id_number="\ufeff" + number),
+            good_member(id_number=old),
+            good_member(id_number=None),
+            good_member(id_number=None),
+        ],
+        orgs=[good_org()],
+        name="一.xlsx",
+    )
+    second = book(members=[good_member(), good_member(id_number=other)], name="二.xlsx")
+    counts = statistics(merge_files([first, second], {}, TODAY))
+    assert [(c.label, c.members, c.distinct, c.repeats) for c in counts] == [
+        ("一.xlsx", 6, 3, 3),  # the man once, and two rows that cannot be told apart
+        ("二.xlsx", 2, 2, 0),
+        ("合计", 8, 4, 4),  # the man is in both files
+    ]
 
 
 def test_statistics_count_unknown_values_apart(book):

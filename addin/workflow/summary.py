@@ -1,8 +1,9 @@
 """The sheets that come with a summary: 统计核对, 数据质量 (with its chart), 数据来源, 问题清单.
 
-- 统计核对: per branch file and in total, members by 人员类别, 失联, 流动 and 停止党籍,
-  organisations by 组织类别: the figures a committee reconciles with its 党统 half-year
-  report before it submits;
+- 统计核对: per branch file and in total, member rows and distinct members (不重复人数,
+  by 公民身份证号: the figure the 党统 half-year report counts) with the rows that repeat
+  one, members by 人员类别, 失联, 流动 and 停止党籍, organisations by 组织类别: the
+  figures a committee reconciles with its 党统 half-year report before it submits;
 - 数据质量: per branch file, rows, errors, warnings, error rate and the most frequent
   problems, with a native bar chart of the error rates;
 - 数据来源: the source file, sheet and row of every summary row;
@@ -20,8 +21,10 @@ from openpyxl.workbook import Workbook
 
 from addin import codes
 from addin.findings import RULES, Finding
+from addin.ids import ric
 from addin.layout import DATA_ROW, new_workbook
 from addin.report import Report
+from addin.values import is_blank, text
 from addin.workflow.common import enumerated, save
 from addin.workflow.merge import Merged
 from addin.workflow.sheets import OFFICIAL_TITLES, bold_row, link, official_sheet, report_sheet
@@ -70,7 +73,8 @@ class Counts:
     """The 统计核对 figures of one branch file (or of all)."""
 
     label: str
-    members: int = 0
+    members: int = 0  # rows
+    distinct: int = 0  # members: rows of one 公民身份证号 count once
     full: int = 0
     probationary: int = 0
     category_unknown: int = 0
@@ -84,6 +88,11 @@ class Counts:
         for name in COUNTED:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.org_categories.update(other.org_categories)
+
+    @property
+    def repeats(self) -> int:
+        """Rows that repeat a member counted already."""
+        return self.members - self.distinct
 
 
 COUNTED = ("members", "full", "probationary", "category_unknown", "lost", "flowing", "stopped")
@@ -121,9 +130,15 @@ def statistics(merged: Merged) -> list[Counts]:
     """One :class:`Counts` per branch file, then the total."""
     per_file = {str(f): Counts(Path(f).name) for f in merged.files}
     leaves = {code for code, _header in org_category_columns()}
+    seen: dict[str, set[str]] = {name: set() for name in per_file}
     for table, record in merged.rows["members"]:
         counts = per_file[table.file]
         counts.members += 1
+        person = person_key(record.values.get("id_number"))
+        if person is None or person not in seen[table.file]:
+            counts.distinct += 1  # a row without an ID cannot be told to repeat another
+        if person is not None:
+            seen[table.file].add(person)
         category = enumerated("member_category", record.values.get("category"))
         if category == "正式党员":
             counts.full += 1
@@ -142,7 +157,17 @@ def statistics(merged: Merged) -> list[Counts]:
     total = Counts(TOTAL)
     for counts in per_file.values():
         total.add(counts)
+    keys = [person_key(record.values.get("id_number")) for _t, record in merged.rows["members"]]
+    total.distinct = keys.count(None) + len(set(keys) - {None})
     return [*per_file.values(), total]
+
+
+def person_key(raw: object) -> str | None:
+    """The 公民身份证号 a member is counted by (its 18-digit form, spaces and marks
+    dropped); None when blank."""
+    if is_blank(raw):
+        return None
+    return ric.check(raw).number or ric.compact(text(raw))
 
 
 def quality(merged: Merged, report: Report) -> list[Quality]:
@@ -178,7 +203,9 @@ def statistics_sheet(workbook: Workbook, merged: Merged) -> None:
     categories = org_category_columns()
     header = [
         "报送文件",
-        "党员",
+        "党员行数",
+        "不重复人数",
+        "重复行数",
         "正式党员",
         "预备党员",
         "人员类别不明",
@@ -193,6 +220,8 @@ def statistics_sheet(workbook: Workbook, merged: Merged) -> None:
         [
             c.label,
             c.members,
+            c.distinct,
+            c.repeats,
             c.full,
             c.probationary,
             c.category_unknown,
@@ -210,7 +239,10 @@ def statistics_sheet(workbook: Workbook, merged: Merged) -> None:
         STATISTICS_SHEET,
         "统计核对：党员和党组织数量（报送前与党统半年报核对）",
         [
-            "按报送文件统计，最后一行为合计。“人员类别不明”“组织类别不明”为填写内容无法识别的行，"
+            "按报送文件统计，最后一行为合计。“不重复人数”按公民身份证号计：同一身份证号的多行"
+            "只算一人（合计行跨文件去重），“重复行数”为多出的行，与党统半年报核对党员人数时用"
+            "不重复人数，重复的行请按问题清单核实后删除；其余各列按行计数。"
+            "“人员类别不明”“组织类别不明”为填写内容无法识别的行，"
             "请先按问题清单改正；失联、流动、停止党籍按“是”“停止党籍”计数。"
         ],
         header,
