@@ -95,7 +95,7 @@ def equipped(
     rows = _Rows(loaded)
     for table in tables:
         part = parts[table.sheet]
-        xml = edited.get(part) or package.read(part)
+        xml = edited.get(part) or xlsxsheet.numbered(package.read(part))
         last = _last_row(table, tables, rows)
         xml, equipped_ = equip(xml, table, last, ranges, styles)
         edited[part] = xml

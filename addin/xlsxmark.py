@@ -34,6 +34,7 @@ from addin.findings import column_letter
 from addin.package import Rewriter
 from addin.xlsxnotes import VML_TYPE, Notes, idmaps
 from addin.xlsxparts import MAIN, REL, TooManyFormats, Unsupported
+from addin.xlsxsheet import numbered
 
 FILL_COLOURS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
 NOTE_AUTHOR = "dyxx 校验"
@@ -235,7 +236,7 @@ def _mark_sheet(
     """Mark one sheet. Returns what its 批注部件 record holds (part, comments part, VML part,
     relationships part created, xmlns:r added, comments part new, VML part new), the
     insertions into parts that were there, and whether the vml content type was added."""
-    xml = package.read(part)
+    xml = numbered(package.read(part))
     rels = xparts.Rels(package, part)
     notes = Notes(package, xml, types, rels)
     by_row: dict[int, dict[int, str]] = {}

@@ -28,6 +28,56 @@ REMOVE = -1
 Decide = Callable[[int, int, int, bytes | None], int | None]
 
 
+UNNUMBERED = re.compile(rb'<(?:\w+:)?(?:row|c)\b(?! r=")')
+
+
+def numbered(xml: bytes) -> bytes:
+    """The sheet with every row and cell reference written first (``<row r="7" …>``,
+    ``<c r="B7" …>``): the schema lets a writer leave them out, dyxx's edits need them.
+    A sheet that has them is returned as it is."""
+    start = xml.find(b"<sheetData")
+    if start < 0 or not UNNUMBERED.search(xml, start):
+        return xml
+    end = xml.rfind(b"</sheetData>")
+    out, position_, expected = [xml[:start]], start, 1
+    for match in ROW.finditer(xml, start, end if end >= 0 else len(xml)):
+        row = match.group(0)
+        head_end = row.find(b">") + 1
+        attrs = xparts.attributes(row[:head_end])
+        number = int(attrs.get("r", expected))
+        expected = number + 1
+        head = _first(row[:head_end], "r", str(number))
+        body = row[head_end:]
+        if not row.endswith(b"/>"):
+            body = _numbered_cells(body, number)
+        out += [xml[position_ : match.start()], head, body]
+        position_ = match.end()
+    out.append(xml[position_:])
+    return b"".join(out)
+
+
+def _numbered_cells(body: bytes, row: int) -> bytes:
+    out, position_, column = [], 0, 0
+    for match in CELL.finditer(body):
+        cell = match.group(0)
+        tag_end = cell.find(b">") + 1
+        ref = xparts.attributes(cell[:tag_end]).get("r")
+        column = position(ref)[0] if ref else column + 1
+        head = _first(cell[:tag_end], "r", f"{column_letter(column)}{row}")
+        out += [body[position_ : match.start()], head, cell[tag_end:]]
+        position_ = match.end()
+    out.append(body[position_:])
+    return b"".join(out)
+
+
+def _first(tag: bytes, name: str, value: str) -> bytes:
+    """An opening tag with attribute ``name`` as its first attribute."""
+    tag = xparts.set_attribute(tag, name, None)
+    space = re.match(rb"<[\w:]+", tag)
+    at = space.end() if space else 0
+    return tag[:at] + f' {name}="{value}"'.encode() + tag[at:]
+
+
 def column_styles(xml: bytes) -> dict[int, int]:
     """Column -> style of the <col> elements (the style of a cell not in the XML)."""
     styles: dict[int, int] = {}

@@ -1,8 +1,10 @@
 """The marked copy written by editing the XML: opens in openpyxl and LibreOffice with
-the marks where the engine put them, every other part of the package byte-identical."""
+the marks where the engine put them, every other part of the package byte-identical
+(a workbook made in LibreOffice, with drawings and notes: tests/test_keep_parts.py)."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -130,7 +132,7 @@ def test_warning_marks_are_yellow_and_existing_styles_are_kept(book, tmp_path):
     assert sheet["L6"].number_format == "@" and sheet["E6"].border.left.style == "thin"
 
 
-def test_workbook_with_notes_falls_back_and_keeps_them(book, tmp_path):
+def test_a_sheet_with_notes_keeps_them(book, tmp_path):
     path = book(members=[good_member(gender="女")], orgs=[good_org()])
     workbook = openpyxl.load_workbook(path)
     workbook["党员基本信息汇总表"]["E6"].comment = openpyxl.comments.Comment("老批注", "王芳")
@@ -148,3 +150,20 @@ def test_checking_the_marked_copy_again_works(book, tmp_path):
     report = marked(first, second)
     assert report.flatten(["cell", "rule"]) == [["E6", "member.gender_mismatch"]]
     assert openpyxl.load_workbook(second).sheetnames.count(RESULT_SHEET) == 1
+
+
+def test_rows_and_cells_without_references_are_marked(book, tmp_path):
+    """The schema lets a writer leave out <row r> and <c r>: such a sheet is numbered."""
+    path = book(members=[good_member(gender="女")], orgs=[good_org()])
+    with zipfile.ZipFile(path) as source:
+        contents = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = "xl/worksheets/sheet2.xml"  # 党员基本信息汇总表
+    contents[sheet] = re.sub(rb'(<(?:row|c)) r="[A-Z]*\d+"', rb"\1", contents[sheet])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in contents.items():
+            target.writestr(name, data)
+    out = tmp_path / "标注.xlsx"
+    marked(path, out)
+    sheet_ = openpyxl.load_workbook(out)["党员基本信息汇总表"]
+    assert sheet_["E6"].fill.fgColor.rgb == "FFFFC7CE" and sheet_["E6"].value == "女"
+    assert sheet_["D6"].value == good_member()["id_number"]

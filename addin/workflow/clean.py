@@ -147,7 +147,7 @@ def _without_aids(
             ]
             for table in tables:
                 part = parts[table.sheet]
-                xml = edited.get(part) or package.read(part)
+                xml = edited.get(part) or xlsxsheet.numbered(package.read(part))
                 edited[part] = _remove_input_aids(xml, table, code_sheet, styles, done)
             for name, part in parts.items():  # any other list from the code sheet would break
                 if name not in own:
