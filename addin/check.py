@@ -18,7 +18,14 @@ from addin.report import Prints, Report, TableSummary, data_fingerprint
 from addin.rules.base import table_findings
 from addin.rules.columns import ParsedColumn, rows_holding
 from addin.rules.org import check_org
-from addin.rules.submission import Keyed, Place, duplicates, org_name_key, unknown_branches
+from addin.rules.submission import (
+    Keyed,
+    Place,
+    duplicates,
+    empty_tables,
+    org_name_key,
+    unknown_branches,
+)
 from addin.values import is_blank, text
 
 
@@ -116,7 +123,8 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
                 sorted([*table_findings(table), *_check_orgs(table, today, orgs)], key=key)
             )
             prints.append(Prints.of(table))
-    extras = duplicates(_repeated_ids(members), "id") + duplicates(orgs, "org")
+    extras = empty_tables(tables) + duplicates(_repeated_ids(members), "id")
+    extras += duplicates(orgs, "org")
     if any(t.kind == "orgs" for t in tables):
         extras += unknown_branches(_unknown_branches(members, orgs), [o.value for o in orgs])
     _insert_sorted(findings, extras, key)

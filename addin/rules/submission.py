@@ -6,11 +6,12 @@ Both run in O(n): one dictionary pass over the IDs, one set of branch names.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from addin.findings import Finding, rule
+from addin.reader import Table
 
 DUPLICATE_ID = rule(
     "member.duplicate_id",
@@ -23,6 +24,20 @@ BRANCH_UNKNOWN = rule(
     "error",
     "所在党支部不在附件3中",
     "所在党支部“{value}”不是附件3中的党组织名称{hint}；请填写党组织全称，与附件3完全一致",
+)
+NO_MEMBERS = rule(
+    "submission.no_members",
+    "error",
+    "附件4 中没有任何党员",
+    "附件4 中没有任何党员：工作表“{sheet}”的表头下没有一行党员信息（本次校验的文件中都没有党员）；"
+    "空白的表不能报送，请填写后再校验",
+)
+EMPTY_TABLE = rule(
+    "submission.empty_table",
+    "warning",
+    "表格中没有数据",
+    "{annex} 中没有任何{things}：工作表“{sheet}”的表头下没有一行数据，而一起校验的其他表格有；"
+    "请核对是否漏填或填到了别的工作表",
 )
 DUPLICATE_ORG = rule(
     "org.duplicate_name",
@@ -84,9 +99,36 @@ def duplicates(items: Iterable[Keyed], kind: str) -> list[Finding]:
     return findings
 
 
+def empty_tables(tables: Sequence[Table]) -> list[Finding]:
+    """A submission with no member at all (the blank template sent back) is an error on its
+    empty 附件4; an empty table beside filled ones is a warning.
+
+    A table whose other half another process reads (:mod:`addin.split`) is never empty.
+    """
+    filled = [bool(t.records) or t.rest is not None for t in tables]
+    members = any(f for t, f in zip(tables, filled, strict=True) if t.kind == "members")
+    findings: list[Finding] = []
+    for table, full in zip(tables, filled, strict=True):
+        if full:
+            continue
+        if table.kind == "members" and not members:
+            problem = NO_MEMBERS.problem(sheet=table.sheet)
+        elif any(filled):
+            annex, things = ("附件4", "党员") if table.kind == "members" else ("附件3", "党组织")
+            problem = EMPTY_TABLE.problem(annex=annex, things=things, sheet=table.sheet)
+        else:
+            continue
+        place = Place(table.file, table.sheet, table.data_row, 1)
+        findings.append(_finding(Keyed("", "", "表格", place), problem))
+    return findings
+
+
 def unknown_branches(branches: Iterable[Keyed], org_names: Iterable[str]) -> list[Finding]:
-    """A finding for each branch whose key is not one of the 附件3 names."""
+    """A finding for each branch whose key is not one of the 附件3 names (none when 附件3
+    names none: its being empty is reported on its own)."""
     names = {org_name_key(n): n for n in org_names}
+    if not names:
+        return []
     alike = Alike(names)
     hints: dict[str, str] = {}
     findings: list[Finding] = []
