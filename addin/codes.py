@@ -208,7 +208,7 @@ class CodeTable:
             found = self.lookup(marked[0])
             if not found.ok:
                 return found
-            shown = values.visible(str(raw).strip())
+            shown = values.as_seen(str(raw))
             problem = values.TEXT_MARKS.problem(value=shown, what=marked[1], fix=marked[0])
             return Lookup(found.entry, (problem, *found.problems))
         text = clean(raw)

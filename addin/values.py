@@ -190,7 +190,7 @@ def without_marks(raw: object) -> tuple[str, str] | None:
     warning, like spaces, instead of making a correct number look one digit too long.
 
     >>> without_marks("'430523196803120118"), without_marks("\ufeff21")
-    (('430523196803120118', "前后有撇号“'”"), ('21', '含不可见字符（U+FEFF）'))
+    (('430523196803120118', "前后有撇号“'”"), ('21', '含不可见字符U+FEFF'))
     >>> without_marks("21"), without_marks("'"), without_marks(21)
     (None, None, None)
     """
@@ -207,8 +207,18 @@ def without_marks(raw: object) -> tuple[str, str] | None:
         what.append("前后有撇号“" + "".join(dict.fromkeys(ends.strip())) + "”")
     if unmarked != cell:
         hidden = dict.fromkeys(c for c in cell if _INVISIBLE_MARK.match(c))
-        what.append("含不可见字符（" + "、".join(f"U+{ord(c):04X}" for c in hidden) + "）")
+        what.append("含不可见字符" + "、".join(f"U+{ord(c):04X}" for c in hidden))
     return clean, "，".join(what)
+
+
+def as_seen(s: str) -> str:
+    """``s`` for a message as a spreadsheet shows it: invisible marks left out (a message
+    names them), so that masking finds the digits of a number whole.
+
+    >>> as_seen("138\u200b07312345 ")
+    '13807312345'
+    """
+    return visible(_INVISIBLE_MARK.sub("", s).strip())
 
 
 def _marked(parse, cell: object) -> Parsed | None:
@@ -223,7 +233,7 @@ def _marked(parse, cell: object) -> Parsed | None:
     result = parse(clean)
     if result.value is None or result.errors:
         return result
-    problem = TEXT_MARKS.problem(value=visible(str(cell).strip()), what=what, fix=clean)
+    problem = TEXT_MARKS.problem(value=as_seen(str(cell)), what=what, fix=clean)
     return Parsed(result.value, (problem, *result.problems))
 
 

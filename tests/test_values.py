@@ -420,12 +420,12 @@ def test_a_phone_in_the_other_column_gets_one_severity(mobile: object, landline:
 @pytest.mark.parametrize(
     ("raw", "what"),
     [
-        ("\ufeff13807312345", "含不可见字符（U+FEFF）"),
+        ("\ufeff13807312345", "含不可见字符U+FEFF"),
         ("'13807312345", "前后有撇号“'”"),
-        ("13807312345\u200b", "含不可见字符（U+200B）"),
-        ("\u200d13807312345\u2060", "含不可见字符（U+200D、U+2060）"),
+        ("13807312345\u200b", "含不可见字符U+200B"),
+        ("\u200d13807312345\u2060", "含不可见字符U+200D、U+2060"),
         ("‘13807312345’", "前后有撇号“‘’”"),
-        ("\ufeff'13807312345", "前后有撇号“'”，含不可见字符（U+FEFF）"),
+        ("\ufeff'13807312345", "前后有撇号“'”，含不可见字符U+FEFF"),
     ],
 )
 def test_phone_marks_are_normalised_with_a_warning(raw: str, what: str) -> None:

@@ -49,7 +49,7 @@ from stdnum.exceptions import (
 
 from addin.divisions import all_codes, name, periods
 from addin.findings import Problem, rule
-from addin.values import visible, without_marks
+from addin.values import as_seen, without_marks
 
 __all__ = [
     "IdResult",
@@ -78,7 +78,7 @@ NORMALISED = rule(
     "id.normalised",
     "warning",
     "身份证号写法不规范",
-    "公民身份证号“{value}”含空格、连字符、小写x、全角字符、撇号或不可见字符，应写作“{fix}”",
+    "公民身份证号“{value}”含空格、连字符、小写x、全角字符、撇号或不可见字符，应写作“{fix}”{detail}",
 )
 OLD_15 = rule(
     "id.old_15",
@@ -336,7 +336,9 @@ def check(raw: object, today: date | None = None) -> IdResult:
         number = to_18(number)
         problems.append(OLD_15.problem(value=shown, fix=number))
     elif number != text:
-        problems.append(NORMALISED.problem(value=visible(text.strip()), fix=number))
+        marked = without_marks(text)
+        detail = f"（本格{marked[1]}）" if marked else ""
+        problems.append(NORMALISED.problem(value=as_seen(text), fix=number, detail=detail))
     if number[-1] != calc_check_digit(number):
         problems.append(CHECKSUM.problem(value=shown, expected=calc_check_digit(number)))
     birth, birth_problems = _birth(number, shown, today or date.today())
