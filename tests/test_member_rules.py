@@ -105,6 +105,17 @@ def test_marks_around_ids_phones_and_codes_are_warnings_like_spaces(check):
     ]
 
 
+def test_marks_inside_numbers_do_not_defeat_masking(check):
+    number = good_member()["id_number"]
+    marked = good_member(id_number=number[:6] + "\u200b" + number[6:], mobile="138\u200b07391234")
+    report = check(members=[marked], orgs=[good_org()]).masked()
+    assert [f.rule for f in report.findings] == ["id.normalised", "text.marks"]
+    for finding in report.findings:
+        digits = "".join(c for c in finding.message if c.isdigit())
+        assert number not in digits and "13807391234" not in digits, finding.message
+        assert "U+200B" in finding.message  # named, not hidden
+
+
 def test_a_phone_in_the_other_phone_column_is_a_warning_both_ways(check):
     got = findings(check, mobile="0739-6821234", landline="13807391234")
     assert got == [
