@@ -10,6 +10,8 @@
 '2017-06-15 入党'
 >>> mask_text("手机号138 0739 1240，1380739124，43052319680312011")  # malformed ones too
 '手机号138 **** 1240，138****124，430**********2011'
+>>> mask_text("固定电话07391-6821234、0739-682123、6821234")
+'固定电话07391-***1234、0739-**2123、***1234'
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}[-－ ]?|[(（]0\d{2,3}[)）])(\d{3,4})(
 # Full dates (the birth date inside an ID is one): 1979-05-06, 1979.5.6, 1979年5月6日, 19790506.
 DATE = re.compile(r"(?<![\d*])((?:19|20)\d\d)([-./年])(\d{1,2})([-./月])(\d{1,2})(?![\d*])")
 COMPACT_DATE = re.compile(r"(?<![\d*])((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d*])")
-# Any other run of nine or more digits (a mistyped ID or phone) keeps only its ends.
-LONG_NUMBER = re.compile(r"(?<![\d*])\d{9,}(?![\d*])")
+# A mistyped landline: any area-code-like prefix, a separator, five or more digits.
+ODD_LANDLINE = re.compile(r"(?<![\d*])(0\d{1,5}[-－ ])(\d{5,})(?![\d*])")
+# Any other run of seven or more digits (a local number, a mistyped ID or phone) keeps its ends.
+LONG_NUMBER = re.compile(r"(?<![\d*])\d{7,}(?![\d*])")
 
 
 def mask_id(number: str) -> str:
@@ -70,7 +74,14 @@ def mask_text(text: str, *, dates: bool = True) -> str:
         text = mask_dates(text)
     text = MOBILE.sub(lambda m: f"{m[1]}{m[2]}****{m[4]}{m[5]}", text)
     text = LANDLINE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
-    return LONG_NUMBER.sub(lambda m: mask_value(m.group()), text)
+    text = ODD_LANDLINE.sub(lambda m: m[1] + "*" * (len(m[2]) - 4) + m[2][-4:], text)
+    return LONG_NUMBER.sub(lambda m: _long(m.group(), dates), text)
+
+
+def _long(digits: str, dates: bool) -> str:
+    if not dates and COMPACT_DATE.fullmatch(digits):
+        return digits  # 20170615 in a 入党日期 is a date, not a number to hide
+    return mask_value(digits)
 
 
 def mask_field(field: str, text: str) -> str:

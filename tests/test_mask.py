@@ -30,6 +30,7 @@ SECRETS = [
     "07391240",
     "0739124",  # a ten-digit mobile: 1380739124
     "6824321",  # a landline's local number
+    "6825678",  # the local number of a mistyped landline: 07391-6825678
 ]
 
 
@@ -44,6 +45,12 @@ def members() -> list[dict[str, object]]:
             birth_date=date(1980, 1, 1),
             mobile="1380739124",
             landline="0739-6824321 转 8",
+        ),
+        good_member(
+            name="钱红",
+            id_number=person_id("430523", "19810101", "026"),
+            birth_date=date(1981, 1, 1),
+            landline="07391-6825678",
         ),
     ]
 
