@@ -83,7 +83,7 @@ def merge(
     """
     from addin.workflow.common import day_text
     from addin.workflow.merge import merge_files
-    from addin.workflow.summary import quality, write_summary
+    from addin.workflow.summary import quality, statistics, write_summary
 
     console = Console()
     files = without_lock_files(console, files)
@@ -109,8 +109,10 @@ def merge(
             table.add_row(shown(item.label), *map(str, counts), f"{item.rate:.1%}")
         console.print(table)
         counts = {kind: len(rows) for kind, rows in merged.rows.items()}
+        people = statistics(merged)[-1].distinct
         console.print(
-            f"汇总 {len(files)} 个文件：党组织 {counts['orgs']} 个，党员 {counts['members']} 名",
+            f"汇总 {len(files)} 个文件：党组织 {counts['orgs']} 个，党员 {counts['members']} 行"
+            f"（不重复 {people} 人）",
             highlight=False,
         )
         _written(console, output)
