@@ -41,7 +41,7 @@ FINGERPRINTS_NOTE = (
 )
 FILE_FINGERPRINT, ROW_FINGERPRINTS = "本文件数据指纹", "行指纹"
 FINGERPRINTS_PER_ROW = 1000  # hashes per stamp cell (17 characters each, cells hold 32,767)
-MACROS = "原文件带宏，标注副本也须保存为 .xlsm（请把输出文件的扩展名改为 .xlsm）"
+MACROS = "原文件带宏，副本也须保存为 .xlsm（请把输出文件的扩展名改为 .xlsm），以免宏丢失"
 TOO_MANY_FORMATS = (
     "工作簿中的单元格格式已达 Excel 的上限（约 64000 种），无法再加标注颜色；"
     "请在 Excel 中清除多余的格式后再试"

@@ -1,7 +1,9 @@
 """Input aids for the 附件3/附件4 tables: code sheet, dropdowns, formats, live checks.
 
-:func:`equip` puts them on a table wherever it sits (a generated template or
-an officer's own workbook) without stacking anything twice:
+:func:`equip` puts them on a table of the generated template (openpyxl);
+``dyxx prepare`` puts the same ones (:func:`validation`, :func:`number_format`,
+:data:`MARK`) into an officer's own workbook by editing its XML
+(:mod:`addin.prepare`), without stacking anything twice:
 
 * a hidden, protected code sheet (:data:`CODE_SHEET`) holding every code
   table from ``codes/``; each coded or enumerated column gets a dropdown list
@@ -235,20 +237,20 @@ def equip(
     done = Equipped(sheet.title, kind, first, last)
     for key, col in sorted(columns.items(), key=lambda item: item[1]):
         _add_validation(sheet, kind, key, col, first, last, ranges, done)
-        number_format = _number_format(key)
+        fmt = number_format(key)
         if column_styles:
             dimension = sheet.column_dimensions[column_letter(col)]
             dimension.protection = Protection(locked=False)
             dimension.alignment = Alignment(vertical="center")
-            if number_format:
-                dimension.number_format = number_format
-        elif number_format:
-            _format_empty_cells(sheet, col, first, last, number_format)
+            if fmt:
+                dimension.number_format = fmt
+        elif fmt:
+            _format_empty_cells(sheet, col, first, last, fmt)
     _add_live_checks(sheet, kind, columns, first, last, done)
     return done
 
 
-def _number_format(key: str) -> str | None:
+def number_format(key: str) -> str | None:
     if key in TEXT_FORMAT_FIELDS:
         return "@"
     return DATE_FORMAT if key in DATE_FIELDS else None

@@ -31,7 +31,7 @@ from addin.dataentry import (
     DATA_ROWS,
     MARK,
     Equipped,
-    _number_format,
+    number_format,
     validation,
 )
 from addin.errors import WorkbookError
@@ -193,9 +193,9 @@ def equip(
         new = _validation(table.kind, key, col, first, last, ranges, existing, done)
         if new is not None:
             added.append(new)
-        number_format = _number_format(key)
-        if number_format and not _column_has(xml, col, number_format, styles):
-            formats[col] = number_format
+        fmt = number_format(key)
+        if fmt and not _column_has(xml, col, fmt, styles):
+            formats[col] = fmt
     xml = _format_empty_cells(xml, formats, first, last, styles)
     xml = xlsxsheet.add(xml, "dataValidations", added)
     xml = xlsxsheet.add(xml, "conditionalFormatting", _live_checks(xml, table, last, styles, done))
@@ -250,10 +250,10 @@ def _free_rows(existing: list[Found], col: int, first: int, last: int) -> list[t
     return free
 
 
-def _column_has(xml: bytes, col: int, number_format: str, styles: xparts.Styles) -> bool:
+def _column_has(xml: bytes, col: int, fmt: str, styles: xparts.Styles) -> bool:
     """Whether the whole column already has the format (then its cells need none)."""
     style = xlsxsheet.column_styles(xml).get(col)
-    return style is not None and styles.number_format(style) == number_format
+    return style is not None and styles.number_format(style) == fmt
 
 
 def _format_empty_cells(

@@ -14,6 +14,7 @@ import pytest
 from addin import package
 from addin.annotate import RESULT_SHEET, STAMP_SHEET, write_annotated
 from addin.check import check_files
+from addin.errors import WorkbookError
 from bench.generate import write as generate
 from tests.conftest import TODAY, cell_style, good_member, good_org
 
@@ -167,3 +168,24 @@ def test_rows_and_cells_without_references_are_marked(book, tmp_path):
     sheet_ = openpyxl.load_workbook(out)["党员基本信息汇总表"]
     assert sheet_["E6"].fill.fgColor.rgb == "FFFFC7CE" and sheet_["E6"].value == "女"
     assert sheet_["D6"].value == good_member()["id_number"]
+
+
+def test_macros_are_kept_or_the_copy_refused(book, tmp_path):
+    """An .xlsm's VBA project is copied as it is; an .xlsx copy of it would lose it: refused."""
+    path = book(members=[good_member(gender="女")], orgs=[good_org()])
+    macro = tmp_path / "带宏.xlsm"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(macro, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"sheet.main+xml", b"sheet.macroEnabled.main+xml")
+            out.writestr(info.filename, data)
+        out.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not really a VBA project")
+    with pytest.raises(WorkbookError, match="带宏"):
+        marked(macro, tmp_path / "标注.xlsx")
+    assert not (tmp_path / "标注.xlsx").exists()
+    out = tmp_path / "标注.xlsm"
+    marked(macro, out)
+    with zipfile.ZipFile(macro) as before, zipfile.ZipFile(out) as after:
+        assert after.read("xl/vbaProject.bin") == before.read("xl/vbaProject.bin")
+        assert b"macroEnabled" in after.read("[Content_Types].xml")
