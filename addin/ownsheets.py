@@ -104,6 +104,11 @@ def package_sheets(package) -> dict[str, str]:
     return own(heads)
 
 
+def sheet_head(package, part: str, count: int = HEAD_ROWS) -> list[list[object]]:
+    """The values of a sheet's first rows, from a package (:class:`addin.package.Rewriter`)."""
+    return first_rows(package.head(part), _SharedStrings(package), count)
+
+
 def first_rows(xml: bytes, strings: _SharedStrings, count: int = HEAD_ROWS) -> list[list[object]]:
     """The values of the first ``count`` rows of a sheet's XML (complete rows only)."""
     from addin.xlsxnotes import plain, position

@@ -16,7 +16,9 @@ of styles.xml is edited and the code sheet added (:mod:`addin.xlsxsheet`,
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
+from hashlib import sha256
 from pathlib import Path
 
 from openpyxl.xml.functions import tostring
@@ -45,6 +47,8 @@ from addin.schema import field_label
 from addin.xlsxsheet import Found
 
 CODE_WIDTHS = (8, 16, 22)
+# Beside the code sheet's first row: styles.xml before prepare, for dyxx clean (no data).
+PREPARED_TAG = "dyxx 准备记录（样式表原状，供 dyxx clean 恢复，不含数据）："
 
 
 def prepare(source: str | Path, target: str | Path, password: str | None = None) -> list[Equipped]:
@@ -86,10 +90,18 @@ def equipped(
     package = Rewriter(loaded.data)
     types = xparts.ContentTypes(package)
     book = xparts.Book(package)
-    styles = xparts.Styles(package.read(xparts.Styles.PART))
+    source_styles = package.read(xparts.Styles.PART)
+    styles = xparts.Styles(source_styles)
     parts = {sheet.name: sheet.part for sheet in book.sheets}
-    code_name = _code_sheet(package, book, types, styles)
-    ranges = {key: _options_range(code_name, key) for key in _keys()}
+    code_name = ownsheets.named(ownsheets.package_sheets(package), ownsheets.CODES)
+    record = styles.record()
+    if code_name is not None:  # prepared before: what styles.xml was before that, if still so
+        earlier = prepared_record(ownsheets.sheet_head(package, parts[code_name], 1)[:1])
+        if earlier is not None and earlier["hash"] == sha256(source_styles).hexdigest():
+            record = earlier["styles"]
+    name = code_name or book.free_sheet_name(CODE_SHEET)
+    text_style = styles.variant(0, numFmtId=49)
+    ranges = {key: _options_range(name, key) for key in _keys()}
     edited: dict[str, bytes] = {}
     done = []
     rows = _Rows(loaded)
@@ -103,12 +115,32 @@ def equipped(
     for part, xml in edited.items():
         if xml != package.read(part):
             package.put(part, xml)
+    final = styles.xml() if styles.changed() else source_styles
     if styles.changed():
-        package.put(xparts.Styles.PART, styles.xml())
+        package.put(xparts.Styles.PART, final)
+    note = {"styles": record, "hash": sha256(final).hexdigest()}
+    _code_sheet(package, book, types, name, code_sheet_xml(text_style, note), code_name is None)
     book.save()
     types.book_type(macros)
     types.save()
     return package.finish(), done
+
+
+def prepared_record(rows: Sequence[Sequence[object]]) -> dict | None:
+    """What prepare recorded on the code sheet's first row: styles.xml's sections before
+    (:meth:`addin.xlsxparts.Styles.record`) and its hash after; None when absent or odd."""
+    for value in rows[0] if rows else ():
+        if isinstance(value, str) and value.startswith(PREPARED_TAG):
+            try:
+                found = json.loads(value[len(PREPARED_TAG) :])
+                sections = found["styles"]
+                if isinstance(found["hash"], str) and all(
+                    isinstance(sections[s], list) and len(sections[s]) == 3 for s in xparts.RECORDED
+                ):
+                    return found
+            except (ValueError, KeyError, TypeError):
+                return None
+    return None
 
 
 def _keys() -> list[str]:
@@ -131,27 +163,28 @@ def _quoted(name: str) -> str:
 
 
 def _code_sheet(
-    package: Rewriter, book: xparts.Book, types: xparts.ContentTypes, styles: xparts.Styles
-) -> str:
-    """Our code sheet (found by what it holds, refreshed) or a new hidden one; its name."""
-    own = ownsheets.package_sheets(package)
-    name = ownsheets.named(own, ownsheets.CODES)
-    xml = code_sheet_xml(styles.variant(0, numFmtId=49))
-    if name is None:
-        name = book.free_sheet_name(CODE_SHEET)
+    package: Rewriter,
+    book: xparts.Book,
+    types: xparts.ContentTypes,
+    name: str,
+    xml: bytes,
+    new: bool,
+) -> None:
+    """Our code sheet: a new hidden one, or the one there refreshed."""
+    if new:
         book.add(name, xml, types, hidden=True)
-        return name
+        return
     part = next(s.part for s in book.sheets if s.name == name)
     if package.read(part) != xml:
         package.put(part, xml)
-    return name
 
 
-def code_sheet_xml(text_style: int) -> bytes:
+def code_sheet_xml(text_style: int, note: dict) -> bytes:
     """The code sheet (the cells :func:`addin.excel_aids.code_sheet_rows` lays out), text
-    formatted and protected."""
+    formatted and protected; ``note`` (style counts, no data) beside its first row."""
     rows = code_sheet_rows()
-    widths = CODE_WIDTHS * (len(rows[0]) // len(CODE_WIDTHS))
+    rows[0] = [*rows[0], "", PREPARED_TAG + json.dumps(note, ensure_ascii=False)]
+    widths = CODE_WIDTHS * (len(rows[1]) // len(CODE_WIDTHS))
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1)
     )

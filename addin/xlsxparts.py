@@ -77,6 +77,7 @@ WORKSHEET_ORDER = (
     "extLst",
 )
 TAG = re.compile(rb"<(/?)([A-Za-z_][\w:.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>")
+RECORDED = ("cellXfs", "numFmts", "dxfs")  # the sections dyxx prepare may add to
 STYLES_ORDER = (
     "numFmts",
     "fonts",
@@ -562,6 +563,13 @@ def _referenced(package: Rewriter, part: str) -> bool:
     return False
 
 
+def worksheet_parts(package: Rewriter) -> list[str]:
+    """Every worksheet part of the package, as its content types name them."""
+    types = package.read(ContentTypes.PART).decode("utf-8")
+    found = re.findall(r'PartName="/([^"]+)"\s+ContentType="' + re.escape(SHEET_TYPE), types)
+    return [part for part in found if package.exists(part)]
+
+
 def _names(package: Rewriter) -> list[str]:
     names = [n for n in package.archive.NameToInfo if package.exists(n)]
     return names + [n for n in package.changed if n not in package.archive.NameToInfo]
@@ -653,8 +661,9 @@ class Styles:
         return self.item("fills", self.xf_attribute(style, "fillId"))
 
     def number_format(self, style: int) -> str:
-        """The number format code of a cell style ("General", "@", "yyyy-mm-dd" …)."""
-        return self.format_code(self.xf_attribute(style, "numFmtId"))
+        """The number format code of a cell style ("General", "@", "yyyy-mm-dd" …; the
+        escapes LibreOffice writes, as in yyyy\\-mm\\-dd, left out)."""
+        return _plain_code(self.format_code(self.xf_attribute(style, "numFmtId")))
 
     # -- adding
 
@@ -686,7 +695,7 @@ class Styles:
             return builtin[code]
         for entry in self.items["numFmts"] + self.added["numFmts"]:
             attrs = attributes(entry.split(b">", 1)[0])
-            if attrs.get("formatCode") == code:
+            if _plain_code(attrs.get("formatCode", "")) == code:
                 return int(attrs.get("numFmtId", "0"))
         taken = [
             int(attributes(e.split(b">", 1)[0]).get("numFmtId", "0"))
@@ -741,6 +750,49 @@ class Styles:
             if attrs.get("numFmtId") == str(number):
                 return attrs.get("formatCode", "")
         return ""
+
+    def record(self) -> dict[str, list[object]]:
+        """How the sections dyxx prepare adds to were written: [items, count="…", form]."""
+        found = {}
+        for section in RECORDED:
+            match = self.sections[section]
+            form = "absent" if match is None else "empty" if match.group(1) is None else "open"
+            found[section] = [len(self.items[section]), self.count_attribute(section), form]
+        return found
+
+    def restored(self, record: dict[str, list[object]]) -> bytes:
+        """styles.xml as ``record`` (see :meth:`record`) says it was: the entries appended
+        since taken out again. Raises ValueError for a record that does not fit."""
+        xml = self.source
+        spans = sorted(
+            ((section, self.sections[section]) for section in RECORDED),
+            key=lambda item: -(item[1].start() if item[1] else 0),
+        )
+        for section, match in spans:
+            count, attribute_, form = record[section]
+            if match is None:
+                if count or form != "absent":
+                    raise ValueError(f"{section}: not what was recorded")
+                continue
+            if not isinstance(count, int) or count > len(self.items[section]):
+                raise ValueError(f"{section}: not what was recorded")
+            if form == "absent":
+                new = b""
+            else:
+                head = match.group(0).split(b">", 1)[0].rstrip(b"/").rstrip()
+                head = re.sub(rb'\scount="\d*"', b"", head)
+                if attribute_:
+                    head += f' count="{attribute_}"'.encode()
+                name = section.encode()
+                inner = b"".join(self.items[section][:count])
+                if form == "empty":
+                    new = head + b"/>"
+                else:
+                    new = head + b">" + inner + b"</" + name + b">"
+                if form == "empty" and count:
+                    raise ValueError(f"{section}: not what was recorded")
+            xml = xml[: match.start()] + new + xml[match.end() :]
+        return xml
 
     def changed(self) -> bool:
         return any(self.added.values())
@@ -816,3 +868,8 @@ def _loose(xml: bytes, name: str) -> bytes:
     pairs = sorted(p for p in ATTRIBUTE.findall(head) if p[0] not in ignored)
     body = xml[head_end + 1 :] if not xml[: head_end + 1].endswith(b"/>") else b""
     return repr(pairs).encode() + b"|" + body.strip()
+
+
+def _plain_code(code: str) -> str:
+    """A number format code without its escapes (LibreOffice writes yyyy\\-mm\\-dd)."""
+    return code.replace("\\", "")

@@ -338,3 +338,15 @@ def test_clean_undoes_the_excel_add_ins_marks(book, tmp_path, monkeypatch):
     assert members["E6"].fill.fgColor.rgb.endswith("00B0F0")  # the officer's own fill is back
     assert members["E6"].comment is not None and members["E6"].comment.text == "请核对"
     assert members["D7"].fill.fill_type is None and members["D7"].comment is None
+
+
+def test_prepare_then_clean_gives_back_every_part(official, tmp_path):
+    """Nothing saved in between: the input aids, the code sheet and styles.xml's added
+    entries (recorded on the code sheet) all go, byte for byte."""
+    prepared = tmp_path / "带校验.xlsx"
+    prepare(official, prepared)
+    assert parts(prepared)["xl/styles.xml"] != parts(official)["xl/styles.xml"]
+    cleaned = tmp_path / "导入.xlsx"
+    done = clean(prepared, cleaned)
+    assert done.validations > 20 and done.conditional_formats == 15
+    assert parts(cleaned) == parts(official)

@@ -25,6 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from hashlib import sha256
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -40,6 +41,7 @@ from addin.excel_marks import APPENDED_NOTE, Mark, State, parse_state
 from addin.livechecks import conditional_formats
 from addin.outputs import refuse_overwrite, write_atomically
 from addin.package import Rewriter
+from addin.prepare import prepared_record
 from addin.reader import Table, find_tables
 from addin.workflow.stamp import own_sheets, read_stamp
 from addin.workflow.unmark import cell_heads, undo
@@ -164,7 +166,10 @@ def _without_aids(
         for name in own:
             book.remove(name, types)
             done.sheets.append(name)
-        if styles.changed():
+        restored = _styles_before(package, styles, sheets.get(code_sheet or "", []))
+        if restored is not None:
+            package.put(xparts.Styles.PART, restored)
+        elif styles.changed():
             package.put(xparts.Styles.PART, styles.xml())
         book.save()
     types.book_type(macros)
@@ -335,3 +340,31 @@ def _solid(colour: str) -> bytes:
         f'<fill><patternFill patternType="solid"><fgColor rgb="{rgb}"/>'
         '<bgColor indexed="64"/></patternFill></fill>'
     ).encode()
+
+
+STYLE_USE = re.compile(rb'\s(s|style|dxfId)="(\d+)"')
+
+
+def _styles_before(
+    package: Rewriter, styles: xparts.Styles, code_rows: list[list[object]]
+) -> bytes | None:
+    """styles.xml as it was before dyxx prepare, when prepare's record on the code sheet
+    says so and nothing uses what prepare added any more; else None."""
+    record = prepared_record(code_rows[:1])
+    if record is None or styles.changed():
+        return None
+    if sha256(styles.source).hexdigest() != record["hash"]:
+        return None  # saved since prepare: the entries may be in use under other numbers
+    limits = {
+        "s": record["styles"]["cellXfs"][0],
+        "style": record["styles"]["cellXfs"][0],
+        "dxfId": record["styles"]["dxfs"][0],
+    }
+    for part in xparts.worksheet_parts(package):
+        for match in STYLE_USE.finditer(package.read(part)):
+            if int(match.group(2)) >= limits[match.group(1).decode()]:
+                return None
+    try:
+        return styles.restored(record["styles"])
+    except ValueError:
+        return None
