@@ -204,14 +204,27 @@ def _read(path: Path) -> bytes:
         raise WorkbookError(path, "这是 Excel 打开文件时生成的临时锁定文件，请选择原工作簿")
     with regular_file(path) as handle:
         size = os.fstat(handle.fileno()).st_size
-        try:  # a file may hold more than its size says (/proc)
-            data = handle.read(MAX_FILE + 1) if size <= MAX_FILE else b""
+        try:
+            data = _read_all(handle, size) if size <= MAX_FILE else b""
         except OSError as exc:
             raise WorkbookError(path, f"无法读取文件（{exc.strerror or '读取失败'}）") from None
     if max(size, len(data)) > MAX_FILE:
         too_big = max(size, len(data)) // 1024**2
         raise WorkbookError(path, f"文件过大（{too_big} MB），超过 512 MB 的上限")
     return data
+
+
+def _read_all(handle: BinaryIO, size: int) -> bytes:
+    """The bytes of a file of ``size`` bytes, or up to MAX_FILE + 1 of them when it holds
+    more than its size says (a file under /proc)."""
+    data = handle.read(size + 1)
+    if len(data) <= size:
+        return data
+    chunks, total = [data], len(data)
+    while total <= MAX_FILE and (chunk := handle.read(CHUNK)):
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _not_a_workbook(data: bytes) -> str:
