@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -20,8 +21,11 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from addin import extent
 from addin import source as sources
 from addin.errors import WorkbookError
+from addin.extent import SparseRow
+from addin.package import Rewriter
 from addin.schema import (
     FIELDS,
     KEY_FIELDS,
@@ -99,7 +103,8 @@ class Table:
             widths = set(map(len, self._rows))
             self._width = min(widths, default=0)
             # rows of one width (calamine pads them): transpose them all at once
-            self._transposed = list(zip(*self._rows, strict=True)) if len(widths) == 1 else []
+            plain = len(widths) == 1 and not any(isinstance(r, SparseRow) for r in self._rows)
+            self._transposed = list(zip(*self._rows, strict=True)) if plain else []
         if index < len(self._transposed):
             return list(self._transposed[index])
         rows = self._rows
@@ -114,14 +119,69 @@ class Table:
 
 def read_workbook(path: str | Path, password: str | None = None) -> list[Table]:
     """All 附件3/附件4 tables of one workbook; raises :class:`WorkbookError`."""
-    return read_source(sources.load(Path(path), password, scan=True))
+    return read_source(sources.load(Path(path), password))
 
 
 def read_source(source: sources.Source) -> list[Table]:
-    """All tables of a loaded workbook (start its scan first to report uncached formulas)."""
+    """All tables of a loaded workbook, with the formulas saved without a result."""
     workbook = open_workbook(source.path, source.data)
-    sheets = {name: sheet_rows(source.path, workbook, name) for name in workbook.sheet_names}
-    return tables_in(source.path, sheets, uncached_by_sheet(source.data, source.uncached))
+    parts = sheet_parts(source)
+    source.start_scan(skip=set(parts.values()))  # the other parts: sizes and CRCs
+    archive = zipfile.ZipFile(io.BytesIO(source.data)) if parts else None
+    sheets: dict[str, list[Sequence[object]]] = {}
+    formulas: dict[str, dict[str, str]] = {}
+    for name in workbook.sheet_names:
+        if archive is None or name not in parts:  # a legacy .xls
+            sheets[name] = sheet_rows(source.path, workbook, name)
+            continue
+        xml = sheet_xml(source, archive, parts[name])
+        scan = sources.Background(sources.uncached_formulas, xml)  # alongside calamine
+        sheets[name] = _guarded_rows(source, workbook, name, parts[name], xml)
+        formulas[name] = scan.result()
+    formulas.update(uncached_by_sheet(source.data, source.uncached))
+    return tables_in(source.path, sheets, formulas)
+
+
+def sheet_parts(source: sources.Source) -> dict[str, str]:
+    """Sheet name -> worksheet part of an .xlsx ({} for a legacy .xls, or when the
+    workbook part cannot be read: calamine then reports what is wrong)."""
+    if source.kind != "xlsx":
+        return {}
+    try:
+        parts = sources.sheet_parts(source.data)
+    except Exception:
+        return {}
+    return {name: part for part, name in parts.items()}
+
+
+def sheet_xml(source: sources.Source, archive: zipfile.ZipFile, part: str) -> bytes:
+    """A worksheet part's XML (its size and CRC checked); ``archive`` is the package."""
+    try:
+        return sources.inflate(source.data, archive, part)
+    except KeyError:
+        return b""  # a sheet without its part: calamine reports it
+    except sources.UNREADABLE_MEMBER:
+        raise WorkbookError(
+            source.path, f"文件已损坏（{part} 无法解压），{sources.RESAVE}"
+        ) from None
+
+
+def _guarded_rows(
+    source: sources.Source, workbook: CalamineWorkbook, name: str, part: str, xml: bytes
+) -> list[Sequence[object]]:
+    """A sheet's rows, read so that memory follows its cells, not the grid they span
+    (see :mod:`addin.extent`)."""
+    if extent.dense(xml):
+        return sheet_rows(source.path, workbook, name)
+    copy = extent.plan(source.path, name, xml)
+    if copy is None:
+        return sheet_rows(source.path, workbook, name)
+    package = Rewriter(source.data)
+    package.put(part, copy.xml)
+    grid, merged = _read_sheet(source.path, open_workbook(source.path, package.finish()), name)
+    rows = copy.rows(grid)
+    fill_merged(rows, merged)
+    return rows
 
 
 def tables_in(
@@ -150,11 +210,19 @@ def open_workbook(path: Path, data: bytes | None = None, file: Path | None = Non
         if file is not None:
             return CalamineWorkbook.from_path(str(file))
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception:  # calamine raises several unrelated types
+    except BaseException as exc:  # calamine raises several unrelated types, and panics
+        if not isinstance(exc, Exception) and not _panicked(exc):
+            raise
         problem = (
             "无法读取：文件已损坏，或不是真正的 Excel 工作簿（请用 Excel 打开后另存为 .xlsx 再试）"
         )
         raise WorkbookError(path, problem) from None
+
+
+def _panicked(exc: BaseException) -> bool:
+    """A Rust panic in python-calamine (pyo3 raises it as a BaseException)."""
+    kind = type(exc)
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"
 
 
 def uncached_by_sheet(data: bytes, by_part: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
@@ -176,6 +244,15 @@ def sheet_rows(
     ``from_first_cell``: the empty rows above the first cell with a value are empty
     tuples, which costs nothing when a sheet holds only the second half of a table.
     """
+    rows, merged = _read_sheet(path, workbook, name, from_first_cell)
+    fill_merged(rows, merged)
+    return rows
+
+
+def _read_sheet(
+    path: Path, workbook: CalamineWorkbook, name: str, from_first_cell: bool = False
+) -> tuple[list, list]:
+    """calamine's rows of a sheet, and its merged ranges."""
     try:
         sheet = workbook.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=from_first_cell)
@@ -185,16 +262,19 @@ def sheet_rows(
             if left:
                 rows = [[""] * left + row for row in rows]
             rows = [()] * top + rows
-    except Exception:
+    except BaseException as exc:  # and a panic (a BaseException)
+        if not isinstance(exc, Exception) and not _panicked(exc):
+            raise
         raise WorkbookError(path, f"工作表“{name}”无法读取，文件可能已损坏") from None
-    fill_merged(rows, merged)
-    return rows
+    return rows, merged
 
 
-def fill_merged(rows: list[list[object]], merged) -> None:
+def fill_merged(rows: list, merged) -> None:
     """Give every cell of a vertical merge its top value (a merged 所在党支部 column).
 
-    Merges across columns (titles, a 注： note spanning the table) are left alone.
+    Merges across columns (titles, a 注： note spanning the table) are left alone. A
+    row that ends before the merge (a sparse sheet's rows end at their last cell) is
+    lengthened.
     """
     for (top, left), (bottom, right) in merged:
         if left != right or top >= len(rows) or left >= len(rows[top]):
@@ -202,9 +282,10 @@ def fill_merged(rows: list[list[object]], merged) -> None:
         value = rows[top][left]
         for r in range(top, min(bottom, len(rows) - 1) + 1):
             row = rows[r]
-            for c in range(left, min(right, len(row) - 1) + 1):
-                if row[c] == "":
-                    row[c] = value
+            if len(row) <= left:
+                row = rows[r] = [*row, *[""] * (left + 1 - len(row))]
+            if row[left] == "":
+                row[left] = value
 
 
 def show_formulas(rows: list[list[object]], formulas: dict[str, str]) -> None:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from addin import reader
+from addin import extent, reader
 from addin import source as sources
 from addin.errors import WorkbookError
 from addin.package import Rewriter
@@ -84,7 +84,6 @@ def read_workbook(path: str | Path, password: str | None, today: date) -> list[T
 
 def _whole(source: sources.Source) -> list[Table]:
     """The workbook read in this process alone."""
-    source.start_scan()
     return reader.read_source(source)
 
 
@@ -234,6 +233,7 @@ def _read_first(
 ) -> tuple[list[Table], int, _Go | None]:
     """This process's tables, the number of rows it read of the cut sheet, and the go
     sent to the child as soon as the cut sheet's 附件4 header was found."""
+    _refuse_sparse(source, cut)
     # checks the other parts alongside the parser; calamine reads (and CRC-checks) these two
     source.start_scan(skip={cut.part, SHARED_STRINGS})
     workbook = cut.first(source.path)
@@ -251,6 +251,17 @@ def _read_first(
         rest.go(sent)  # the child checks while this process reads on
     tables = reader.tables_in(source.path, sheets, formulas)
     return tables, len(rows), sent
+
+
+def _refuse_sparse(source: sources.Source, cut: Cut) -> None:
+    """Raise :class:`SplitFailed` unless calamine may read this process's sheets as they
+    are (:func:`addin.extent.dense`): a sparse sheet is read whole, and compactly."""
+    if not extent.dense(cut.xml, 0, cut.at, size=len(cut.xml)):
+        raise SplitFailed("the first half is sparse")
+    archive = zipfile.ZipFile(io.BytesIO(source.data))
+    for part in reader.sheet_parts(source).values():
+        if part != cut.part and not extent.dense(reader.sheet_xml(source, archive, part)):
+            raise SplitFailed("a sheet is sparse")
 
 
 def _continued(tables: list[Table], cut: Cut, rows: int) -> Table | None:
@@ -381,6 +392,8 @@ def _child(cut: Cut, file: str, go_read: int, result_write: int) -> None:
 
 def _second_rows(cut: Cut, file: str) -> tuple[list, dict[str, str]]:
     """The rows of the second half, and its formulas saved without a result."""
+    if not extent.dense(cut.xml, cut.at, cut.close, size=len(cut.xml)):
+        raise SplitFailed("the second half is sparse")
     workbook = cut.second(Path(file))
     scan = sources.Background(sources.uncached_formulas, cut.xml, cut.at, cut.close)
     rows = reader.sheet_rows(Path(file), workbook, cut.sheet, from_first_cell=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import resource
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,17 +16,23 @@ from defusedxml import ElementTree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addin import source
-from tests.test_hostile import assert_refused, reading_commands
+from addin import extent, reader, source
+from addin.errors import WorkbookError
+from addin.extent import SparseRow, column_letters
+from bench.generate import write as generate
+from tests.conftest import good_member, good_org, write_book
+from tests.test_hostile import assert_refused, reading_commands, rewrite
 
-LIMIT = 1536 * 1024**2  # address space of a child run: far more than any case here needs
+# The memory a child run may take (its heap and private mappings: what calamine's grid
+# would need): four times what any case here takes now.
+LIMIT = 512 * 1024**2
 
 
-def dyxx(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """The command line in a child process with a bounded address space."""
+def dyxx(*args: str, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The command line in a child process with bounded memory."""
 
     def bounded() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
+        resource.setrlimit(resource.RLIMIT_DATA, (LIMIT, LIMIT))
 
     return subprocess.run(
         [sys.executable, "-m", "addin.cli", *args],
@@ -31,7 +40,7 @@ def dyxx(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
         text=True,
         timeout=timeout,
         preexec_fn=bounded,
-        env={**os.environ, "COLUMNS": "200"},
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
     )
 
 
@@ -135,3 +144,233 @@ def test_uncached_formulas_match_a_plain_reading(xml, chunk, cut):
         assert source.uncached_formulas(xml) == expected
         halves = {**source.uncached_formulas(xml, 0, at), **source.uncached_formulas(xml, at)}
     assert halves == expected
+
+
+# ---- memory follows the cells, not the grid they span --------------------------------------
+
+MEMBERS = "xl/worksheets/sheet2.xml"  # the 附件4 sheet of bench.generate's workbooks
+
+
+def with_cells(path: Path, target: Path, cells: bytes, row: int = 1) -> Path:
+    """A copy of ``path`` with ``cells`` added at the end of row ``row`` of the 附件4 sheet
+    (a new row at the bottom when there is none)."""
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(MEMBERS)
+    opening = xml.find(b'<row r="%d"' % row)
+    if opening < 0:
+        xml = xml.replace(b"</sheetData>", b'<row r="%d">%s</row></sheetData>' % (row, cells))
+    else:
+        end = xml.find(b"</row>", opening)
+        xml = xml[:end] + cells + xml[end:]
+    return rewrite(path, target, {MEMBERS: xml})
+
+
+def findings(result: subprocess.CompletedProcess) -> tuple:
+    """What a ``check --json`` found, whatever the file was called."""
+    report = json.loads(result.stdout)
+    found = [{k: v for k, v in f.items() if k != "file"} for f in report["findings"]]
+    return found, report["fingerprint"], report["summary"]
+
+
+@pytest.fixture(scope="module")
+def roster(tmp_path_factory) -> Path:
+    """4,000 members: with a stray cell at XFD1, calamine's grid would take 2 GB."""
+    path = tmp_path_factory.mktemp("roster") / "名册.xlsx"
+    generate(path, 4000)
+    return path
+
+
+STRAY = b'<c r="XFD1" t="inlineStr"><is><t>x</t></is></c>'
+
+
+@pytest.mark.parametrize("split_bytes", ["", "0"], ids=["one process", "two processes"])
+def test_a_stray_cell_in_column_xfd_costs_no_memory(roster, tmp_path, split_bytes):
+    stray = with_cells(roster, tmp_path / "XFD.xlsx", STRAY)
+    env = {"DYXX_SPLIT_BYTES": split_bytes}
+    checked = dyxx("check", str(stray), "--json", "--today", "2024-06-01", env=env)
+    assert checked.returncode == 1, checked.stderr
+    plain = dyxx("check", str(roster), "--json", "--today", "2024-06-01")
+    assert findings(checked) == findings(plain)
+
+
+@pytest.mark.parametrize(
+    ("cells", "row"),
+    [
+        (b'<c r="XFD1048576"><v>1</v></c>', 1_048_576),  # the far corner
+        (b'<c r="A1048576"><v>1</v></c>', 1_048_576),  # the bottom of column A
+        (b'<c r="A1" r="XFD1048576"><v>1</v></c>', 7),  # calamine takes the last "r"
+        (b'<c r="XFD7"/><c><v>1</v></c>', 7),  # a cell without "r" after XFD7: beyond XFD
+        (b"<c r='XFC1048576'><v>1</v></c>", 1_048_576),
+    ],
+    ids=["corner", "bottom", "second r", "after XFD", "single quotes"],
+)
+def test_crafted_far_cells_are_read_in_little_memory(roster, tmp_path, cells, row):
+    """Each of these made calamine ask for up to 550 GB and abort the process."""
+    crafted = with_cells(roster, tmp_path / "远处.xlsx", cells, row)
+    result = dyxx("check", str(crafted), "--json", "--today", "2024-06-01")
+    if b"XFD7" in cells:  # a column past Excel's last: refused, not read
+        assert_refused(result, "远处.xlsx", "位置不正确")
+        return
+    assert result.returncode == 1, result.stderr
+    plain = dyxx("check", str(roster), "--json", "--today", "2024-06-01")
+    assert findings(result) == findings(plain)
+
+
+def test_cells_far_apart_in_rows_and_columns_are_read(roster, tmp_path):
+    """A diagonal of 3,000 cells below the table: a grid of 3,000 × 15,000 as it is."""
+    diagonal = b"".join(
+        b'<row r="%d"><c r="%s%d"><v>1</v></c></row>' % (r, column_letters((r - 5000) * 5), r)
+        for r in range(5000, 8000)
+    )
+    with zipfile.ZipFile(roster) as archive:
+        xml = archive.read(MEMBERS).replace(b"</sheetData>", diagonal + b"</sheetData>")
+    crafted = rewrite(roster, tmp_path / "对角线.xlsx", {MEMBERS: xml})
+    result = dyxx("check", str(crafted), "--json", "--today", "2024-06-01")
+    plain = dyxx("check", str(roster), "--json", "--today", "2024-06-01")
+    assert result.returncode == 1 and findings(result) == findings(plain)
+
+
+def test_a_panic_in_the_reader_is_reported_as_an_unreadable_file(tmp_path):
+    """A date cell holding -1E+20: calamine panics converting it (pyo3 raises
+    PanicException, which is no Exception)."""
+    path = write_book(tmp_path / "恐慌.xlsx", [good_member()], [good_org()])
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(MEMBERS)
+    date = re.search(rb'<c r="G6"( [^>]*)?><v>[0-9.]+</v>', xml)
+    assert date is not None
+    broken = xml.replace(date.group(), date.group().split(b"<v>")[0] + b"<v>-1E+20</v>")
+    crafted = rewrite(path, tmp_path / "日期.xlsx", {MEMBERS: broken})
+    assert_refused(dyxx("check", str(crafted)), "日期.xlsx", "无法读取")
+
+
+# ---- reading a sparse sheet through a copy gives what calamine gives ------------------------
+
+PACKAGE = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        f'<workbook xmlns="{MAIN[1:-1]}" xmlns:r="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships"><sheets><sheet name="表" sheetId="1" r:id="rId1"/>'
+        "</sheets></workbook>"
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+
+
+def one_sheet(path: Path, body: bytes) -> Path:
+    """A minimal workbook with one sheet whose sheetData holds ``body``."""
+    sheet = f'<worksheet xmlns="{MAIN[1:-1]}"><sheetData>'.encode() + body
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in PACKAGE.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet + b"</sheetData></worksheet>")
+    return path
+
+
+CELL_FORMS = ["plain", "s first", "quotes", "second r", "lower", "prefixed", "no r"]
+
+
+@st.composite
+def sparse_sheets(draw) -> bytes:
+    """Rows of cells far apart, written every way calamine reads: without "r" where the
+    next place is meant, "r" not first, twice, in single quotes, in lower case, with a
+    prefix; empty cells and rows, formulas without a result, comments."""
+    body, row_before = [], 0
+    rows = sorted(draw(st.sets(st.integers(1, 400), max_size=12)))
+    for row in rows:
+        columns = sorted(draw(st.sets(st.integers(1, 400), min_size=1, max_size=5)))
+        cells, before = [], 0
+        for column in columns:
+            ref = f"{column_letters(column - 1).decode()}{row}"
+            form = draw(st.sampled_from(CELL_FORMS if column == before + 1 else CELL_FORMS[:-1]))
+            value = draw(st.sampled_from(["<v>7</v>", "<v>2.5</v>", "", "<f>1+1</f>"]))
+            value = value or "<is><t>党</t></is>"
+            kind = ' t="inlineStr"' if "<is>" in value else ""
+            head = {
+                "plain": f'<c r="{ref}"{kind}>',
+                "s first": f'<c s="0"{kind} r="{ref}">',
+                "quotes": f"<c r='{ref}'{kind}>",
+                "second r": f'<c r="A1"{kind} r="{ref}">',
+                "lower": f'<c r="{ref.lower()}"{kind}>',
+                "prefixed": f'<x:c xmlns:x="{MAIN[1:-1]}" r="{ref}"{kind}>',
+                "no r": f"<c{kind}>",
+            }[form]
+            end = "</x:c>" if form == "prefixed" else "</c>"
+            empty = draw(st.booleans()) and form in ("plain", "quotes")
+            cells.append(head[:-1] + "/>" if empty else head + value + end)
+            before = column
+        number = "" if row == row_before + 1 and draw(st.booleans()) else f' r="{row}"'
+        comment = draw(st.sampled_from(["", "<!-- <c r='XFD1'><v>1</v></c> -->"]))
+        body.append(f"<row{number}>{''.join(cells)}</row>{comment}")
+        row_before = row
+    return "".join(body).encode()
+
+
+def cells_of(rows) -> dict[tuple[int, int], object]:
+    return {(r, c): v for r, row in enumerate(rows) for c, v in enumerate(row) if v != ""}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=sparse_sheets())
+def test_a_sparse_sheet_read_through_a_copy_holds_what_calamine_reads(tmp_path_factory, body):
+    """With a grid budget of 3,000 cells nearly every sheet here is sparse, and is read
+    through a copy (addin.extent.plan); the cells are those calamine reads as it is."""
+    path = one_sheet(tmp_path_factory.mktemp("sparse") / "稀疏.xlsx", body)
+    loaded = source.load(path)
+    workbook = reader.open_workbook(path, loaded.data)
+    part = "xl/worksheets/sheet1.xml"
+    expected = cells_of(reader.sheet_rows(path, workbook, "表"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(extent, "FREE_CELLS", 3000)
+        patch.setattr(extent, "BYTES_PER_CELL", 10**9)
+        xml = reader.sheet_xml(loaded, zipfile.ZipFile(path), part)
+        try:
+            rows = reader._guarded_rows(loaded, workbook, "表", part, xml)
+        except WorkbookError as error:  # more cells far out than the copy may hold
+            assert "分散" in str(error)
+            return
+    assert cells_of(rows) == expected
+
+
+def test_too_many_cells_far_out_are_refused(tmp_path):
+    corner = "".join(
+        f'<c r="{column_letters(16000 + c).decode()}1"><v>1</v></c>' for c in range(300)
+    )
+    bottom = '<row r="900000"><c r="A900000"><v>1</v></c></row>'
+    body = f'<row r="1"><c r="A1"><v>1</v></c>{corner}</row>{bottom}'
+    path = one_sheet(tmp_path / "远.xlsx", body.encode())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(extent, "FREE_CELLS", 200)
+        patch.setattr(extent, "BYTES_PER_CELL", 10**9)
+        with pytest.raises(WorkbookError, match="分散在很大的范围里"):
+            extent.plan(path, "表", zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml"))
+
+
+def test_a_sparse_row_reads_like_a_padded_list():
+    cells = {0: "甲", 5: 3.0, 9: None}
+    padded = ["甲", "", "", "", "", 3.0, "", "", "", None]
+    row = SparseRow(10, dict(cells))
+    assert len(row) == 10 and list(row) == padded and row[:] == padded
+    assert [row[i] for i in range(-10, 10)] == padded * 2
+    assert row.count("") == padded.count("") and row.count(None) == 1 and row.count(3.0) == 1
+    row[1] = "乙"
+    assert row[1] == "乙" and row.count("") == padded.count("") - 1
+    for index in (10, -11):
+        with pytest.raises(IndexError):
+            row[index]
