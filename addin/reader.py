@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -124,22 +124,39 @@ def read_workbook(path: str | Path, password: str | None = None) -> list[Table]:
 
 def read_source(source: sources.Source) -> list[Table]:
     """All tables of a loaded workbook, with the formulas saved without a result."""
+    source.start_scan(skip=set(sheet_parts(source).values()))  # the rest: sizes and CRCs
+    formulas: dict[str, dict[str, str]] = {}
+    sheets = read_sheets(source, formulas=formulas)
+    formulas.update(uncached_by_sheet(source.data, source.uncached))
+    return tables_in(source.path, sheets, formulas)
+
+
+def read_sheets(
+    source: sources.Source,
+    names: Collection[str] | None = None,
+    formulas: dict[str, dict[str, str]] | None = None,
+) -> dict[str, list[Sequence[object]]]:
+    """The rows of a loaded workbook's sheets (those in ``names``, or all), merged cells
+    filled down, each read so that memory follows its cells (:mod:`addin.extent`).
+
+    ``formulas``, when given, gets each sheet's formulas saved without a result.
+    """
     workbook = open_workbook(source.path, source.data)
     parts = sheet_parts(source)
-    source.start_scan(skip=set(parts.values()))  # the other parts: sizes and CRCs
     archive = zipfile.ZipFile(io.BytesIO(source.data)) if parts else None
     sheets: dict[str, list[Sequence[object]]] = {}
-    formulas: dict[str, dict[str, str]] = {}
     for name in workbook.sheet_names:
+        if names is not None and name not in names:
+            continue
         if archive is None or name not in parts:  # a legacy .xls
             sheets[name] = sheet_rows(source.path, workbook, name)
             continue
         xml = sheet_xml(source, archive, parts[name])
-        scan = sources.Background(sources.uncached_formulas, xml)  # alongside calamine
+        scan = None if formulas is None else sources.Background(sources.uncached_formulas, xml)
         sheets[name] = _guarded_rows(source, workbook, name, parts[name], xml)
-        formulas[name] = scan.result()
-    formulas.update(uncached_by_sheet(source.data, source.uncached))
-    return tables_in(source.path, sheets, formulas)
+        if scan is not None and formulas is not None:  # the scan ran alongside calamine
+            formulas[name] = scan.result()
+    return sheets
 
 
 def sheet_parts(source: sources.Source) -> dict[str, str]:
