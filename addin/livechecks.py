@@ -29,22 +29,47 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from addin import codes, values
 from addin.findings import column_letter
+from addin.rules import probation
 
 EXCEL_FORMULA_LIMIT = 8192
 # What ric.compact drops from an ID that an officer will really type: spaces (also the
-# full-width one of a Chinese input method) and hyphens (also the full-width one).
+# full-width one of a Chinese input method) and hyphens (also the full-width one). The
+# checks that read an ID's birth digits stop here: their formulas repeat the ID many times
+# and would not fit Excel's limit with more; any other mark leaves the ID unreadable to
+# them, so they mark nothing (lenient, never a false alarm).
 ID_SEPARATORS = (" ", "\u3000", "-", "\uff0d")
-# What values.parse_mobile drops from a mobile number (the same, and brackets).
-PHONE_SEPARATORS = (*ID_SEPARATORS, "(", ")", "（", "）")
+# What ric.compact drops as well (\s and the dashes of ric.SEPARATORS after NFKC):
+# the checks of the number itself (length, check digit, duplicates, gender) drop them all.
+MORE_ID_SEPARATORS = ("\u00a0", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015")
+# What values.parse_mobile drops from a phone (_PHONE_SEP after NFKC), everywhere.
+PHONE_SEPARATORS = (
+    *ID_SEPARATORS,
+    "\u00a0",
+    "\u2010",
+    "\u2011",
+    "\u2013",
+    "\u2014",
+    "\u2015",
+    "(",
+    ")",
+    "（",
+    "）",
+)
+# values.without_marks: invisible marks go wherever they are, apostrophes where they
+# enclose the value (an ID with one inside stays wrong: see IdParts).
+INVISIBLE = tuple(values.EDGE_JUNK)
+APOSTROPHES = tuple(values.APOSTROPHES)
 # GB 11643: weights of the first 17 digits and the check character for sum mod 11.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 DIGITS = "0123456789"
 EXCEL_EXACT = 10**15  # an ID stored as a number of more digits has lost its last ones
 YEAR_NUMBERS = 2100  # a number up to 2100 is a year to the engine (values.parse_date)
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, after its 1900-02-29
 
 
 def _dash_characters() -> str:
@@ -68,11 +93,30 @@ def any_of(expr: str, options: tuple[str, ...] | list[str]) -> str:
     return "OR(" + ",".join(f"{expr}={q(o)}" for o in options) + ")"
 
 
+# Separates the options of :func:`among`: an invisible mark, never in a text it looks at.
+LIST_SEPARATOR = INVISIBLE[1]
+
+
+def among(expr: str, options: tuple[str, ...] | list[str]) -> str:
+    """TRUE when ``expr`` is one of ``options``, naming ``expr`` once (any_of repeats it).
+
+    Only for an expression the INVISIBLE marks have been taken out of."""
+    sep = LIST_SEPARATOR
+    return f"ISNUMBER(FIND({q(sep)}&{expr}&{q(sep)},{q(sep + sep.join(options) + sep)}))"
+
+
+def unmarked(ref: str) -> str:
+    """The display text as values.text strips it: invisible marks out, every space at
+    either end (the full-width and no-break ones too)."""
+    spaced = f"SUBSTITUTE(SUBSTITUTE({ref},{q(chr(0x3000))},{q(' ')}),{q(chr(0xA0))},{q(' ')})"
+    return f"TRIM({substitute_all(spaced, INVISIBLE)})"
+
+
 def blank(ref: str) -> str:
     """TRUE where values.is_blank would be: empty, spaces, 无, or a run of dashes."""
-    trimmed = f"TRIM({ref})"
+    trimmed = unmarked(ref)
     words = sorted(p for p in values.PLACEHOLDERS if not values._DASH_RUN.fullmatch(p))
-    return f'OR({substitute_all(trimmed, _dash_characters())}="",{any_of(trimmed, words)})'
+    return f'OR({substitute_all(trimmed, _dash_characters())}="",{among(trimmed, words)})'
 
 
 def spellings(table_key: str, name: str) -> list[str]:
@@ -96,19 +140,46 @@ def digit_count(expr: str) -> str:
     return f"SUMPRODUCT(LEN({expr})-LEN(SUBSTITUTE({expr},{array},{q('')})))"
 
 
-class IdParts:
-    """Expressions on the compacted ID text ``s`` (15 or 18 characters)."""
+def all_digits(expr: str, length: int) -> str:
+    """TRUE when the first ``length`` characters of ``expr`` are digits (a shorter text is
+    padded with zeros: FIND of "" is 1 in Excel, an error in LibreOffice)."""
+    positions = "{" + ",".join(str(i) for i in range(1, length + 1)) + "}"
+    padded = f"MID({expr}&{q('0' * length)},{positions},1)"
+    return f"SUMPRODUCT(--ISNUMBER(FIND({padded},{q(DIGITS)})))={length}"
 
-    def __init__(self, ref: str) -> None:
+
+def folded(ref: str) -> str:
+    """A cell's text trimmed, full-width digits and letters folded as NFKC folds them (ASC:
+    in Excel only under a system language that has them, elsewhere they stay)."""
+    return f"ASC(TRIM({ref}))"
+
+
+class IdParts:
+    """Expressions on the compacted ID text ``s`` (15 or 18 characters).
+
+    ``every_mark``: drop all that ric.compact drops (more separators, invisible marks,
+    apostrophes at either end: ``quotes_ok`` says an apostrophe was not inside the
+    number); else only ID_SEPARATORS, so that the formula stays short.
+    """
+
+    def __init__(self, ref: str, *, every_mark: bool = False) -> None:
         self.ref = ref
-        self.s = "UPPER(" + substitute_all(f"TRIM({ref})", ID_SEPARATORS) + ")"
+        self.quotes_ok = "TRUE"
+        if every_mark:
+            dropped = ID_SEPARATORS + MORE_ID_SEPARATORS + INVISIBLE
+            marked = substitute_all(f"CLEAN({folded(ref)})", dropped)
+            self.text = substitute_all(marked, APOSTROPHES)
+            self.quotes_ok = f"ISNUMBER(FIND({self.text},{marked}))"
+        else:
+            self.text = substitute_all(folded(ref), ID_SEPARATORS)
+        self.s = f"UPPER({self.text})"
 
     def format_ok(self) -> str:
         """15 digits, or 17 digits and a digit or X; a number cell only below 10^15."""
         s, ref = self.s, self.ref
         stored = f"IF(ISNUMBER({ref}),AND({ref}<{EXCEL_EXACT},{ref}=INT({ref})),TRUE)"
         return (
-            f"AND({stored},OR(AND(LEN({s})=15,{digit_count(s)}=15),"
+            f"AND({stored},{self.quotes_ok},OR(AND(LEN({s})=15,{digit_count(s)}=15),"
             f'AND(LEN({s})=18,{digit_count(s)}+(RIGHT({s})="X")=18)))'
         )
 
@@ -158,7 +229,7 @@ Refs = Mapping[str, str]  # field key -> "$D6"; "range:<key>" -> "$D$6:$D$2005"
 
 def id_form(r: Refs) -> str:
     """ric.check errors on the number itself: stored as a number, length, characters, check."""
-    ref, parts = r["id_number"], IdParts(r["id_number"])
+    ref, parts = r["id_number"], IdParts(r["id_number"], every_mark=True)
     bad = f"OR(NOT({parts.format_ok()}),NOT({parts.checksum_ok()}))"
     return f"IF({blank(ref)},FALSE,IFERROR({bad},TRUE))"
 
@@ -172,14 +243,14 @@ def id_birth(r: Refs) -> str:
 
 
 def duplicate_id(r: Refs) -> str:
-    ref, parts = r["id_number"], IdParts(r["id_number"])
-    column = IdParts(r["range:id_number"]).s
-    count = f"SUMPRODUCT(--({column}={parts.s}))"
+    ref, parts = r["id_number"], IdParts(r["id_number"], every_mark=True)
+    column = IdParts(r["range:id_number"], every_mark=True)
+    count = f"SUMPRODUCT(--({column.s}={parts.s}),--{column.quotes_ok})"
     return f"IF({blank(ref)},FALSE,IFERROR(IF({parts.format_ok()},{count}>1,FALSE),FALSE))"
 
 
 def gender_mismatch(r: Refs) -> str:
-    gender, parts = r["gender"], IdParts(r["id_number"])
+    gender, parts = r["gender"], IdParts(r["id_number"], every_mark=True)
     male, female = is_value(gender, "gender", "男"), is_value(gender, "gender", "女")
     odd = parts.gender_odd()
     differs = f"OR(AND({male},NOT({odd})),AND({female},{odd}))"
@@ -207,19 +278,44 @@ def join_age(r: Refs) -> str:
     return f"IF({real_date(r['join_date'])},IFERROR({inner},FALSE),FALSE)"
 
 
+def serial(day: date) -> int:
+    """Excel's number for a day (from 1900-03-01 on)."""
+    return (day - EXCEL_EPOCH).days
+
+
+def too_early(full: str, join: str) -> str:
+    """A 转正 date earlier than the probation of the period of joining allows
+    (rules.probation, as crossfield._full_member: dates a year or more apart never are)."""
+    day, joined = f"INT({full})", f"INT({join})"
+
+    def early(period: probation.Period) -> str:
+        if period.shortest is None:
+            return "FALSE"
+        if period.shortest == 0:
+            return f"{day}<{joined}"
+        return f"{day}<EDATE({joined},{period.shortest})"
+
+    *older, newest = probation.periods()
+    found = early(newest)
+    for period in reversed(older):
+        found = f"IF({joined}<={serial(period.end)},{early(period)},{found})"
+    return f"AND({day}-{joined}<366,{found})"
+
+
 def full_date(r: Refs) -> str:
-    """正式党员 needs a 转正 date a year after joining; 预备党员 has none."""
+    """正式党员 needs a 转正 date, no earlier than the probation of the period of joining
+    allows; 预备党员 has none."""
     full, category = r["full_date"], r["category"]
     regular = is_value(category, "member_category", "正式党员")
-    probation = is_value(category, "member_category", "预备党员")
+    probation_ = is_value(category, "member_category", "预备党员")
     early = "FALSE"
     if "join_date" in r:
         join = r["join_date"]
         both = f"AND({real_date(full)},{real_date(join)})"
-        early = f"IF({both},INT({full})<EDATE(INT({join}),12),FALSE)"
+        early = f"IF({both},IFERROR({too_early(full, join)},FALSE),FALSE)"
     return (
         f"IFERROR(OR(AND({regular},OR({blank(full)},{early})),"
-        f"AND({probation},NOT({blank(full)}))),FALSE)"
+        f"AND({probation_},NOT({blank(full)}))),FALSE)"
     )
 
 
@@ -234,16 +330,51 @@ def follow_up(flag: str, target: str) -> Callable[[Refs], str]:
     return build
 
 
-def mobile(r: Refs) -> str:
-    """values.parse_mobile: 1[3-9] and 9 digits, after separators and +86/0086/86."""
-    ref = r["mobile"]
-    text = substitute_all(f"TRIM({ref})", PHONE_SEPARATORS)
-    tail, head = f"RIGHT({text},11)", f"LEFT({text},LEN({text})-11)"
-    ok = (
-        f'AND({any_of(head, ["", "+86", "0086", "86"])},LEFT({tail})="1",'
-        f'ISNUMBER(FIND(MID({tail},2,1),"3456789")),{digit_count(tail)}=11)'
+def phone_text(ref: str) -> str:
+    """A phone without what values.parse_mobile drops (marks, separators), everywhere."""
+    return substitute_all(f"CLEAN({folded(ref)})", PHONE_SEPARATORS + INVISIBLE + APOSTROPHES)
+
+
+MOBILE_HEADS = ("", "+86", "0086", "86")
+MOBILE_STARTS = tuple(f"1{d}" for d in "3456789")
+AREA_CODES = ("010", *(f"02{d}" for d in DIGITS))  # three digits; else 0[3-9] and two more
+LONG_AREA_STARTS = tuple(f"0{d}" for d in "3456789")
+LOCAL_FIRST = tuple("23456789")
+PHONE_LENGTH = 18  # 0 and three digits, eight, and an extension of up to six
+
+
+def mobile_number(text: str) -> str:
+    """1[3-9] and 9 digits, after nothing or +86/0086/86."""
+    tail = f"RIGHT({text},11)"
+    return (
+        f"AND({among(f'LEFT({text},LEN({text})-11)', MOBILE_HEADS)},"
+        f"{among(f'LEFT({tail},2)', MOBILE_STARTS)},{all_digits(tail, 11)})"
     )
-    return f"IF({blank(ref)},FALSE,IFERROR(NOT({ok}),TRUE))"
+
+
+def landline_number(text: str) -> str:
+    """values._parse_landline_text's landline, separators gone: 010 or 02X and 7 digits or
+    more from 2–9, or 0[3-9]XX and the same; at most PHONE_LENGTH digits (lenient on the
+    exact length, as an extension may follow)."""
+    short = f"AND({among(f'LEFT({text},3)', AREA_CODES)},{among(f'MID({text},4,1)', LOCAL_FIRST)})"
+    long = (
+        f"AND({among(f'LEFT({text},2)', LONG_AREA_STARTS)},"
+        f"{among(f'MID({text},5,1)', LOCAL_FIRST)},LEN({text})>=11)"
+    )
+    return (
+        f"AND(ABS(LEN({text})-{(PHONE_LENGTH + 10) / 2:g})<={(PHONE_LENGTH - 10) / 2:g},"
+        f"{all_digits(text, PHONE_LENGTH)},OR({short},{long}))"
+    )
+
+
+def mobile(r: Refs) -> str:
+    """values.parse_mobile's error: neither a mobile number nor a landline (a landline in
+    this column is a warning only). Anything after +860 or 0086 is left to dyxx check."""
+    ref = r["mobile"]
+    text = phone_text(ref)
+    abroad = among(f"LEFT({text},4)", ("+860", "0086"))
+    ok = f"OR(IFERROR({mobile_number(text)},FALSE),IFERROR({landline_number(text)},FALSE),{abroad})"
+    return f"IF({blank(ref)},FALSE,IFERROR(NOT({ok}),FALSE))"
 
 
 def unit_required(key: str) -> Callable[[Refs], str]:

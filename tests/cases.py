@@ -18,6 +18,20 @@ MALE_ID_WITH_X = next(
     for n in range(1, 999, 2)
     if (number := person_id("430523", "19680312", f"{n:03d}")).endswith("X")
 )
+# The good member's ID, and marks a cell may carry from another program.
+ID = person_id("430523", "19680312", "011")
+BOM, ZERO_WIDTH, WORD_JOINER = "\ufeff", "\u200b", "\u2060"
+
+
+def veteran(joined: str, full: str, number: int) -> dict[str, object]:
+    """A member born 1920 who joined on ``joined`` (each period of rules.probation)."""
+    return {
+        "id_number": person_id("430523", "19200101", f"{2 * number + 1:03d}"),
+        "birth_date": date(1920, 1, 1),
+        "join_date": date.fromisoformat(joined),
+        "full_date": date.fromisoformat(full),
+    }
+
 
 MEMBER_GOOD: dict[str, dict[str, object]] = dict(
     zip(
@@ -35,6 +49,13 @@ MEMBER_GOOD: dict[str, dict[str, object]] = dict(
             "probationer",
             "late-but-within-2y",
             "village-address",
+            "joined-1944-no-probation",
+            "joined-1946-six-months",
+            "joined-1960-one-year",
+            "joined-1970-no-probation",
+            "joined-1974-no-probation",
+            "joined-1977-08-11-no-probation",
+            "joined-1977-08-12-one-year",
         ],
         [
             {
@@ -67,6 +88,13 @@ MEMBER_GOOD: dict[str, dict[str, object]] = dict(
             },
             {"full_date": date(1994, 1, 1)},
             {"address": "塘渡口镇白竹村3组"},
+            veteran("1944-05-01", "1944-05-01", 1),
+            veteran("1946-03-01", "1946-09-01", 2),
+            veteran("1960-03-01", "1961-03-01", 3),
+            veteran("1970-05-01", "1970-05-01", 4),
+            veteran("1974-07-01", "1975-01-01", 5),
+            veteran("1977-08-11", "1977-08-11", 6),
+            veteran("1977-08-12", "1978-08-12", 7),
         ],
         strict=True,
     )
@@ -90,6 +118,12 @@ MEMBER_BAD: list[tuple[dict[str, object], list[tuple[str, str, str]]]] = [
         [("J6", "member.join_before_birth", "error")],
     ),
     ({"full_date": date(1993, 1, 1)}, [("K6", "member.full_date_early", "error")]),
+    # 转正 earlier than the probation of the period of joining allows
+    (veteran("1944-05-01", "1944-04-30", 11), [("K6", "member.full_date_early", "error")]),
+    (veteran("1946-03-01", "1946-08-31", 12), [("K6", "member.full_date_early", "error")]),
+    (veteran("1960-03-01", "1961-02-28", 13), [("K6", "member.full_date_early", "error")]),
+    (veteran("1970-05-01", "1970-04-30", 14), [("K6", "member.full_date_early", "error")]),
+    (veteran("1977-08-12", "1977-08-12", 15), [("K6", "member.full_date_early", "error")]),
     ({"full_date": date(1995, 1, 1)}, [("K6", "member.full_date_late", "warning")]),
     ({"category": "预备党员"}, [("K6", "member.probation_full_date", "error")]),
     ({"category": "预备党员", "full_date": None}, [("I6", "member.probation_long", "warning")]),
@@ -108,6 +142,13 @@ MEMBER_BAD: list[tuple[dict[str, object], list[tuple[str, str, str]]]] = [
     ({"status": "停止党籍"}, [("P6", "member.stopped_not_lost", "warning")]),
     ({"mobile": None, "landline": "无"}, [("M6", "member.phone_missing", "error")]),
     ({"mobile": "1380739123"}, [("M6", "phone.mobile", "error")]),
+    # a landline in the mobile column: a right number, misplaced (a wrong one is an error)
+    ({"mobile": "0739-6821234"}, [("M6", "phone.landline_in_mobile", "warning")]),
+    ({"mobile": "010-62345678"}, [("M6", "phone.landline_in_mobile", "warning")]),
+    ({"mobile": "（0739）6821234"}, [("M6", "phone.landline_in_mobile", "warning")]),
+    ({"mobile": "0739-1682123"}, [("M6", "phone.mobile", "error")]),
+    ({"mobile": "07391-6821234"}, [("M6", "phone.mobile", "error")]),
+    ({"mobile": "6821234"}, [("M6", "phone.mobile", "error")]),
     ({"landline": "07391-6821234"}, [("N6", "phone.landline", "error")]),  # not 0739-16821234
     ({"landline": "0739-1682123"}, [("N6", "phone.landline", "error")]),  # local number from 1
     ({"landline": "6821234"}, [("N6", "phone.no_area_code", "error")]),
@@ -123,6 +164,17 @@ MEMBER_BAD: list[tuple[dict[str, object], list[tuple[str, str, str]]]] = [
         [("D6", "id.normalised", "warning")],
     ),
     ({"id_number": MALE_ID_WITH_X.lower()}, [("D6", "id.normalised", "warning")]),
+    # a BOM, zero-width characters, apostrophes: normalised with a warning, like spaces
+    ({"id_number": BOM + ID}, [("D6", "id.normalised", "warning")]),
+    ({"id_number": ID[:6] + ZERO_WIDTH + ID[6:]}, [("D6", "id.normalised", "warning")]),
+    ({"id_number": ID + WORD_JOINER}, [("D6", "id.normalised", "warning")]),
+    ({"id_number": "'" + ID}, [("D6", "id.normalised", "warning")]),
+    ({"id_number": "‘" + ID + "’"}, [("D6", "id.normalised", "warning")]),
+    ({"id_number": ID[:6] + "'" + ID[6:]}, [("D6", "id.length", "error")]),  # inside: wrong
+    ({"mobile": BOM + "13807391234"}, [("M6", "text.marks", "warning")]),
+    ({"mobile": "138" + ZERO_WIDTH + "07391234"}, [("M6", "text.marks", "warning")]),
+    ({"mobile": "‘13807391234’"}, [("M6", "text.marks", "warning")]),
+    ({"landline": "'0739-6821234"}, [("N6", "text.marks", "warning")]),
     ({"join_date": "2017-13-01"}, [("J6", "date.invalid", "error")]),
     ({"birth_date": "1968-02-30"}, [("G6", "date.invalid", "error")]),
     ({"id_number": "430523196803120l1x"}, [("D6", "id.format", "error")]),

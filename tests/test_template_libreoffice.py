@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import time
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from addin.dataentry import CODED, DATA_ROWS, ENUMERATIONS, options
 from addin.findings import column_letter
 from addin.layout import DATA_ROW, HEADER_ROW, columns
 from addin.prepare import prepare
-from tests.cases import MEMBER_BAD, MEMBER_GOOD, ORG_BAD, ORG_GOOD
+from tests.cases import BOM, MEMBER_BAD, MEMBER_GOOD, ORG_BAD, ORG_GOOD, veteran
 from tests.conftest import BRANCH, good_member, good_org, person_id
 from tests.test_prepare import DATA, MEMBER_SHEET, ORG_SHEET, SITUATION_LIST, official_download
 
@@ -168,6 +169,15 @@ MEMBER_CASES: list[dict[str, object]] = [
     {"id_number": person_id("430523", "18991231", "011")},  # born before 1900
     {"id_number": person_id("430523", "19681312", "011")},  # month 13
     {"id_number": "无"},
+    # marks, other dashes and full-width digits in an ID: a warning when otherwise right
+    {"id_number": "''" + ID},
+    {"id_number": f"{ID[:6]}—{ID[6:14]}—{ID[14:]}"},
+    {"id_number": ID[:6] + "\u00a0" + ID[6:]},
+    {"id_number": "４３０５２３" + ID[6:]},
+    {"id_number": "'" + ID + "\n"},
+    {"id_number": BOM + "430523196803120118"},  # and a wrong check digit
+    {"id_number": BOM},
+    {"gender": "女", "id_number": BOM + person_id("430523", "19680312", "013")},
     {"gender": 2},
     {"gender": "1 男"},
     {"gender": "女 ", "id_number": person_id("430523", "19680312", "012")},
@@ -213,12 +223,42 @@ MEMBER_CASES: list[dict[str, object]] = [
     {"mobile": "0739-6821234"},
     {"mobile": "138073912345"},
     {"mobile": "—"},
+    # landlines in the mobile column: a warning when right (an extension, +86 too)
+    {"mobile": "07396821234"},
+    {"mobile": "01062345678"},
+    {"mobile": "0739-6821234-123"},
+    {"mobile": "+86 0739 6821234"},
+    {"mobile": "０７３９－６８２１２３４"},
+    {"mobile": "0739 6821234转123"},
+    {"mobile": "0739-682123"},
+    {"mobile": "0211234567"},
+    {"mobile": "0101-2345678"},
+    # marks and other separators in a phone
+    {"mobile": "１３８０７３９１２３４"},
+    {"mobile": "138\u00a00739\u00a01234"},
+    {"mobile": "138—0739—1234"},
+    {"mobile": "'13807391234'"},
+    {"mobile": "13807391234\n"},
+    {"mobile": BOM + "1380739123"},
+    {"landline": "\u3000无\u3000"},
+    {"lost": "否", "lost_date": BOM + "无"},
     # duplicates: the engine compares normalised numbers
     {"id_number": TWIN},
     {"id_number": TWIN, "name": "李建军"},
     {"id_number": SPACED},
     {"id_number": f"{SPACED[:6]} {SPACED[6:14]} {SPACED[14:].lower()}"},
     {"id_number": "430523196803120118", "name": "李建军"},
+    {"id_number": BOM + TWIN},
+    {"id_number": "'" + SPACED + "'"},
+    # the boundaries of the probation periods (rules.probation)
+    veteran("1945-04-22", "1945-04-22", 20),
+    veteran("1945-04-23", "1945-10-22", 21),
+    veteran("1956-09-14", "1957-03-14", 22),
+    veteran("1956-09-15", "1957-03-15", 23),
+    veteran("1969-03-31", "1969-03-31", 24),
+    veteran("1969-04-01", "1969-04-01", 25),
+    veteran("1977-08-11", "1977-08-10", 26),
+    veteran("1977-08-12", "1978-08-11", 27),
 ]
 ORG_CASES: list[dict[str, object]] = [
     {"org_name": BRANCH},
@@ -336,6 +376,39 @@ def test_live_checks_mark_exactly_the_engine_errors(office, workbook, tmp_path):
 
 # --------------------------------------------------------------------------- prepare
 
+CONDITIONAL = re.compile(
+    r'<conditionalFormatting sqref="([^"]+)">(.*?)</conditionalFormatting>', re.DOTALL
+)
+
+
+def grouped_formats(xml: str) -> str:
+    """A sheet's conditional formats with the rules of one range in its first element."""
+    rules: dict[str, list[str]] = {}
+    for sqref, inner in CONDITIONAL.findall(xml):
+        rules.setdefault(sqref, []).append(inner)
+
+    def first_only(match: re.Match) -> str:
+        inner = rules.pop(match.group(1), None)
+        if inner is None:
+            return ""  # a later element on a range already written
+        joined = "".join(inner)
+        return f'<conditionalFormatting sqref="{match.group(1)}">{joined}</conditionalFormatting>'
+
+    return CONDITIONAL.sub(first_only, xml)
+
+
+def one_element_per_range(path: Path, out: Path) -> Path:
+    """A copy whose conditional formats on one range share one element, as the template's
+    do. The bridge reads a cell's formats through the cell, and Calc gives only the first
+    of several elements on one range that way (it applies them all when drawing)."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = grouped_formats(data.decode("utf-8")).encode("utf-8")
+            target.writestr(item, data)
+    return out
+
 
 def test_prepared_official_download_in_calc(office, tmp_path):
     official = official_download(tmp_path / "官方下载.xlsx")
@@ -374,7 +447,8 @@ def test_prepared_official_download_in_calc(office, tmp_path):
         ),
     }
     insert = {sheet: [footer, count] for sheet, count in more.items()}
-    parity(office, out, tables, tmp_path / "已填.xlsx", "parity prepared", insert=insert)
+    grouped = one_element_per_range(out, tmp_path / "同一范围.xlsx")
+    parity(office, grouped, tables, tmp_path / "已填.xlsx", "parity prepared", insert=insert)
 
 
 # --------------------------------------------------------------------------- printing
