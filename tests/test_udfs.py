@@ -18,9 +18,12 @@ from datetime import date, datetime
 
 import pytest
 
+from addin import excel_functions as logic
 from addin import udfs
+from addin.excel_functions import SEPARATOR, WARNING_MARK
 from addin.udfs import functions
-from tests.conftest import good_member, person_id
+from tests.cases import BOM, MEMBER_BAD, MEMBER_GOOD, ZERO_WIDTH
+from tests.conftest import TODAY, good_member, good_org, person_id
 from tests.test_action_client import remote_engine
 
 VALID = "430523196005151238"
@@ -228,3 +231,42 @@ def test_age_defaults_to_today():
     from addin.rules.base import age_on
 
     assert functions.DYAGE(VALID) == age_on(date(1960, 5, 15), date.today())
+
+
+# --------------------------------------------------------------------------- the rules' cases
+
+SINGLE_ROW_ONLY = {"member.branch_unknown", "member.duplicate_id"}  # they need other rows
+
+
+def _row(changes: dict[str, object]) -> list[object]:
+    return [1, *good_member(**changes).values()]
+
+
+@pytest.mark.parametrize("changes", list(MEMBER_GOOD.values()), ids=list(MEMBER_GOOD))
+def test_dyrow_accepts_the_good_variants(changes):
+    """The worksheet functions run the engine's rules: every correct variant (veterans of
+    each probation period too) gives ""."""
+    assert logic.row_findings(_row(changes), "附件4", TODAY) == ""
+
+
+@pytest.mark.parametrize(("changes", "expected"), MEMBER_BAD)
+def test_dyrow_says_what_check_says(check, changes, expected):
+    """Each message of `dyxx check` on a real workbook, warnings marked 【警告】 (a landline
+    in the mobile column, an ID or a phone with a BOM, zero-width characters, apostrophes)."""
+    if {rule for _cell, rule, _severity in expected} & SINGLE_ROW_ONLY:
+        pytest.skip("a rule across rows")
+    found = logic.row_findings(_row(changes), "附件4", TODAY)
+    report = check(members=[good_member(**changes)], orgs=[good_org()])
+    for finding in report.findings:
+        shown = finding.message if finding.severity == "error" else WARNING_MARK
+        assert shown in found and finding.message in found, (finding.message, found)
+    warnings = sum(severity == "warning" for *_rest, severity in expected)
+    assert found.count(WARNING_MARK) == warnings, found
+
+
+def test_dyid_warns_about_marks_and_refuses_one_inside(call):
+    for marked in (BOM + VALID, "'" + VALID, "‘" + VALID + "’", VALID[:6] + ZERO_WIDTH + VALID[6:]):
+        (reason,) = call("DYID", [[marked]])[0]
+        assert reason.startswith(WARNING_MARK) and SEPARATOR not in reason, reason
+        assert call("DYSEX", [[marked]]) == [["男"]]
+    assert "有19位" in functions.DYID(VALID[:6] + "'" + VALID[6:])
