@@ -24,7 +24,6 @@ from python_calamine import CalamineWorkbook
 from addin import extent
 from addin import source as sources
 from addin.errors import WorkbookError
-from addin.extent import SparseRow
 from addin.package import Rewriter
 from addin.schema import (
     FIELDS,
@@ -79,7 +78,6 @@ class Table:
     _columns: dict[str, list[object]] = field(default_factory=dict, repr=False, compare=False)
     _rows: list[Sequence[object]] | None = field(default=None, repr=False, compare=False)
     _width: int = field(default=0, repr=False, compare=False)  # shortest of _rows
-    _transposed: list[tuple[object, ...]] = field(default_factory=list, repr=False, compare=False)
     fingerprints: list[str] | None = field(default=None, repr=False, compare=False)  # per row
     # The rest of the table, read and checked in another process (see addin.split)
     rest: Any = field(default=None, repr=False, compare=False)
@@ -100,13 +98,7 @@ class Table:
         index = col - 1
         if self._rows is None or len(self._rows) != len(self.records):
             self._rows = [r.cells for r in self.records]
-            widths = set(map(len, self._rows))
-            self._width = min(widths, default=0)
-            # rows of one width (calamine pads them): transpose them all at once
-            plain = len(widths) == 1 and not any(isinstance(r, SparseRow) for r in self._rows)
-            self._transposed = list(zip(*self._rows, strict=True)) if plain else []
-        if index < len(self._transposed):
-            return list(self._transposed[index])
+            self._width = min(map(len, self._rows), default=0)
         rows = self._rows
         if self._width > index:
             return list(map(itemgetter(index), rows))
@@ -127,6 +119,7 @@ def read_source(source: sources.Source) -> list[Table]:
     source.start_scan(skip=set(sheet_parts(source).values()))  # the rest: sizes and CRCs
     formulas: dict[str, dict[str, str]] = {}
     sheets = read_sheets(source, formulas=formulas)
+    sources.forget_inflated()  # the rows are what the rest needs
     formulas.update(uncached_by_sheet(source.data, source.uncached))
     return tables_in(source.path, sheets, formulas)
 
@@ -152,10 +145,13 @@ def read_sheets(
             sheets[name] = sheet_rows(source.path, workbook, name)
             continue
         xml = sheet_xml(source, archive, parts[name])
-        scan = None if formulas is None else sources.Background(sources.uncached_formulas, xml)
-        sheets[name] = _guarded_rows(source, workbook, name, parts[name], xml)
-        if scan is not None and formulas is not None:  # the scan ran alongside calamine
-            formulas[name] = scan.result()
+        found = sources.formula_scan(xml) if formulas is not None else dict
+        copy = None if extent.dense(xml) else extent.plan(source.path, name, xml)
+        del xml  # let go before calamine reads (unless the scan still needs it)
+        sources.forget_inflated()
+        sheets[name] = _guarded_rows(source, workbook, name, parts[name], copy)
+        if formulas is not None:
+            formulas[name] = found()
     return sheets
 
 
@@ -184,13 +180,14 @@ def sheet_xml(source: sources.Source, archive: zipfile.ZipFile, part: str) -> by
 
 
 def _guarded_rows(
-    source: sources.Source, workbook: CalamineWorkbook, name: str, part: str, xml: bytes
+    source: sources.Source,
+    workbook: CalamineWorkbook,
+    name: str,
+    part: str,
+    copy: extent.Outliers | None,
 ) -> list[Sequence[object]]:
-    """A sheet's rows, read so that memory follows its cells, not the grid they span
-    (see :mod:`addin.extent`)."""
-    if extent.dense(xml):
-        return sheet_rows(source.path, workbook, name)
-    copy = extent.plan(source.path, name, xml)
+    """A sheet's rows: as calamine reads it, or through the ``copy`` :func:`addin.extent.plan`
+    made of a sheet whose cells are far apart."""
     if copy is None:
         return sheet_rows(source.path, workbook, name)
     package = Rewriter(source.data)

@@ -354,6 +354,18 @@ def uncached_formulas(xml: bytes, start: int = 0, end: int | None = None) -> dic
     return _scan_chunks(bytes(view[i : min(i + CHUNK, end)]) for i in range(start, end, CHUNK))
 
 
+def formula_scan(
+    xml: bytes, start: int = 0, end: int | None = None
+) -> Callable[[], dict[str, str]]:
+    """:func:`uncached_formulas` of ``xml[start:end]`` in a thread, to run alongside the
+    spreadsheet parser: call the result for them. A part without any formula (most
+    rosters) needs no thread, and nothing keeps its XML alive."""
+    end = len(xml) if end is None else end
+    if _find(xml, b"<f", start, end) < 0:
+        return dict
+    return Background(uncached_formulas, xml, start, end).result
+
+
 def _find(data: bytes, needle: bytes, start: int, end: int) -> int:
     """``data.find(needle, start, end)`` a slice at a time: between slices another thread
     (one calling the spreadsheet parser) gets the interpreter lock."""
@@ -396,14 +408,21 @@ def _uncached(xml: bytes) -> dict[str, str]:
 class _LastInflated:
     """The last big part inflated, kept for the next reader of the same package.
 
-    ``dyxx check -o`` reads the big sheet to check it, then again to mark it: the
-    second time is free. The package bytes are compared whole, so a different or
-    changed file is never served from here.
+    The prefetch at start-up inflates the big sheet for the reader; a marked copy
+    reads it again (unless :func:`forget_inflated` was called in between). The
+    package bytes are compared whole, so a different or changed file is never
+    served from here.
     """
 
     data: bytes = b""
     name: str = ""
     content: bytes = b""
+
+
+def forget_inflated() -> None:
+    """Let go of the remembered part (a sheet read and no longer needed: while the
+    rows are checked, memory is better spent on them)."""
+    _LastInflated.data, _LastInflated.name, _LastInflated.content = b"", "", b""
 
 
 def inflate(data: bytes, archive: zipfile.ZipFile, name: str) -> bytes:

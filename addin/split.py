@@ -124,6 +124,12 @@ class Cut:
         pieces = [view[: self.open_end], view[self.at :]]
         return _open(path, self.data, self.part, pieces, self.private)
 
+    def release(self) -> None:
+        """Let go of the sheet's XML once this process's half is in calamine's hands (the
+        memory is freed when both processes have, and any formula scan is done)."""
+        self.xml = b""
+        sources.forget_inflated()
+
 
 def plan(source: sources.Source) -> Cut | None:
     """Where to cut the biggest sheet of an .xlsx, or None to read it whole."""
@@ -238,10 +244,11 @@ def _read_first(
     source.start_scan(skip={cut.part, SHARED_STRINGS})
     workbook = cut.first(source.path)
     # while calamine parses (without the GIL); the child scans its own half
-    scan = sources.Background(sources.uncached_formulas, cut.xml, 0, cut.at)
+    found = sources.formula_scan(cut.xml, 0, cut.at)
+    cut.release()
     sheets = {n: reader.sheet_rows(source.path, workbook, n) for n in workbook.sheet_names}
     by_part = dict(source.uncached)
-    by_part[cut.part] = scan.result()
+    by_part[cut.part] = found()
     formulas = reader.uncached_by_sheet(source.data, by_part)
     rows = sheets.get(cut.sheet, [])
     reader.show_formulas(rows, formulas.get(cut.sheet, {}))
@@ -395,9 +402,10 @@ def _second_rows(cut: Cut, file: str) -> tuple[list, dict[str, str]]:
     if not extent.dense(cut.xml, cut.at, cut.close, size=len(cut.xml)):
         raise SplitFailed("the second half is sparse")
     workbook = cut.second(Path(file))
-    scan = sources.Background(sources.uncached_formulas, cut.xml, cut.at, cut.close)
+    found = sources.formula_scan(cut.xml, cut.at, cut.close)
+    cut.release()
     rows = reader.sheet_rows(Path(file), workbook, cut.sheet, from_first_cell=True)
-    return rows, scan.result()
+    return rows, found()
 
 
 def _check_rest(rows: list, formulas: dict[str, str], cut: Cut, file: str, go: _Go) -> MemberPart:
