@@ -5,7 +5,8 @@ header (附件4, 党员基本信息汇总表, 基层党委：…, 汇总日期�
 merged header (联系电话 over 手机号/固定电话; 党组织信息/单位信息 over the
 附件3 fields), spaces and line breaks inside header cells, any sheet name, and
 extra columns are all tolerated. Values are read with python-calamine (fast,
-and it also reads legacy .xls); nothing is ever written here.
+and it also reads legacy .xls), each worksheet looked at first so that memory
+follows its cells (:mod:`addin.extent`); nothing is ever written here.
 """
 
 from __future__ import annotations
