@@ -193,7 +193,10 @@ def _guarded_rows(
         return sheet_rows(source.path, workbook, name)
     package = Rewriter(source.data)
     package.put(part, copy.xml)
-    grid, merged = _read_sheet(source.path, open_workbook(source.path, package.finish()), name)
+    copied = open_workbook(source.path, package.finish())
+    del package
+    copy.xml = b""  # calamine has it
+    grid, merged = _read_sheet(source.path, copied, name)
     rows = copy.rows(grid)
     fill_merged(rows, merged)
     return rows
