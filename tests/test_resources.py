@@ -230,17 +230,20 @@ def test_cells_far_apart_in_rows_and_columns_are_read(roster, tmp_path):
     assert result.returncode == 1 and findings(result) == findings(plain)
 
 
-def test_a_panic_in_the_reader_is_reported_as_an_unreadable_file(tmp_path):
+@pytest.mark.parametrize("split_bytes", ["", "0"], ids=["one process", "two processes"])
+def test_a_panic_in_the_reader_is_reported_as_an_unreadable_file(tmp_path, split_bytes):
     """A date cell holding -1E+20: calamine panics converting it (pyo3 raises
     PanicException, which is no Exception)."""
-    path = write_book(tmp_path / "恐慌.xlsx", [good_member()], [good_org()])
+    members = [good_member(name=f"李{i}") for i in range(40)]
+    path = write_book(tmp_path / "恐慌.xlsx", members, [good_org()])
     with zipfile.ZipFile(path) as archive:
         xml = archive.read(MEMBERS)
-    date = re.search(rb'<c r="G6"( [^>]*)?><v>[0-9.]+</v>', xml)
+    date = re.search(rb'<c r="G45"( [^>]*)?><v>[0-9.]+</v>', xml)  # in the second half
     assert date is not None
     broken = xml.replace(date.group(), date.group().split(b"<v>")[0] + b"<v>-1E+20</v>")
     crafted = rewrite(path, tmp_path / "日期.xlsx", {MEMBERS: broken})
-    assert_refused(dyxx("check", str(crafted)), "日期.xlsx", "无法读取")
+    result = dyxx("check", str(crafted), env={"DYXX_SPLIT_BYTES": split_bytes})
+    assert_refused(result, "日期.xlsx", "无法读取")
 
 
 # ---- reading a sparse sheet through a copy gives what calamine gives ------------------------
