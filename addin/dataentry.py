@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -37,7 +38,7 @@ from addin.layout import TEXT_FIELDS
 from addin.livechecks import conditional_formats
 from addin.rules.member import CODED as MEMBER_CODED
 from addin.rules.org import CODED as ORG_CODED
-from addin.schema import field_label
+from addin.schema import FIELDS, field_label
 
 CODE_SHEET = "代码表"
 CODE_MARKER = "dyxx 代码表：下拉列表的选项来源，由 dyxx 生成，请勿修改"
@@ -182,6 +183,26 @@ def validation(kind: str, key: str, ranges: Mapping[str, str]) -> DataValidation
         prompt=PROMPTS[key],
         imeMode="off" if key in IME_OFF else None,
     )
+
+
+class _AnyRange(dict):
+    """Options ranges for :func:`texts`: a validation's texts do not depend on them."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@cache
+def texts() -> frozenset[str]:
+    """The input and error messages of every validation dyxx writes (tables and forms):
+    how ``dyxx clean`` knows them again after an office suite has saved the file."""
+    found = set()
+    for kind, fields in FIELDS.items():
+        for item in fields:
+            made = validation(kind, item.key, _AnyRange())
+            if made is not None:
+                found |= {made.prompt, made.error} - {None}
+    return frozenset(found)
 
 
 def _list_validation(label: str, table_key: str, source: str) -> DataValidation:

@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -528,3 +529,43 @@ def conditional_formats(
             raise ValueError(f"live check {check.rules[0]}: formula too long for Excel")
         placed.append(Placed(check, f"{letter}{first}:{letter}{last}", formula))
     return placed
+
+
+# ---- knowing a live check again ------------------------------------------------------------------
+
+LITERAL = re.compile(r'("(?:[^"]|"")*")')
+SPACE = re.compile(r"\s+")
+PREFIX = re.compile(r"\b_XL(?:FN|WS)\.")
+BOOLEAN = re.compile(r"\b(TRUE|FALSE)\b(?:\(\))?")
+NUMBER = re.compile(r"(?<![A-Z0-9_.$])(\d+(?:\.\d*)?(?:E[+-]?\d+)?|\.\d+(?:E[+-]?\d+)?)")
+ROW_NUMBER = re.compile(r"(\$?[A-Z]{1,3}\$?)\d+\b")
+
+
+def canonical(formula: str) -> str:
+    """A formula as any office suite may write it back, for comparing: outside its text
+    literals no spaces, upper case, TRUE/FALSE as 1/0 (LibreOffice), no _xlfn. prefix,
+    numbers in one notation (1E+15), row numbers left out (rows inserted above or inside
+    a table move them); the text literals as they are.
+
+    >>> canonical('=IF( $D6 , true , 1000000000000000 )') == canonical('IF($D7,1,1E+15)')
+    True
+    """
+    parts = LITERAL.split(formula.lstrip("="))
+    for index in range(0, len(parts), 2):
+        code = PREFIX.sub("", SPACE.sub("", parts[index]).upper())
+        code = BOOLEAN.sub(lambda m: "1" if m.group(1) == "TRUE" else "0", code)
+        code = ROW_NUMBER.sub(r"\1#", code)
+        parts[index] = NUMBER.sub(lambda m: repr(float(m.group(1))), code)
+    return "".join(parts)
+
+
+# Pieces every live check of every dyxx version has (blank's run of dashes, the separators
+# dropped from an ID or a phone) and no formula an officer writes.
+SIGNATURES = tuple(canonical(f"SUBSTITUTE(X,{q(c)},{q('')})")[len("SUBSTITUTE(X") :] for c in "─－")
+
+
+def is_live_check(formula: str) -> bool:
+    """Whether a conditional format's formula is one of dyxx's live checks, as written by
+    any version of dyxx and saved again by Excel, WPS or LibreOffice."""
+    found = canonical(formula)
+    return any(signature in found for signature in SIGNATURES)

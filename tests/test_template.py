@@ -299,3 +299,14 @@ def test_messages_fit_excel_limits(book):
             assert len(dv.promptTitle or "") <= 32 and len(dv.errorTitle or "") <= 32
             assert len(dv.prompt or "") <= 255 and len(dv.error or "") <= 225
             assert dv.type != "list" or not dv.formula1.startswith('"')  # ranges, not literals
+
+
+def test_clean_knows_every_live_check_and_no_officers_formula():
+    """`dyxx clean` knows the live checks by their formulas (as any suite saves them)."""
+    for kind in ("orgs", "members"):
+        fields = {key: col for col, (_t, key) in enumerate(columns(kind), start=1)}
+        for item in livechecks.conditional_formats(kind, fields, DATA_ROW + 3, LAST + 7):
+            assert livechecks.is_live_check(item.formula), item.check.rules
+            assert livechecks.is_live_check(item.formula.replace("TRUE", "1").lower())
+    for own in ("COUNTIF($D:$D,$D6)>1", '$E6="女"', 'SUBSTITUTE($D6,"-","")<>$D6', "LEN($D6)<>18"):
+        assert not livechecks.is_live_check(own)
