@@ -350,3 +350,39 @@ def test_prepare_then_clean_gives_back_every_part(official, tmp_path):
     done = clean(prepared, cleaned)
     assert done.validations > 20 and done.conditional_formats == 15
     assert parts(cleaned) == parts(official)
+
+
+def test_the_add_ins_notes_go_from_a_moved_row_too(book, tmp_path, monkeypatch):
+    """A row inserted above the 校验 button's marks: the note moved with its cell is ours
+    all the same; it goes and is listed, the officer's note stays."""
+    from openpyxl.comments import Comment
+
+    from tests.test_action_client import Client
+
+    path = book(
+        members=[
+            good_member(),
+            good_member(
+                name="王芳",
+                gender="男",
+                id_number=person_id("430523", "19700101", "022"),
+                birth_date=datetime(1970, 1, 1),
+            ),
+        ],
+        orgs=[good_org()],
+    )
+    client = Client(path)
+    outcome, _actions, _probe = client.click(monkeypatch, today=TODAY, operator="测试员")
+    assert {f.cell for f in outcome.findings} == {"E7"}
+    sheet = client.workbook["党员基本信息汇总表"]
+    sheet.insert_rows(7)
+    sheet["B9"].comment = Comment("新调入", "王芳")
+    clicked = tmp_path / "点过校验.xlsx"
+    client.workbook.save(clicked)
+    assert openpyxl.load_workbook(clicked)["党员基本信息汇总表"]["E8"].comment is not None
+    out = tmp_path / "导入.xlsx"
+    done = clean(clicked, out)
+    assert done.stray_notes == ["党员基本信息汇总表!E8"] and done.notes == 1
+    members = openpyxl.load_workbook(out)["党员基本信息汇总表"]
+    notes = {c.coordinate: c.comment.text for r in members.iter_rows() for c in r if c.comment}
+    assert notes == {"B9": "新调入"}

@@ -5,10 +5,14 @@ What is removed:
 - the marks of ``dyxx check -o`` (fills, notes) and its 校验结果/校验记录 sheets.
   A copy nobody saved since the check is restored byte for byte from the stamp's
   record; one saved since (in Excel, WPS, LibreOffice) gets each recorded cell's
-  fill back and loses our notes (both: :mod:`addin.workflow.unmark`);
+  fill back and loses every note of ours, also where a row moved and the fill
+  cannot be put back (both listed; :mod:`addin.workflow.unmark`);
 - what ``dyxx prepare`` (or the template) put in: the hidden code sheet, the
   dropdowns and input messages, the live checks (conditional formats), and the
-  text/date formats it gave to empty cells of the tables;
+  text/date formats it gave to empty cells of the tables. They are known by what
+  they are, as any office suite saves them again: a live check by its formula
+  (:func:`addin.livechecks.is_live_check`), a prompt by its text
+  (:func:`addin.dataentry.texts`), a dropdown by its list on the code sheet;
 - the 统计核对, 数据质量, 问题清单 and 数据来源 sheets of ``dyxx merge``.
 
 Everything else stays as it is: the officer's values and the official structure.
@@ -34,22 +38,19 @@ from addin import ownsheets, xlsxsheet
 from addin import source as sources
 from addin import xlsxparts as xparts
 from addin.annotate import MACROS, UNSUPPORTED, has_macros
-from addin.dataentry import DATA_ROWS, DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS
-from addin.dataentry import validation as prepared_validation
+from addin.dataentry import DATA_ROWS, DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS, texts
 from addin.errors import WorkbookError
 from addin.excel_marks import APPENDED_NOTE, Mark, State, parse_state
-from addin.livechecks import conditional_formats
+from addin.livechecks import is_live_check
 from addin.outputs import refuse_overwrite, write_atomically
 from addin.package import Rewriter
 from addin.prepare import prepared_record
 from addin.reader import Table, find_tables
 from addin.workflow.stamp import own_sheets, read_stamp
-from addin.workflow.unmark import cell_heads, undo
+from addin.workflow.unmark import cell_heads, remove_stray_notes, undo
 from addin.xlsxnotes import Edits, Notes
 from addin.xlsxsheet import REMOVE, Found
 
-VALIDATION_SIGNATURE = ("type", "promptTitle", "prompt", "errorTitle", "error", "errorStyle")
-DEFAULTS = {"type": "none", "errorStyle": "stop"}
 FG_COLOUR = re.compile(rb'<(?:\w+:)?fgColor\b[^>]*\brgb="([0-9A-Fa-f]{6,8})"')
 
 
@@ -60,6 +61,7 @@ class Cleaned:
     marks: int = 0  # marked cells restored
     notes: int = 0  # our notes removed
     skipped: list[str] = field(default_factory=list)  # marked cells that could not be restored
+    stray_notes: list[str] = field(default_factory=list)  # notes removed where no mark was
     validations: int = 0
     conditional_formats: int = 0
     number_formats: int = 0
@@ -67,15 +69,8 @@ class Cleaned:
     @property
     def anything(self) -> bool:
         return bool(
-            self.sheets or self.marks or self.validations or self.conditional_formats
+            self.sheets or self.marks or self.notes or self.validations or self.conditional_formats
         ) or bool(self.number_formats)
-
-
-class _Defaults(dict):
-    """Any options range: the signature of a validation does not depend on it."""
-
-    def __missing__(self, key: str) -> str:
-        return ""
 
 
 def clean(
@@ -105,6 +100,7 @@ def clean(
         except (xparts.Unsupported, ValueError):
             raise WorkbookError(source, UNSUPPORTED.replace("标注副本", "导入副本")) from None
         done.marks, done.notes, done.skipped = unmarked.restored, unmarked.notes, unmarked.skipped
+        done.stray_notes = unmarked.stray_notes
         done.sheets += earlier
     rest = {n: k for n, k in own.items() if n not in earlier}
     try:
@@ -129,48 +125,51 @@ def _sheet_rows(path: Path, data: bytes) -> dict[str, list[list[object]]]:
 def _without_aids(
     path: Path, data: bytes, own: dict[str, str], done: Cleaned, macros: bool
 ) -> bytes:
-    """Take out the input aids of ``dyxx prepare`` (and the add-in), the add-in's marks
-    and our other sheets, editing the XML of the sheets concerned only."""
+    """Take out the input aids of ``dyxx prepare`` (and the template, and the add-in),
+    the add-in's marks and our other sheets, editing the XML of the sheets concerned only.
+
+    The aids are known by what they are, wherever they are and whoever saved the file
+    since: live checks by their formulas, prompts by their texts, dropdowns by their
+    list on the code sheet."""
     package = Rewriter(data)
     types = xparts.ContentTypes(package)
     book = xparts.Book(package)
-    if own:
-        styles = xparts.Styles(package.read(xparts.Styles.PART))
-        parts = {sheet.name: sheet.part for sheet in book.sheets}
+    parts = {sheet.name: sheet.part for sheet in book.sheets}
+    code_sheet = ownsheets.named(own, ownsheets.CODES)
+    edited: dict[str, bytes] = {}
+    aided: dict[str, int] = {}  # sheet -> the last row its live checks covered
+    for name, part in parts.items():
+        if name not in own:
+            xml = package.read(part)
+            new, last = _remove_aids(xml, code_sheet, done)
+            if new != xml:
+                edited[part], aided[name] = new, last
+    styles = xparts.Styles(package.read(xparts.Styles.PART)) if aided or own else None
+    if styles is not None:
         sheets = _sheet_rows(path, data)
-        code_sheet = ownsheets.named(own, ownsheets.CODES)
-        edited: dict[str, bytes] = {}
-        if code_sheet is not None:
-            tables = [
-                t
-                for name, rows in sheets.items()
-                if name not in own
-                for t in find_tables(rows, file="", sheet=name)
-            ]
-            for table in tables:
-                part = parts[table.sheet]
-                xml = edited.get(part) or xlsxsheet.numbered(package.read(part))
-                edited[part] = _remove_input_aids(xml, table, code_sheet, styles, done)
-            for name, part in parts.items():  # any other list from the code sheet would break
-                if name not in own:
-                    xml = edited.get(part) or package.read(part)
-                    edited[part] = _remove_lists_from(xml, code_sheet, done)
+        for table in _tables(sheets, own, aided if code_sheet is None else parts):
+            part = parts[table.sheet]
+            xml = xlsxsheet.numbered(edited.get(part) or package.read(part))
+            last = max(aided.get(table.sheet, 0), table.data_row + DATA_ROWS - 1)
+            edited[part] = _reset_formats(xml, table, last, styles, done)
         state = ownsheets.named(own, ownsheets.STATE)
         if state is not None:
             _undo_excel_marks(
                 package, parts, edited, parse_state(sheets[state]), styles, types, done
             )
-        for part, xml in edited.items():
-            if xml != package.read(part):
-                package.put(part, xml)
-        for name in own:
-            book.remove(name, types)
-            done.sheets.append(name)
+    for part, xml in edited.items():
+        if xml != package.read(part):
+            package.put(part, xml)
+    for name in own:
+        book.remove(name, types)
+        done.sheets.append(name)
+    if styles is not None:
         restored = _styles_before(package, styles, sheets.get(code_sheet or "", []))
         if restored is not None:
             package.put(xparts.Styles.PART, restored)
         elif styles.changed():
             package.put(xparts.Styles.PART, styles.xml())
+    if own:
         book.save()
     types.book_type(macros)
     types.save()
@@ -179,70 +178,67 @@ def _without_aids(
     return package.finish()
 
 
-def _signature(attrs: Mapping[str, object]) -> tuple[str, ...]:
-    return tuple(str(attrs.get(name) or DEFAULTS.get(name, "")) for name in VALIDATION_SIGNATURE)
+def _tables(
+    sheets: Mapping[str, list[list[object]]], own: Mapping[str, str], wanted: Mapping[str, object]
+) -> list[Table]:
+    """The tables of the sheets whose empty cells may have dyxx's formats: every sheet
+    when the code sheet says prepare was here, else those that had dyxx's aids."""
+    return [
+        table
+        for name, rows in sheets.items()
+        if name not in own and name in wanted
+        for table in find_tables(rows, file="", sheet=name)
+    ]
 
 
-def _ours(table: Table) -> set[tuple[str, ...]]:
-    made = [prepared_validation(table.kind, key, _Defaults()) for key in table.columns]
-    return {_signature({n: getattr(v, n) for n in VALIDATION_SIGNATURE}) for v in made if v}
+def _is_ours(found: Found, code_sheet: str | None) -> bool:
+    """A validation dyxx wrote: a list from its code sheet, or another one carrying its
+    messages. A list from elsewhere is the officer's, even with dyxx's messages left on
+    it (a spreadsheet keeps them when the list of a cell is changed)."""
+    if found.attrs.get("type") == "list":
+        source = found.formulas[0] if found.formulas else ""
+        if code_sheet is not None and _from_code_sheet(source, code_sheet):
+            return True
+        if "#REF!" not in source:  # the code sheet deleted: its lists point nowhere
+            return False
+    return found.attrs.get("prompt") in texts() or found.attrs.get("error") in texts()
 
 
-def _from_code_sheet(found: Found, code_sheet: str) -> bool:
-    formula = found.formulas[0].lstrip("=") if found.formulas else ""
+def _from_code_sheet(source: str, code_sheet: str) -> bool:
+    formula = source.lstrip("=")
     quoted = "'" + code_sheet.replace("'", "''") + "'!"
     return formula.startswith((quoted, code_sheet + "!"))
 
 
-def _remove_input_aids(
-    xml: bytes, table: Table, code_sheet: str, styles: xparts.Styles, done: Cleaned
-) -> bytes:
-    ours = _ours(table)
+def _remove_aids(xml: bytes, code_sheet: str | None, done: Cleaned) -> tuple[bytes, int]:
+    """A sheet without dyxx's validations and live checks, and the last row the live
+    checks covered (0: none)."""
     spans = []
     for found in xlsxsheet.validations(xml):
-        listed = found.attrs.get("type") != "list" or _from_code_sheet(found, code_sheet)
-        if _signature(found.attrs) in ours and listed:
+        if _is_ours(found, code_sheet):
             spans.append((found.start, found.end))
             done.validations += 1
-    checks, last = _live_checks(xml, table, done)
-    xml = xlsxsheet.remove(xml, spans + checks)
-    return _reset_formats(xml, table, max(last, table.data_row + DATA_ROWS - 1), styles, done)
+    checks, last = _live_checks(xml, done)
+    return xlsxsheet.remove(xml, spans + checks), last
 
 
-def _remove_lists_from(xml: bytes, code_sheet: str, done: Cleaned) -> bytes:
-    spans = [
-        (found.start, found.end)
-        for found in xlsxsheet.validations(xml)
-        if _from_code_sheet(found, code_sheet)
-    ]
-    done.validations += len(spans)
-    return xlsxsheet.remove(xml, spans)
-
-
-def _live_checks(xml: bytes, table: Table, done: Cleaned) -> tuple[list[tuple[int, int]], int]:
-    """The places of this table's live checks, and the last row they covered."""
+def _live_checks(xml: bytes, done: Cleaned) -> tuple[list[tuple[int, int]], int]:
+    """The places of the sheet's live checks, and the last row they covered."""
     spans = []
     last = 0
-    formulas: dict[int, set[str]] = {}
     for group, rules in xlsxsheet.conditional_formats(xml):
-        areas = xlsxsheet.ranges(group.sqref)
-        if not areas:
-            continue
-        bottom = max(area[3] for area in areas)
-        if bottom not in formulas:
-            placed = conditional_formats(table.kind, table.columns, table.data_row, bottom)
-            formulas[bottom] = {p.formula for p in placed}
         ours = [
             rule
             for rule in rules
             if rule.attrs.get("type") == "expression"
             and rule.formulas
-            and rule.formulas[0] in formulas[bottom]
+            and is_live_check(rule.formulas[0])
         ]
         if not ours:
             continue
         done.conditional_formats += len(ours)
-        last = max(last, bottom)
+        areas = xlsxsheet.ranges(group.sqref)
+        last = max([last, *(area[3] for area in areas)])
         if len(ours) == len(rules):
             spans.append((group.start, group.end))
         else:
@@ -306,6 +302,7 @@ def _undo_excel_marks(
         notes = Notes(package, xml, types, xparts.Rels(package, part))
         edits = Edits(xml)
         heads = cell_heads(xml, [m.cell for m in marks])
+        handled = set()
         for mark in marks:
             head = heads.get(mark.cell)
             if head is not None:
@@ -316,13 +313,18 @@ def _undo_excel_marks(
                     new = xparts.set_attribute(tag, "s", str(styles.back(style, "fillId", fill)))
                     edits.replace(head[0], head[1], new)
                     done.marks += 1
+                    handled.add(mark.cell)
             note = notes.notes.get(mark.cell)
             if note is not None and note.text == mark.shown_note:
+                handled.add(mark.cell)
                 if mark.note == APPENDED_NOTE:
                     notes.set_text(mark.cell, mark.original_note)
                 else:
                     notes.remove(mark.cell)
                 done.notes += 1
+        stray = remove_stray_notes(notes, handled)
+        done.notes += len(stray)
+        done.stray_notes += [f"{sheet}!{ref}" for ref in stray]
         edited[part] = edits.result()
         notes.save()
 

@@ -22,13 +22,22 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
 
 from addin import xlsxparts as xparts
 from addin.package import Rewriter
-from addin.workflow.stamp import CellMark, Stamp, Unmarked, checked_fill, is_mark, is_our_note
-from addin.xlsxmark import FILL_COUNT, INSERTED_CELL, INSERTED_ROW, REL, STYLE_COUNT
+from addin.workflow.stamp import (
+    NOTE_PREFIXES,
+    CellMark,
+    Stamp,
+    Unmarked,
+    checked_fill,
+    is_mark,
+    is_our_note,
+)
+from addin.xlsxmark import FILL_COUNT, INSERTED_CELL, INSERTED_ROW, NOTE_AUTHOR, REL, STYLE_COUNT
 from addin.xlsxnotes import Edits, Notes, unsplice
 
 OURS = re.compile(r'<Relationship Id="rIdDyxx[^"]*"[^>]*/>')
@@ -44,9 +53,15 @@ class Inexact(Exception):
     """The package is not as the marker left it: it cannot be restored byte for byte."""
 
 
+@dataclass
+class Undone(Unmarked):
+    # "sheet!cell" of our notes removed where no recorded mark was restored (a row moved)
+    stray_notes: list[str] = field(default_factory=list)
+
+
 def undo(
     data: bytes, stamp: Stamp | None, sheets: Iterable[str], path: str | Path = ""
-) -> tuple[bytes, bool, Unmarked]:
+) -> tuple[bytes, bool, Undone]:
     """The package without the marks and without our results and stamp ``sheets``:
     byte for byte when it can be, else by the marks' look. Returns (package, exact, done)."""
     sheets = list(sheets)
@@ -56,7 +71,7 @@ def undo(
         except Inexact:  # saved since the check: restore the cells' look instead
             pass
         else:
-            return data, True, Unmarked(len(stamp.cells), len(stamp.cells))
+            return data, True, Undone(len(stamp.cells), len(stamp.cells))
     data, done = unmark_by_look(data, stamp, sheets, path)
     return data, False, done
 
@@ -248,24 +263,28 @@ def _without_legacy_drawing(xml: bytes, declared: bool) -> bytes:
 
 def unmark_by_look(
     data: bytes, stamp: Stamp | None, sheets: Iterable[str], path: str | Path = ""
-) -> tuple[bytes, Unmarked]:
+) -> tuple[bytes, Undone]:
     """Each recorded cell still in a mark colour gets its recorded fill back and loses
-    our note; the results and stamp ``sheets`` go (see the module's docstring)."""
+    our note; our notes elsewhere on the marked sheets go too (every sheet's, without a
+    record); the results and stamp ``sheets`` go (see the module's docstring)."""
+    sheets = list(sheets)
     package = Rewriter(data)
     types = xparts.ContentTypes(package)
     book = xparts.Book(package)
     parts = {sheet.name: sheet.part for sheet in book.sheets}
-    done = Unmarked()
+    done = Undone()
     grouped: dict[str, list[CellMark]] = defaultdict(list)
     for mark in stamp.cells if stamp is not None else ():
         grouped[mark.sheet].append(mark)
+    if stamp is None:
+        grouped.update((name, []) for name in parts if name not in sheets)
     styles = xparts.Styles(package.read(xparts.Styles.PART)) if grouped else None
     for sheet, marks in grouped.items():
         part = parts.get(sheet)
         if not part or not package.exists(part):
             done.skipped += [f"{sheet}!{m.ref}" for m in marks]
             continue
-        _restore_sheet(package, part, marks, styles, types, done, path)  # type: ignore[arg-type]
+        _restore_sheet(package, sheet, part, marks, styles, types, done, path)  # type: ignore[arg-type]
     for name in sheets:
         book.remove(name, types)
     if styles is not None and styles.changed():
@@ -277,17 +296,19 @@ def unmark_by_look(
 
 def _restore_sheet(
     package: Rewriter,
+    sheet: str,
     part: str,
     marks: list[CellMark],
     styles: xparts.Styles,
     types: xparts.ContentTypes,
-    done: Unmarked,
+    done: Undone,
     path: str | Path,
 ) -> None:
     xml = package.read(part)
     notes = Notes(package, xml, types, xparts.Rels(package, part))
     edits = Edits(xml)
     heads = cell_heads(xml, [m.ref for m in marks])
+    handled: set[str] = set()
     for mark in marks:
         head = heads.get(mark.ref)
         style = _style(xml[head[0] : head[1]]) if head else 0
@@ -299,6 +320,7 @@ def _restore_sheet(
         tag = xparts.set_attribute(xml[head[0] : head[1]], "s", str(restored))
         edits.replace(head[0], head[1], tag)
         done.restored += 1
+        handled.add(mark.ref)
         note = notes.notes.get(mark.ref)
         if note is not None and is_our_note(note.author, note.text):
             done.notes += 1
@@ -306,9 +328,31 @@ def _restore_sheet(
                 notes.remove(mark.ref)
             else:
                 notes.set_text(mark.ref, note.text[: mark.note_length])
+    stray = remove_stray_notes(notes, handled)
+    done.notes += len(stray)
+    done.stray_notes += [f"{sheet}!{ref}" for ref in stray]
     if edits:
         package.put(part, edits.result())
     notes.save()
+
+
+def remove_stray_notes(notes: Notes, handled: set[str]) -> list[str]:
+    """Our notes on cells other than ``handled`` (a marked row moved since the check, a
+    fill changed): removed, or cut back to the officer's own lines before ours. Returns
+    their cells."""
+    found = []
+    for ref, note in list(notes.notes.items()):
+        if ref in handled or not is_our_note(note.author, note.text):
+            continue
+        lines = note.text.split("\n")
+        ours = next((i for i, line in enumerate(lines) if line.startswith(NOTE_PREFIXES)), 0)
+        own = "\n".join(lines[:ours])
+        if note.author == NOTE_AUTHOR or not own.strip():
+            notes.remove(ref)
+        else:
+            notes.set_text(ref, own)
+        found.append(ref)
+    return found
 
 
 def _style(head: bytes) -> int:
