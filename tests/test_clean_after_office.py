@@ -236,6 +236,8 @@ def test_a_marked_copy_with_a_row_inserted_loses_every_note_of_ours(office, fill
     out = tmp_path / "导入.xlsx"
     result = run_clean(moved, out)
     assert result.exit_code == 1 and "1 个标注未能恢复" in result.output, result.output
+    assert "1 条 dyxx 的批注所在单元格在校验后被移动" in result.output  # listed, not only removed
+    assert "E8" in result.output
     after = inventory(out)
     texts = [text for sheet in after.values() for _cell, text in sheet.get("notes", [])]
     assert not [t for t in texts if any(p in t for p in PREFIXES)], texts

@@ -368,7 +368,7 @@ def clean(
             raise fail(console, exc) from None
         if done.sheets:
             console.print(f"删除工作表：{shown('、'.join(done.sheets))}", highlight=False)
-        if done.marks:
+        if done.marks or done.notes:
             how = "逐字节恢复原样" if done.exact else "恢复原有填充色"
             console.print(
                 f"去掉标注：{done.marks} 个单元格（{how}），批注 {done.notes} 条", highlight=False
@@ -382,11 +382,23 @@ def clean(
         if not done.anything:
             console.print("没有发现 dyxx 添加的内容，已原样另存", highlight=False)
         _written(console, target)
+        if done.stray_notes:
+            cells = _listed(done.stray_notes)
+            console.print(
+                f"[bold red]注意[/]：{len(done.stray_notes)} 条 dyxx 的批注所在单元格在校验后被移动"
+                f"（{shown(cells)}），批注已删除，但无法确定原来的填充色，请检查这些单元格",
+                highlight=False,
+            )
         if done.skipped:
-            cells = "、".join(done.skipped[:10]) + ("等" if len(done.skipped) > 10 else "")
+            cells = _listed(done.skipped)
             console.print(
                 f"[bold red]注意[/]：{len(done.skipped)} 个标注未能恢复（{shown(cells)}）："
                 "这些单元格在校验后被改动或移动，请检查其填充色",
                 highlight=False,
             )
+        if done.skipped or done.stray_notes:
             raise typer.Exit(1)
+
+
+def _listed(cells: list[str]) -> str:
+    return "、".join(cells[:10]) + ("等" if len(cells) > 10 else "")
