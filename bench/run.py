@@ -201,7 +201,7 @@ def report(rows: int, figures: dict[str, tuple[float, float]], what: str = "") -
         print(f"{name:32}{seconds:9.2f}{rows / seconds:11,.0f}{memory:9.0f}{seconds / floor:9.2f}")
 
 
-def memory(small_rows: int, small: dict, rows: int, large: dict) -> None:
+def memory_report(small_rows: int, small: dict, rows: int, large: dict) -> None:
     """Peak memory against :data:`MEMORY`, and what each further row costs between the
     two sizes (memory linear in the rows: about the same at every size)."""
     for name, (program, per_row) in MEMORY.items():
@@ -248,7 +248,7 @@ def main() -> None:
         f"targets: check --json {large['dyxx check --json'][0] / floor:.2f}× floor (≤ 1.6), "
         f"check -o {large['dyxx check -o'][0] / floor:.2f}× floor (≤ 3)"
     )
-    memory(args.small, small, args.rows, large)
+    memory_report(args.small, small, args.rows, large)
     office = saved_by_office(workbook(args.rows)) if args.office else None
     if office is not None:
         figures = run(args.rows, args.repeat, peer=False, path=office)
