@@ -63,6 +63,7 @@ RESAVE = "请用 Excel 打开后另存再试"
 READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 READ_FLAGS |= getattr(os, "O_BINARY", 0)
 LOCKED = "没有读取权限，或文件正被其他程序占用（请先在 Excel 中关闭它）"
+FORMULA = re.compile(rb"f(?<=<f)[\s>/]")  # an <f> element (found at twice the speed of "<f")
 # A cell holding only a formula (and perhaps an empty <v>): the ref and the formula text.
 # Nothing in it can run past the cell's end (the text holds no "<"), so a scan is linear.
 UNCACHED_FORMULA = re.compile(
@@ -361,7 +362,7 @@ def formula_scan(
     spreadsheet parser: call the result for them. A part without any formula (most
     rosters) needs no thread, and nothing keeps its XML alive."""
     end = len(xml) if end is None else end
-    if _find(xml, b"<f", start, end) < 0:
+    if not FORMULA.search(xml, start, end):
         return dict
     return Background(uncached_formulas, xml, start, end).result
 
