@@ -19,7 +19,6 @@ hash of what dyxx wrote; an office suite that saves the file drops it.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import io
 import os
@@ -33,26 +32,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from addin.errors import WorkbookError
+from addin.errors import WorkbookError, os_message
 
 TEMP_PREFIX = ".dyxx-"
 STALE_SECONDS = 3600  # a temporary without a live owner this old is a killed run's leftover
 END = b"PK\x05\x06"
 PDF_MARK = b"%dyxx:"
 TAG = b"dyxx:"
-OS_PROBLEMS = {
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "磁盘配额已满",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.EROFS: "所在磁盘是只读的",
-    errno.ENAMETOOLONG: "文件名太长",
-    errno.ENOENT: "文件夹不存在",
-    errno.ENOTDIR: "路径中有一部分不是文件夹",
-    errno.EISDIR: "同名的文件夹已存在",
-    errno.EEXIST: "同名的文件已存在",
-    errno.EIO: "磁盘读写出错",
-}
 
 
 class Savable(Protocol):
@@ -158,12 +144,6 @@ def write_atomically(target: Path, data: bytes, encrypt_with: str | None = None)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-
-
-def os_message(exc: OSError) -> str:
-    """An operating-system error in Chinese (its code kept for the maintainers)."""
-    problem = OS_PROBLEMS.get(exc.errno or 0, "写入失败")
-    return f"{problem}（错误代码 {exc.errno}）" if exc.errno else problem
 
 
 def _os_problem(target: Path, exc: OSError) -> WorkbookError:

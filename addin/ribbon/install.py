@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from addin.errors import os_message
 from addin.ribbon.build import ADDIN_NAME, UDF_MODULES, Config, build, local_config
 
 MAC_STARTUP = (
@@ -94,7 +95,7 @@ def _build_into(target: Path, config: Config) -> None:
     except PermissionError:
         raise InstallError(f"无法写入 {target}：请先关闭 Excel 后再运行一次") from None
     except OSError as exc:
-        raise InstallError(f"无法写入 {target}（{exc.strerror or '写入失败'}）") from None
+        raise InstallError(f"无法写入 {target}：{os_message(exc)}") from None
 
 
 def _mac_runpython() -> str:
