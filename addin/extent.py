@@ -339,6 +339,11 @@ class SparseRow(Sequence[object]):
         cells = self._cells
         return (cells.get(i, "") for i in range(self._length))
 
+    def first_filled(self, start: int = 0) -> int:
+        """The index of the first cell from ``start`` on with a value (-1 for none)."""
+        cells = self._cells.items()
+        return min((i for i, v in cells if i >= start and v != "" and v is not None), default=-1)
+
     def count(self, value: object) -> int:
         held = sum(1 for v in self._cells.values() if v == value)
         return held + (self._length - len(self._cells) if value == "" else 0)

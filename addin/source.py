@@ -406,6 +406,72 @@ def _uncached(xml: bytes) -> dict[str, str]:
     return out
 
 
+# A cell holding an Excel error (t="e"): its attributes and its content.
+ERROR_CELL = re.compile(
+    rb"<(?:[\w.-]+:)?c\s([^>]*?\bt\s*=\s*[\"']e[\"'][^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S
+)
+_CELL_REF = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([A-Za-z]{1,3})([0-9]{1,7})[\"']")
+_ERROR_VALUE = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)</(?:[\w.-]+:)?v>")
+# The errors python-calamine reads (as an empty cell); any other (#SPILL!, #CALC!,
+# #GETTING_DATA …) makes it refuse the whole sheet
+CALAMINE_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+
+def error_cells(xml: bytes) -> tuple[dict[tuple[int, int], str], bytes]:
+    """The cells of a worksheet's XML holding an Excel error: (row, column), 0-based ->
+    the error as shown (``#N/A``); and the XML for python-calamine, the same unless an
+    error it does not know had to be written as ``#N/A``.
+
+    calamine reads an error cell as an empty one, so the reader puts the error back
+    (:func:`addin.reader.read_sheets`): an error is never taken for a blank.
+    """
+    if b't="e"' not in xml:  # most sheets hold no error (office suites all write t="e")
+        return {}, xml
+    found: dict[tuple[int, int], str] = {}
+    unknown = False
+    for match in ERROR_CELL.finditer(xml):
+        ref = _CELL_REF.search(match.group(1))
+        error = _error_text(match.group(2))
+        if ref is None or error is None:
+            continue
+        found[(int(ref.group(2)) - 1, _column(ref.group(1)))] = error or "#N/A"
+        unknown = unknown or error not in CALAMINE_ERRORS
+    return found, (_known_errors(xml) if unknown else xml)
+
+
+def _error_text(body: bytes | None) -> str | None:
+    """The error in an error cell's content (None when it holds no value)."""
+    value = _ERROR_VALUE.search(body or b"")
+    if value is None:
+        return None
+    return html.unescape(value.group(1).decode("utf-8", "replace")).strip()
+
+
+def _known_errors(xml: bytes) -> bytes:
+    """``xml`` with every error calamine does not know written as #N/A."""
+
+    def known(match: re.Match[bytes]) -> bytes:
+        if _error_text(match.group(2)) in (None, *CALAMINE_ERRORS):
+            return match.group(0)
+        return _ERROR_VALUE.sub(_as_na, match.group(0), count=1)
+
+    return ERROR_CELL.sub(known, xml)
+
+
+def _as_na(value: re.Match[bytes]) -> bytes:
+    """A <v> element (with its prefix, if any) holding #N/A instead."""
+    whole, at = value.group(0), value.start()
+    return whole[: value.start(1) - at] + b"#N/A" + whole[value.end(1) - at :]
+
+
+def _column(letters: bytes) -> int:
+    """The 0-based column of ``B`` (1), ``AA`` (26) …"""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number - 1
+
+
 class _LastInflated:
     """The last big part inflated, kept for the next reader of the same package.
 
