@@ -2,9 +2,10 @@
 
 dyxx writes a results sheet and a stamp (``check -o`` and the Excel 校验 button),
 a code sheet (``prepare``, the template, the button), a hidden state sheet (the
-button) and report sheets (``merge``). A sheet is dyxx's by what it holds, never
-by its name alone: an officer's own sheet called 校验结果 or 校验记录 stays theirs
-and is never deleted, and dyxx then names its own sheet 校验结果2 (see
+button) and report sheets (``merge``, ``sample``, ``diff``). None of them is ever
+read as an 附件3/附件4 (:func:`addin.reader.tables_in`). A sheet is dyxx's by what
+it holds, never by its name alone: an officer's own sheet called 校验结果 or 校验记录
+stays theirs and is never deleted, and dyxx then names its own sheet 校验结果2 (see
 :func:`free_name`).
 """
 
@@ -20,31 +21,68 @@ STAMP_SHEET = "校验记录"
 RESULT_HEADER = ("序号", "工作表", "单元格", "字段", "级别", "规则", "填写内容", "问题及修改方法")
 STAMP_HEADER = ("项目", "内容")
 STAMP_TOOL = "校验工具"  # a stamp row: ("校验工具", "dyxx 1.2.3")
-RESULTS, STAMP, CODES, STATE, SUMMARY = "results", "stamp", "codes", "state", "summary"
+RESULTS, STAMP, CODES, STATE = "results", "stamp", "codes", "state"
+SUMMARY, SAMPLE, DIFF = "summary", "sample", "diff"  # the report sheets of merge, sample, diff
 HEAD_ROWS = 6  # rows read to tell a sheet's kind
+MARKED = "dyxx "  # how the code and state sheets' first cell begins
+# A report sheet (addin.workflow.sheets.report_sheet) holds its heading in A1 (the whole
+# text, or its start up to "："), and its header row a few rows below begins with these.
+REPORTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    SUMMARY: (
+        ("统计核对：", ("报送文件", "党员行数")),
+        ("数据质量：", ("报送文件", "行数", "有错误的行")),
+        ("问题清单：", ("序号", "级别", "来源文件", "来源位置")),
+        ("数据来源：", ("汇总表", "汇总表行号", "序号", "来源文件")),
+    ),
+    SAMPLE: (
+        ("检查验收抽查清单", ("序号", "类别", "所在党支部", "姓名或党组织名称")),
+        ("抽样说明", ("项目", "内容")),
+        ("覆盖情况：", ("党组织（党支部）", "在附件3中")),
+    ),
+    DIFF: (
+        ("变动清单：", ("序号", "对象", "变动类型")),
+        ("变动统计", ("对象", "变动类型", "条数")),
+        ("比较说明", ("项目", "内容")),
+    ),
+}
+MADE_BY = {SUMMARY: "merge", SAMPLE: "sample", DIFF: "diff"}
 
 
 def kind(name: str, rows: Sequence[Sequence[object]]) -> str | None:
     """What dyxx sheet this is (``RESULTS``, ``STAMP`` …), from its first rows; None
-    for a sheet of the user's."""
+    for a sheet of the user's. The ``name`` never decides: an officer's sheet called
+    问题清单 is theirs, a renamed one of dyxx's is still dyxx's."""
     first = _texts(rows[0]) if rows else []
     if first[: len(RESULT_HEADER)] == list(RESULT_HEADER):
         return RESULTS
     if first[:2] == list(STAMP_HEADER) and any(_is_tool(r) for r in rows[1:HEAD_ROWS]):
         return STAMP
     corner = first[0] if first else ""
-    from addin.dataentry import CODE_MARKER  # imported here: openpyxl is slow to import
-    from addin.excel_marks import is_state
+    if corner.startswith(MARKED):  # imported only then: openpyxl is slow to import
+        from addin.dataentry import CODE_MARKER
+        from addin.excel_marks import is_state
 
-    if corner == CODE_MARKER:
-        return CODES
-    if is_state(rows):
-        return STATE
-    from addin.workflow.summary import SUMMARY_SHEETS
+        if corner == CODE_MARKER:
+            return CODES
+        if is_state(rows):
+            return STATE
+    return _report(corner, rows) if corner else None
 
-    if name in SUMMARY_SHEETS and corner.startswith(f"{name}："):
-        return SUMMARY
+
+def _report(corner: str, rows: Sequence[Sequence[object]]) -> str | None:
+    """The kind of report sheet whose heading is ``corner``, if its header row follows."""
+    for report, sheets in REPORTS.items():
+        for heading, header in sheets:
+            named = corner.startswith(heading) if heading.endswith("：") else corner == heading
+            if named and any(_texts(r)[: len(header)] == list(header) for r in rows[1:HEAD_ROWS]):
+                return report
     return None
+
+
+def made_by(own_sheets: dict[str, str]) -> str | None:
+    """The dyxx command ("merge", "sample", "diff") whose output a workbook is, from
+    :func:`own`'s answer; None for an officer's workbook."""
+    return next((MADE_BY[k] for k in own_sheets.values() if k in MADE_BY), None)
 
 
 def _texts(row: Sequence[object]) -> list[str]:
