@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from addin.findings import Finding
 from addin.reader import Table
-from addin.report import print_lines, row_fingerprints
+from addin.report import GAP, print_lines, row_fingerprints, spanned
 from addin.rules.member import check_members
 
 FINDING_FIELDS = tuple(f.name for f in fields(Finding))
@@ -35,10 +35,13 @@ class MemberPart:
     fingerprints: list[str]
     findings: list[Finding]  # sorted by cell
     uncached: list[tuple[int, int, str]] = field(default_factory=list)
-    lines: bytes = b""  # the "row:fingerprint" lines the data fingerprint hashes
+    lines: bytes = b""  # the "row:fingerprint" lines the data fingerprint hashes (GAP between)
 
     def extend(self, other: MemberPart) -> None:
         """Append the part that follows this one (the rest of the same table)."""
+        if self.rows and other.rows:  # the rows between the two parts hold no record
+            between = list(range(self.rows[-1] + 1, other.rows[0]))
+            self.lines += print_lines(between, [GAP] * len(between))
         for name in LISTS:
             getattr(self, name).extend(getattr(other, name))
         self.lines += other.lines
@@ -94,7 +97,7 @@ def check_member_part(table: Table, today: date) -> MemberPart:
         fingerprints=fingerprints,
         findings=sorted(found, key=_cell),
         uncached=list(table.uncached),
-        lines=print_lines(rows, fingerprints),
+        lines=print_lines(*spanned(rows, fingerprints)),
     )
 
 

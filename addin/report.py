@@ -119,9 +119,18 @@ def _masked(finding: Finding) -> Finding:
     return replace(finding, value=value, message=mask_text(message))
 
 
+GAP = "-"  # the hash of a sheet row inside a table that holds no record
+
+
 @dataclass(frozen=True)
 class Prints:
-    """The row fingerprints of one table and the sheet row of each (never the data)."""
+    """The row fingerprints of one table and the sheet row of each (never the data).
+
+    ``rows`` runs from the table's first record to its last, every sheet row between;
+    ``hashes`` holds each record's hash, and :data:`GAP` for a row inside the table that
+    holds no record (emptied, or holding only its 序号). So the stamp, which records a
+    table's first row and its hashes in order, places every record at its own row.
+    """
 
     file: str
     sheet: str
@@ -134,9 +143,42 @@ class Prints:
     @classmethod
     def of(cls, table: Table) -> Prints:
         rows = [record.row for record in table.records]
-        return cls(
-            table.file, table.sheet, table.kind, table.data_row, rows, row_fingerprints(table)
-        )
+        where = (table.file, table.sheet, table.kind, table.data_row)
+        return cls.spanning(*where, rows, row_fingerprints(table))
+
+    @classmethod
+    def spanning(
+        cls,
+        file: str,
+        sheet: str,
+        kind: str,
+        data_row: int,
+        rows: list[int],
+        hashes: list[str],
+        lines: bytes | None = None,
+    ) -> Prints:
+        """The prints of records at sheet ``rows`` (with their hashes): the rows between
+        them get :data:`GAP`. ``lines``: :func:`print_lines` of the result, when known."""
+        rows, hashes = spanned(rows, hashes)
+        return cls(file, sheet, kind, data_row, rows, hashes, lines)
+
+    def record_rows(self) -> list[tuple[int, str]]:
+        """(sheet row, hash) of each record."""
+        return [(row, h) for row, h in zip(self.rows, self.hashes, strict=True) if h != GAP]
+
+
+def spanned(rows: list[int], hashes: list[str]) -> tuple[list[int], list[str]]:
+    """Every sheet row from the first of ``rows`` to the last, with its hash or :data:`GAP`.
+
+    >>> spanned([6, 7, 9], ["a", "b", "c"])
+    ([6, 7, 8, 9], ['a', 'b', '-', 'c'])
+    """
+    if not rows or rows[-1] - rows[0] == len(rows) - 1:  # no row between
+        return rows, hashes
+    full = [GAP] * (rows[-1] - rows[0] + 1)
+    for row, digest in zip(rows, hashes, strict=True):
+        full[row - rows[0]] = digest
+    return list(range(rows[0], rows[-1] + 1)), full
 
 
 def row_fingerprints(

@@ -28,6 +28,7 @@ from addin import source as sources
 from addin.annotate import FILE_FINGERPRINT, NOTE_AUTHOR, ROW_FINGERPRINTS, STAMP_SHEET
 from addin.errors import WorkbookError
 from addin.package import Rewriter
+from addin.report import GAP
 from addin.xlsxmark import (
     CELL_TAG,
     FILL_COLOURS,
@@ -51,12 +52,17 @@ FG_COLOUR = re.compile(rb'<(?:\w+:)?fgColor\b[^>]*\brgb="([0-9A-Fa-f]{6,8})"')
 
 @dataclass(frozen=True)
 class TablePrints:
-    """The row hashes of one table at the time of the check."""
+    """The row hashes of one table at the time of the check: one per sheet row from the
+    first record on, :data:`addin.report.GAP` for a row that held no record."""
 
     sheet: str
     kind: str
     first: int  # sheet row of the first record
     prints: list[str]
+
+    def records(self) -> list[tuple[int, str]]:
+        """(sheet row, hash) of each record."""
+        return [(self.first + i, h) for i, h in enumerate(self.prints) if h != GAP]
 
 
 @dataclass(frozen=True)

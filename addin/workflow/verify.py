@@ -1,9 +1,10 @@
 """验收 of a stamped workbook: is the data still what ``dyxx check -o`` checked?
 
 The 校验记录 stamp holds a short hash of every data row (【行指纹】, never the
-data). The workbook is read again and its rows hashed the same way; the two
-sequences are compared per table, so rows added, removed or edited since the
-check are named by their rows, before and now, even when rows moved up or down.
+data), each at its sheet row (a table may have empty rows inside it). The
+workbook is read again and its rows hashed the same way; the two sequences are
+compared per table, so rows added, removed or edited since the check are named by
+their rows, before and now, even when rows moved up or down.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from addin import codes
 from addin import source as sources
 from addin.annotate import STAMP_SHEET
 from addin.errors import WorkbookError
-from addin.reader import Table, read_workbook
-from addin.report import data_fingerprint, row_fingerprints
+from addin.reader import read_workbook
+from addin.report import Prints, data_fingerprint
 from addin.workflow.stamp import Stamp, TablePrints, read_stamp
 
 EDITED, ADDED, REMOVED = "修改", "新增", "删除"
@@ -72,17 +73,11 @@ def verify(path: Path, password: str | None = None) -> Verdict:
         verdict.whole_only = True
         verdict.whole_changed = stamp.text("数据指纹") != data_fingerprint(tables)
         return verdict
-    before = _grouped([(p.sheet, p.kind, p.first, p.prints) for p in _joined(stamp.tables)])
-    now = _grouped([(t.sheet, t.kind, _first(t), row_fingerprints(t)) for t in tables])
+    before = _grouped([(p.sheet, p.kind, p.records()) for p in _joined(stamp.tables)])
+    now = _grouped([(t.sheet, t.kind, Prints.of(t).record_rows()) for t in tables])
     for key in dict.fromkeys([*before, *now]):
-        old = before.get(key, (0, []))
-        new = now.get(key, (0, []))
-        verdict.changes.extend(_compare(key[0], key[1], old, new))
+        verdict.changes.extend(_compare(key[0], key[1], before.get(key, []), now.get(key, [])))
     return verdict
-
-
-def _first(table: Table) -> int:
-    return table.records[0].row if table.records else table.data_row
 
 
 def _joined(parts: list[TablePrints]) -> list[TablePrints]:
@@ -103,30 +98,30 @@ def _joined(parts: list[TablePrints]) -> list[TablePrints]:
     return tables
 
 
-def _grouped(
-    tables: list[tuple[str, str, int, list[str]]],
-) -> dict[tuple[str, str, int], tuple[int, list[str]]]:
-    """(sheet, kind, n-th such table in the sheet) -> (first row, row hashes)."""
+Records = list[tuple[int, str]]  # (sheet row, hash) of each record of a table
+
+
+def _grouped(tables: list[tuple[str, str, Records]]) -> dict[tuple[str, str, int], Records]:
+    """(sheet, kind, n-th such table in the sheet) -> its records."""
     seen: dict[tuple[str, str], int] = {}
     grouped = {}
-    for sheet, kind, first, prints in tables:
+    for sheet, kind, records in tables:
         ordinal = seen.get((sheet, kind), 0)
         seen[(sheet, kind)] = ordinal + 1
-        grouped[(sheet, kind, ordinal)] = (first, prints)
+        grouped[(sheet, kind, ordinal)] = records
     return grouped
 
 
-def _compare(
-    sheet: str, kind: str, old: tuple[int, list[str]], new: tuple[int, list[str]]
-) -> list[RowChange]:
-    (old_first, before), (new_first, after) = old, new
+def _compare(sheet: str, kind: str, old: Records, new: Records) -> list[RowChange]:
+    """The records added, removed and edited, by their sheet rows then and now."""
     changes = []
+    before, after = [h for _row, h in old], [h for _row, h in new]
     matcher = SequenceMatcher(None, before, after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        olds = tuple(range(old_first + i1, old_first + i2))
-        news = tuple(range(new_first + j1, new_first + j2))
+        olds = tuple(row for row, _h in old[i1:i2])
+        news = tuple(row for row, _h in new[j1:j2])
         paired = min(len(olds), len(news)) if tag == "replace" else 0
         if paired:
             changes.append(RowChange(sheet, kind, EDITED, olds[:paired], news[:paired]))
