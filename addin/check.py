@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 
 from addin import split
-from addin.findings import Finding
+from addin.findings import Finding, Problem, column_letter, rule
 from addin.part import MemberPart, check_member_part
-from addin.reader import Table, read_workbook
+from addin.reader import Table, Unplaced, read_workbook
 from addin.report import Prints, Report, TableSummary, data_fingerprint
 from addin.rules.base import table_findings
 from addin.rules.columns import ParsedColumn, rows_holding
@@ -26,7 +26,49 @@ from addin.rules.submission import (
     org_name_key,
     unknown_branches,
 )
-from addin.values import is_blank, text
+from addin.schema import KIND_TITLES, field_label
+from addin.values import is_blank, text, visible
+
+ROW_NOT_READ = rule(
+    "table.row_not_read",
+    "error",
+    "有内容的行没有读取",
+    "第{row}行{where}，没有作为{what}读取；{fix}",
+)
+STRAY_VALUE = rule(
+    "table.stray_value",
+    "warning",
+    "表格下面有零星内容",
+    "第{row}行只有一个单元格有内容（“{value}”），不像一个{what}的信息，没有读取；"
+    "如果是{what}，请把这一行补全；如果不是，请删除",
+)
+ERROR_VALUE = rule(
+    "cell.error_value",
+    "error",
+    "单元格是错误值",
+    "单元格显示的是错误值“{value}”{meaning}，不是有效内容，无法校验；"
+    "请改为正确的值（如果是公式算出的，请检查公式，或直接填写）",
+)
+MERGE_OUTPUT = rule(
+    "file.merge_output",
+    "warning",
+    "输入的是 dyxx 的汇总结果",
+    "“{file}”是 dyxx merge 的汇总结果（有“问题清单”“数据来源”等工作表），其中的党员和党组织"
+    "已经汇总过一次；它的附件3、附件4 照常读取，dyxx 生成的工作表不读取。如果它所汇总的"
+    "各支部文件也在这次的文件中，同一党员会出现两次：请只给各支部的文件，或只给汇总结果",
+)
+ERROR_MEANINGS = {
+    "#N/A": "（公式查找的值不存在）",
+    "#REF!": "（公式引用的单元格已被删除）",
+    "#VALUE!": "（公式中的值类型不对）",
+    "#DIV/0!": "（公式除以零）",
+    "#NAME?": "（公式中有无法识别的名称）",
+    "#NUM!": "（公式算出的数值无效）",
+    "#NULL!": "（公式引用的区域不相交）",
+    "#SPILL!": "（公式结果放不下）",
+    "#CALC!": "（公式无法计算）",
+    "#GETTING_DATA": "（数据还没有取回）",
+}
 
 
 def check_files(
@@ -107,6 +149,7 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
     members: list[tuple[Table, MemberPart]] = []
     orgs: list[Keyed] = []
     prints: list[Prints] = []
+    counts: list[int] = []
     key = _position(tables)
     for table in tables:
         if table.kind == "members":
@@ -115,24 +158,90 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
                 part.extend(table.rest.result())
                 table.uncached = part.uncached
             members.append((table, part))
-            found = table_findings(table)
+            found = [*table_findings(table), *read_findings(table)]
             findings.extend(sorted([*found, *part.findings], key=key) if found else part.findings)
-            prints.append(Prints(*_where(table), part.rows, part.fingerprints, part.lines))
+            prints.append(Prints.spanning(*_where(table), part.rows, part.fingerprints, part.lines))
+            counts.append(len(part.rows))
         else:
-            findings.extend(
-                sorted([*table_findings(table), *_check_orgs(table, today, orgs)], key=key)
-            )
+            found = [
+                *table_findings(table),
+                *read_findings(table),
+                *_check_orgs(table, today, orgs),
+            ]
+            findings.extend(sorted(found, key=key))
             prints.append(Prints.of(table))
+            counts.append(len(table.records))
     extras = empty_tables(tables) + duplicates(_repeated_ids(members), "id")
     extras += duplicates(orgs, "org")
     if any(t.kind == "orgs" for t in tables):
         extras += unknown_branches(_unknown_branches(members, orgs), [o.value for o in orgs])
+    extras += merge_outputs(tables)
     _insert_sorted(findings, extras, key)
     summaries = [
-        TableSummary(t.file, t.sheet, t.kind, t.header_row, len(p.rows))
-        for t, p in zip(tables, prints, strict=True)
+        TableSummary(t.file, t.sheet, t.kind, t.header_row, count)
+        for t, count in zip(tables, counts, strict=True)
     ]
     return Report(findings, summaries, data_fingerprint(prints), prints=prints)
+
+
+def read_findings(table: Table) -> list[Finding]:
+    """What reading a table found: rows with data that are not records (below a footer
+    line, or outside the table's columns), and cells holding an Excel error."""
+    items = [_unplaced(table, item) for item in table.unplaced]
+    for row, column, value in table.errors:
+        problem = ERROR_VALUE.problem(value=value, meaning=ERROR_MEANINGS.get(value, ""))
+        label = next((field_label(table.kind, k) for k, c in table.columns.items() if c == column))
+        items.append(_at(table, row, column, label, value, problem))
+    return items
+
+
+def _unplaced(table: Table, item: Unplaced) -> Finding:
+    what = "党员" if table.kind == "members" else "党组织"
+    if item.stray:
+        problem = STRAY_VALUE.problem(row=item.row, value=item.value, what=what)
+        label = next(
+            field_label(table.kind, k) for k, c in table.columns.items() if c == item.column
+        )
+        return _at(table, item.row, item.column, label, item.value, problem)
+    if item.footer is not None:
+        row, line = item.footer
+        where = f"在表尾“{visible(line[:20])}”（第{row}行）的下面"
+        fix = f"如果是{what}，请把这一行移到表尾的上面，紧接着表格中的数据；如果不是，请删除"
+    else:
+        letters = "、".join(column_letter(c) for c in item.columns[:5])
+        letters += "等" if len(item.columns) > 5 else ""
+        where = f"只在{letters}列有内容，这些列不是{KIND_TITLES[table.kind]}的列（表头中没有）"
+        fix = f"如果是{what}的信息，请填到表头对应的列中；如果不需要，请删除这些内容"
+    problem = ROW_NOT_READ.problem(row=item.row, where=where, what=what, fix=fix)
+    return _at(table, item.row, item.column, "", "", problem)
+
+
+def _at(table: Table, row: int, column: int, label: str, value: str, problem: Problem) -> Finding:
+    return Finding(
+        file=table.file,
+        sheet=table.sheet,
+        row=row,
+        column=column,
+        field=label,
+        rule=problem.code,
+        severity=problem.severity,
+        value=value,
+        message=problem.message,
+    )
+
+
+def merge_outputs(tables: list[Table]) -> list[Finding]:
+    """A warning for each dyxx merge output checked (or merged) together with other files."""
+    first: dict[str, Table] = {}
+    for table in tables:
+        first.setdefault(table.file, table)
+    if len(first) < 2:
+        return []
+    return [
+        _at(table, table.header_row, 1, "", "", MERGE_OUTPUT.problem(file=Path(file).name))
+        for file, table in first.items()
+        if table.made_by == "merge"
+    ]
 
 
 def _insert_sorted(findings: list[Finding], extras: list[Finding], key) -> None:

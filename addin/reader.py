@@ -4,9 +4,14 @@ Tables are found by their header row, not by position: title rows above the
 header (附件4, 党员基本信息汇总表, 基层党委：…, 汇总日期：…), the two-row
 merged header (联系电话 over 手机号/固定电话; 党组织信息/单位信息 over the
 附件3 fields), spaces and line breaks inside header cells, any sheet name, and
-extra columns are all tolerated. Values are read with python-calamine (fast,
-and it also reads legacy .xls), each worksheet looked at first so that memory
-follows its cells (:mod:`addin.extent`); nothing is ever written here.
+extra columns are all tolerated. A table runs to its last row of data: empty
+rows inside it are skipped, footer lines below it (注：…, 填表人：…) are not data,
+and a row of data that cannot be placed is kept for a finding (:func:`read_records`).
+dyxx's own sheets are never read as tables (:mod:`addin.ownsheets`). Values are read
+with python-calamine (fast, and it also reads legacy .xls), each worksheet looked at
+first so that memory follows its cells (:mod:`addin.extent`) and a cell holding an
+Excel error (``#N/A`` …) holds its text, never "" (:func:`addin.source.error_cells`;
+not in a legacy .xls, whose errors calamine reads as empty); nothing is ever written here.
 """
 
 from __future__ import annotations
@@ -16,13 +21,13 @@ import re
 import zipfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from addin import extent
+from addin import extent, ownsheets
 from addin import source as sources
 from addin.errors import WorkbookError
 from addin.package import Rewriter
@@ -34,10 +39,34 @@ from addin.schema import (
     header_key,
     lookup_table,
 )
+from addin.values import text, visible
 
-HEADER_SCAN_ROWS = 50  # how far below the previous table a header is looked for
-FOOTER = re.compile(r"^(注|说明|备注|填表人|审核人|制表人|信息采集员)")
+HEADER_SCAN_ROWS = 50  # how far below the start of a sheet the first header is looked for
+# Lines below a table's data: notes (注：, 说明：), signatures, totals, dates
+FOOTER = re.compile(
+    r"^(?:(?:附注|注意事项|注意|注|填表说明|说明|备注)(?![\u4e00-\u9fff])"
+    r"|(?:填表|填报|审核|审批|制表|统计|负责|经办|联系)人|信息采集员|联系电话"
+    r"|合计|总计|小计|共计|(?:制表|填表|填报|报送|统计)(?:日期|时间)"
+    r"|(?:单位)?[（(]?(?:盖章|公章|签章))"
+)
 META = re.compile(r"^(基层党委|汇总日期)[:：]?\s*(.*)$")
+# Title lines (above a table, or above the next one on the same sheet)
+TITLE = re.compile(
+    r"^(?:附件\s*[1-4]|(?:基层党委|汇总日期)[:：].*|.{0,40}(?:汇总表|采集表)(?:[（(].*)?)$"
+)
+# A row that holds only these of a table's fields holds no member (or organisation): a
+# numbered empty row, or one where only the merged 所在党支部 reaches
+PLACEHOLDER_FIELDS = {"members": frozenset({"branch"}), "orgs": frozenset()}
+HEADER_WORDS = frozenset(lookup_table("members")) | frozenset(lookup_table("orgs"))
+HEADER_STARTS = frozenset(word[0] for word in HEADER_WORDS)
+FOOTER_LINE, TITLE_LINE, HEADER_LINE = "footer", "title", "header"  # see _line
+NUMBERS = frozenset({float, int})
+# The first characters a footer, title or header line can start with (or space before
+# it), and the ends of a title: only rows leading with one are looked at closer
+SPECIAL = (
+    frozenset("注附说备填审制统负经联信合总小共报单（(盖公签基汇 \u3000\t\n\r") | HEADER_STARTS
+)
+TITLE_ENDS = ("汇总表", "采集表", "）", ")")
 
 __all__ = ["Record", "Table", "WorkbookError", "find_tables", "read_workbook", "tables_in"]
 
@@ -74,8 +103,11 @@ class Table:
     columns: dict[str, int]  # field key -> 1-based column
     records: list[Record] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
-    rows_after_gap: int | None = None  # a later row that looks like data but was cut off
+    rows_after_gap: int | None = None  # never set: a gap no longer ends a table
+    unplaced: list[Unplaced] = field(default_factory=list)  # rows with data, not records
     uncached: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, formula)
+    errors: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, "#N/A")
+    made_by: str | None = None  # the dyxx command whose output the workbook is ("merge")
     _columns: dict[str, list[object]] = field(default_factory=dict, repr=False, compare=False)
     _rows: list[Sequence[object]] | None = field(default=None, repr=False, compare=False)
     _width: int = field(default=0, repr=False, compare=False)  # shortest of _rows
@@ -119,21 +151,25 @@ def read_source(source: sources.Source) -> list[Table]:
     """All tables of a loaded workbook, with the formulas saved without a result."""
     source.start_scan(skip=set(sheet_parts(source).values()))  # the rest: sizes and CRCs
     formulas: dict[str, dict[str, str]] = {}
-    sheets = read_sheets(source, formulas=formulas)
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    sheets = read_sheets(source, formulas=formulas, errors=errors)
     sources.forget_inflated()  # the rows are what the rest needs
     formulas.update(uncached_by_sheet(source.data, source.uncached))
-    return tables_in(source.path, sheets, formulas)
+    return tables_in(source.path, sheets, formulas, errors)
 
 
 def read_sheets(
     source: sources.Source,
     names: Collection[str] | None = None,
     formulas: dict[str, dict[str, str]] | None = None,
+    errors: dict[str, dict[tuple[int, int], str]] | None = None,
 ) -> dict[str, list[Sequence[object]]]:
     """The rows of a loaded workbook's sheets (those in ``names``, or all), merged cells
     filled down, each read so that memory follows its cells (:mod:`addin.extent`).
 
-    ``formulas``, when given, gets each sheet's formulas saved without a result.
+    A cell holding an Excel error holds its text (``#N/A``), never "" (calamine reads it
+    as empty). ``formulas``, when given, gets each sheet's formulas saved without a
+    result; ``errors`` each sheet's error cells, (row, column) 0-based -> the error.
     """
     workbook = open_workbook(source.path, source.data)
     parts = sheet_parts(source)
@@ -147,12 +183,17 @@ def read_sheets(
             continue
         xml = sheet_xml(source, archive, parts[name])
         found = sources.formula_scan(xml) if formulas is not None else dict
-        copy = None if extent.dense(xml) else extent.plan(source.path, name, xml)
-        del xml  # let go before calamine reads (unless the scan still needs it)
+        failed, readable = sources.error_cells(xml)
+        copy = None if extent.dense(readable) else extent.plan(source.path, name, readable)
+        if copy is None and readable is not xml:  # errors calamine refuses, written #N/A
+            copy = extent.Outliers(readable, extent.MAX_ROWS, [])
+        del xml, readable  # let go before calamine reads (unless the scan still needs it)
         sources.forget_inflated()
-        sheets[name] = _guarded_rows(source, workbook, name, parts[name], copy)
+        sheets[name] = _guarded_rows(source, workbook, name, parts[name], copy, failed)
         if formulas is not None:
             formulas[name] = found()
+        if errors is not None and failed:
+            errors[name] = failed
     return sheets
 
 
@@ -186,38 +227,69 @@ def _guarded_rows(
     name: str,
     part: str,
     copy: extent.Outliers | None,
+    errors: dict[tuple[int, int], str],
 ) -> list[Sequence[object]]:
     """A sheet's rows: as calamine reads it, or through the ``copy`` :func:`addin.extent.plan`
-    made of a sheet whose cells are far apart."""
+    made of a sheet whose cells are far apart; ``errors`` (:func:`addin.source.error_cells`)
+    put back where calamine read nothing."""
     if copy is None:
-        return sheet_rows(source.path, workbook, name)
-    package = Rewriter(source.data)
-    package.put(part, copy.xml)
-    copied = open_workbook(source.path, package.finish())
-    del package
-    copy.xml = b""  # calamine has it
-    grid, merged = _read_sheet(source.path, copied, name)
-    rows = copy.rows(grid)
+        rows, merged = _read_sheet(source.path, workbook, name)
+    else:
+        package = Rewriter(source.data)
+        package.put(part, copy.xml)
+        copied = open_workbook(source.path, package.finish())
+        del package
+        copy.xml = b""  # calamine has it
+        grid, merged = _read_sheet(source.path, copied, name)
+        rows = copy.rows(grid)
+    put_errors(rows, errors)
     fill_merged(rows, merged)
     return rows
 
 
+def put_errors(rows: list, errors: dict[tuple[int, int], str]) -> None:
+    """Write each error's text (``#N/A``) into its cell, (row, column) 0-based."""
+    for (row, column), error in errors.items():
+        if row >= len(rows):
+            rows.extend([()] * (row + 1 - len(rows)))
+        cells = rows[row]
+        if len(cells) <= column:
+            cells = [*cells, *[""] * (column + 1 - len(cells))]
+        elif isinstance(cells, tuple):
+            cells = list(cells)
+        cells[column] = error
+        rows[row] = cells
+
+
 def tables_in(
-    path: Path, sheets: dict[str, list[list[object]]], formulas: dict[str, dict[str, str]]
+    path: Path,
+    sheets: dict[str, list[list[object]]],
+    formulas: dict[str, dict[str, str]],
+    errors: dict[str, dict[tuple[int, int], str]] | None = None,
 ) -> list[Table]:
     """The tables of every sheet's rows; raises :class:`WorkbookError` when there is none.
 
-    ``formulas`` are the formulas saved without a result, by sheet name and cell.
+    dyxx's own sheets (results, stamp, code sheet, the reports of merge, sample and diff:
+    :mod:`addin.ownsheets`) are never read as tables. ``formulas`` are the formulas saved
+    without a result, by sheet name and cell; ``errors`` the cells holding an Excel error
+    (``#N/A`` …), by sheet name and (row, column), 0-based.
     """
+    own = ownsheets.own({name: rows[: ownsheets.HEAD_ROWS] for name, rows in sheets.items()})
+    made_by = ownsheets.made_by(own)
     tables: list[Table] = []
     for name, rows in sheets.items():
+        if name in own:
+            continue
         show_formulas(rows, formulas.get(name, {}))
-        found = find_tables(rows, file=str(path), sheet=name)
+        failed = (errors or {}).get(name, {})
+        found = find_tables(rows, file=str(path), sheet=name, errors=failed)
         for table in found:
             table.uncached = uncached_in(table, formulas.get(name, {}))
+            table.errors = errors_in(table, failed)
+            table.made_by = made_by
         tables.extend(found)
     if not tables:
-        raise WorkbookError(path, no_table_message())
+        raise WorkbookError(path, no_table_message(list(own)))
     return tables
 
 
@@ -323,24 +395,41 @@ def _position(ref: str) -> tuple[int, int]:
 
 
 def uncached_in(table: Table, formulas: dict[str, str]) -> list[tuple[int, int, str]]:
+    """The formulas saved without a result in the table's records: (row, column, formula)."""
     if not formulas or not table.records:
         return []
-    last = table.records[-1].row
+    rows = {record.row for record in table.records}
     columns = set(table.columns.values())
     cells = []
     for ref, formula in formulas.items():
         row, col = _position(ref)
-        if table.data_row <= row + 1 <= last and col + 1 in columns:
+        if row + 1 in rows and col + 1 in columns:
             cells.append((row + 1, col + 1, formula))
     return sorted(cells)
 
 
-def no_table_message() -> str:
+def errors_in(table: Table, errors: dict[tuple[int, int], str]) -> list[tuple[int, int, str]]:
+    """The cells of the table's records holding an Excel error: (row, column, "#N/A")."""
+    if not errors or not table.records:
+        return []
+    rows = {record.row for record in table.records}
+    columns = set(table.columns.values())
+    return sorted(
+        (row + 1, col + 1, value)
+        for (row, col), value in errors.items()
+        if row + 1 in rows and col + 1 in columns
+    )
+
+
+def no_table_message(own: Sequence[str] = ()) -> str:
     wanted = "；".join(
         f"附件{'4' if kind == 'members' else '3'}需要“{'”“'.join(_labels(kind))}”"
         for kind in ("members", "orgs")
     )
-    return f"没有找到附件3或附件4表格。在各工作表中查找表头：{wanted}"
+    found = f"没有找到附件3或附件4表格。在各工作表中查找表头：{wanted}"
+    if own:
+        found += f"（“{'”“'.join(own)}”是 dyxx 生成的工作表，不作为数据读取）"
+    return found
 
 
 def _labels(kind: str) -> list[str]:
@@ -348,17 +437,28 @@ def _labels(kind: str) -> list[str]:
 
 
 def find_tables(
-    rows: Sequence[Sequence[object]], *, file: str, sheet: str, start: int = 0
+    rows: Sequence[Sequence[object]],
+    *,
+    file: str,
+    sheet: str,
+    start: int = 0,
+    errors: Collection[tuple[int, int]] = (),
 ) -> list[Table]:
-    """Every table in one sheet's rows (from row index ``start``), top to bottom."""
+    """Every table in one sheet's rows (from row index ``start``), top to bottom.
+
+    The first header is looked for near ``start``; each table then runs until the
+    next header, wherever that is (:func:`read_records`). ``errors``: the cells holding
+    an Excel error, (row, column) 0-based.
+    """
     tables: list[Table] = []
-    while True:
-        table = _next_table(rows, start, file, sheet)
-        if table is None:
-            return tables
-        end = read_records(rows, table)
+    header = _next_header(rows, start)
+    while header is not None:
+        table = _table_at(rows, header, file, sheet, meta=rows[start:header])
+        end = read_records(rows, table, errors)
         tables.append(table)
-        start = end
+        start = table.records[-1].row if table.records else table.data_row - 1
+        header = end if end < len(rows) else None
+    return tables
 
 
 def first_header(rows: Sequence[Sequence[object]], kind: str) -> tuple[int, dict[str, int]] | None:
@@ -370,22 +470,40 @@ def first_header(rows: Sequence[Sequence[object]], kind: str) -> tuple[int, dict
     return None
 
 
-def _next_table(rows: Sequence[Sequence[object]], start: int, file: str, sheet: str):
+def _next_header(rows: Sequence[Sequence[object]], start: int) -> int | None:
+    """The index of the first header row at or a little below ``start``."""
     for index in range(start, min(len(rows), start + HEADER_SCAN_ROWS)):
-        for kind in ("members", "orgs"):
-            header = _header_at(rows, index, kind)
-            if header is not None:
-                columns, depth = header
-                return Table(
-                    kind=kind,
-                    file=file,
-                    sheet=sheet,
-                    header_row=index + 1,
-                    data_row=index + depth + 1,
-                    columns=columns,
-                    meta=_meta(rows[start:index]),
-                )
+        if _any_header(rows, index):
+            return index
     return None
+
+
+def _any_header(rows: Sequence[Sequence[object]], index: int) -> bool:
+    return any(_header_at(rows, index, kind) is not None for kind in ("members", "orgs"))
+
+
+def _table_at(
+    rows: Sequence[Sequence[object]],
+    index: int,
+    file: str,
+    sheet: str,
+    meta: Sequence[Sequence[object]],
+) -> Table:
+    """The table whose header is rows[index] (:func:`_any_header` said there is one)."""
+    for kind in ("members", "orgs"):
+        header = _header_at(rows, index, kind)
+        if header is not None:
+            columns, depth = header
+            return Table(
+                kind=kind,
+                file=file,
+                sheet=sheet,
+                header_row=index + 1,
+                data_row=index + depth + 1,
+                columns=columns,
+                meta=_meta(meta),
+            )
+    raise ValueError(f"no header at row {index + 1}")
 
 
 def _row_matches(row: Sequence[object], kind: str) -> dict[str, int]:
@@ -427,8 +545,8 @@ def _meta(rows: Sequence[Sequence[object]]) -> dict[str, str]:
     meta: dict[str, str] = {}
     for row in rows:
         cells = [header_key(v) for v in row if v not in (None, "")]
-        for i, text in enumerate(cells):
-            match = META.match(text)
+        for i, cell in enumerate(cells):
+            match = META.match(cell)
             if match:
                 value = match.group(2) or (cells[i + 1] if i + 1 < len(cells) else "")
                 meta[match.group(1)] = value
@@ -442,43 +560,234 @@ def _cell(row: Sequence[object], col: int) -> object:
     return value
 
 
-def read_records(rows: Sequence[Sequence[object]], table: Table) -> int:
-    """Fill ``table.records``; return the index of the first row after the table."""
-    fields = {k: c for k, c in table.columns.items() if k != "seq"}
-    indexes = [col - 1 for col in fields.values()]
-    index = table.data_row - 1
-    records = table.records
-    key = indexes[0] if indexes else 0
-    while index < len(rows):
-        row = rows[index]
-        filled = len(row) - row.count("") - row.count(None)
-        if filled > 2 and len(row) > key and row[key] not in ("", None):
-            # fast: a key field is filled and the row is too full to be a footer
-            records.append(Record(index + 1, row, fields))
+def read_records(
+    rows: Sequence[Sequence[object]], table: Table, errors: Collection[tuple[int, int]] = ()
+) -> int:
+    """Fill ``table.records`` and ``table.unplaced``; return the index of the next table's
+    header row (the number of rows when no table follows).
+
+    A table runs to its last row holding data (a value in one of its columns other than
+    序号, or 所在党支部 alone): empty rows inside it, and rows holding only their 序号,
+    are skipped. Footer lines (注：…, 填表人：…, 合计 …) end the data. What is not a
+    record but looks like data is :class:`Unplaced` (reported, never dropped silently):
+    a row with data below a footer line, a row inside the table with values only in
+    columns that are not the table's (below the last record: if it fills three cells or
+    more; fewer is a note, or the title of a table further down), and a row apart below
+    the last record holding a single value that is no key field (a stray mark).
+
+    ``errors`` are the cells holding an Excel error, (row, column) 0-based: a row whose
+    data are only errors is a record when data follow it, and otherwise one of the
+    template's empty rows whose formulas show an error (``#VALUE!`` of an empty ID).
+    """
+    return _Reading(rows, table, errors).run()
+
+
+SOLID, STRAY, FAILING = "solid", "stray", "failing"  # what a row's data are (_Layout.weight)
+
+
+class _Reading:
+    """:func:`read_records` going down a table's rows."""
+
+    def __init__(
+        self, rows: Sequence[Sequence[object]], table: Table, errors: Collection[tuple[int, int]]
+    ) -> None:
+        self.rows, self.table, self.errors = rows, table, errors
+        self.layout = _Layout(table)
+        self.footer: tuple[int, str] | None = None  # the first footer line below the data
+        self.outside: list[int] = []  # rows since the last record, values outside the columns
+        self.pending: list[
+            tuple[int, str]
+        ] = []  # rows since the last record: records if one follows
+
+    def run(self) -> int:
+        rows, errors, layout = self.rows, self.errors, self.layout
+        fields, data, key, seq = layout.fields, layout.data, layout.key, layout.seq
+        records = self.table.records
+        index, count = self.table.data_row - 1, len(rows)
+        while index < count:
+            row = rows[index]
+            width = len(row)
+            # the row's first value, or the one after its 序号 (fast for the usual rows)
+            value = row[0] if width else ""
+            if seq == 0 and value.__class__ in NUMBERS:
+                value = row[1] if width > 1 else ""
+            if value == "" or value is None:
+                value = _leading(row, seq)
+            if value.__class__ is str and (value[:1] in SPECIAL or value.endswith(TITLE_ENDS)):
+                line = _line(rows, index, value)
+                if line == FOOTER_LINE:
+                    self.footer = self.footer or (index + 1, value.strip())
+                if line == HEADER_LINE:
+                    break
+                if line is not None:
+                    index += 1
+                    continue
+            keyed = width > key and row[key] not in ("", None)
+            if self.footer is None and keyed and not errors and not self.pending:
+                if self.outside:
+                    self._flush()
+                records.append(Record(index + 1, row, fields))  # the usual row, fast
+            elif keyed or _count(row, data):
+                self._data(index, row)
+            elif _filled(row) > _count(row, layout.inside):
+                self.outside.append(index)
             index += 1
-            continue
+        self._finish(at_end=index == count)
+        return index
+
+    def _data(self, index: int, row: Sequence[object]) -> None:
+        """A row with values in the table's columns (not the usual fast one)."""
+        layout = self.layout
+        if self.footer is not None:
+            if _count(row, layout.data) >= 3 or layout.keyed(row):
+                column = layout.first_data(row)
+                self.table.unplaced.append(Unplaced(index + 1, column, footer=self.footer))
+            return
+        weight = layout.weight(row, index, self.errors)
+        if weight == FAILING or (weight == STRAY and self._apart(index)):
+            self.pending.append((index, weight))
+            return
+        self._flush()
+        self.table.records.append(Record(index + 1, row, layout.fields))
+
+    def _apart(self, index: int) -> bool:
+        """Whether rows lie between the row at ``index`` and the last record (or header)."""
+        records = self.table.records
+        last = records[-1].row if records else self.table.data_row - 1
+        return index + 1 - last > 1
+
+    def _flush(self) -> None:
+        """A record follows: the rows since the last one with values only outside the
+        columns are unplaced, those waiting for it are records."""
+        rows, layout = self.rows, self.layout
+        self.table.unplaced.extend(layout.outside(rows, i) for i in self.outside)
+        self.table.records.extend(Record(i + 1, rows[i], layout.fields) for i, _w in self.pending)
+        self.outside.clear()
+        self.pending.clear()
+
+    def _finish(self, at_end: bool) -> None:
+        """Below the last record: stray marks, and, at the end of the sheet, what looks like
+        data outside the columns, are unplaced; rows of errors alone are the template's."""
+        rows, layout, unplaced = self.rows, self.layout, self.table.unplaced
+        for index, weight in self.pending:
+            if weight == STRAY:
+                column = layout.first_data(rows[index])
+                value = visible(text(rows[index][column - 1]))
+                unplaced.append(Unplaced(index + 1, column, value=value, stray=True))
+        if at_end:
+            unplaced.extend(layout.outside(rows, i) for i in self.outside if _filled(rows[i]) >= 3)
+        unplaced.sort(key=attrgetter("row"))
+
+
+def _leading(row: Sequence[object], seq: int) -> object:
+    """The first value of a row, or the one after it when that is a number in 序号."""
+    first = _first_filled(row)
+    if first >= 0 and first == seq and row[first].__class__ is not str:
+        first = _first_filled(row, first + 1)
+    return row[first] if first >= 0 else None
+
+
+def _line(rows: Sequence[Sequence[object]], index: int, value: str) -> str | None:
+    """What the row at ``index``, leading with ``value``, is when not data: a footer line
+    (:data:`FOOTER`), a title line (:data:`TITLE`), a table's header, or None."""
+    line = value.strip()
+    if FOOTER.match(line):
+        return FOOTER_LINE
+    if TITLE.match(line):
+        return TITLE_LINE
+    if line[:1] in HEADER_STARTS and header_key(line) in HEADER_WORDS and _any_header(rows, index):
+        return HEADER_LINE
+    return None
+
+
+class _Layout:
+    """A table's columns, 0-based, as :func:`read_records` tells its rows apart."""
+
+    def __init__(self, table: Table) -> None:
+        self.fields = {k: c for k, c in table.columns.items() if k != "seq"}
+        placeholders = PLACEHOLDER_FIELDS[table.kind]
+        self.data = sorted(c - 1 for k, c in self.fields.items() if k not in placeholders)
+        self.keys = [table.columns[k] - 1 for k in KEY_FIELDS[table.kind]]
+        self.key = self.keys[0]  # 姓名, or 党组织名称: filled on nearly every row
+        self.seq = table.columns.get("seq", 0) - 1
+        self.inside = [c - 1 for c in table.columns.values()]
+
+    def keyed(self, row: Sequence[object]) -> bool:
+        """Whether every key field (姓名 and 公民身份证号, or 党组织名称 and 组织类别) is filled."""
+        return _count(row, self.keys) == len(self.keys)
+
+    def weight(self, row: Sequence[object], index: int, errors: Collection[tuple[int, int]]) -> str:
+        """:data:`SOLID` data (a key field, or two values or more), a :data:`STRAY` value,
+        or :data:`FAILING` (Excel errors only)."""
         width = len(row)
-        if not any(row[i] not in ("", None) for i in indexes if i < width):
-            table.rows_after_gap = _data_after_gap(rows, index, fields)
+        real = [
+            c
+            for c in self.data
+            if c < width and row[c] not in ("", None) and (index, c) not in errors
+        ]
+        if not real:
+            return FAILING
+        return SOLID if len(real) > 1 or real[0] in self.keys else STRAY
+
+    def first_data(self, row: Sequence[object]) -> int:
+        """The 1-based column of the row's first value in a data column."""
+        return next(c for c in self.data if c < len(row) and row[c] not in ("", None)) + 1
+
+    def outside(self, rows: Sequence[Sequence[object]], index: int) -> Unplaced:
+        """The row at ``index``, holding values only outside the table's columns."""
+        row, inside = rows[index], set(self.inside)
+        columns = tuple(c + 1 for c, v in enumerate(row) if c not in inside and v not in ("", None))
+        return Unplaced(index + 1, columns[0] if columns else 1, columns=columns)
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A row with data that is not one of the table's records (reported, never dropped
+    silently): below a footer line, with values only outside the table's columns, or a
+    stray value below the last record."""
+
+    row: int  # 1-based sheet row
+    column: int  # the column of its first value (1-based)
+    footer: tuple[int, str] | None = None  # (row, text) of the footer line above it
+    columns: tuple[int, ...] = ()  # the columns outside the table that hold its values
+    value: str = ""  # a stray value, as shown
+    stray: bool = False  # a single value that is no key field, apart below the last record
+
+
+def _first_filled(row: Sequence[object], start: int = 0) -> int:
+    """The index of the first cell from ``start`` on with a value (-1 for none)."""
+    if isinstance(row, extent.SparseRow):
+        return row.first_filled(start)
+    for index in range(start, len(row)):
+        value = row[index]
+        if value != "" and value is not None:
             return index
-        if is_footer(row):
-            return index
-        records.append(Record(index + 1, row, fields))
-        index += 1
-    return index
+    return -1
+
+
+def _count(
+    row: Sequence[object],
+    columns: Sequence[int],
+    index: int = 0,
+    errors: Collection[tuple[int, int]] = (),
+) -> int:
+    """How many of the cells at ``columns`` (0-based) hold a value (other than an error at
+    one of ``errors``, (row, column), for row ``index``)."""
+    width = len(row)
+    return sum(
+        1 for c in columns if c < width and row[c] not in ("", None) and (index, c) not in errors
+    )
+
+
+def _filled(row: Sequence[object]) -> int:
+    return len(row) - row.count("") - row.count(None)
 
 
 def is_footer(row: Sequence[object]) -> bool:
-    filled = [v for v in row if v not in (None, "")]
-    return len(filled) <= 2 and isinstance(filled[0], str) and bool(FOOTER.match(filled[0].strip()))
-
-
-def _data_after_gap(rows, index: int, fields: dict[str, int]) -> int | None:
-    """The first later row that still looks like data of this table (≥3 filled fields)."""
-    for later in range(index, min(len(rows), index + HEADER_SCAN_ROWS)):
-        filled = sum(_cell(rows[later], col) is not None for col in fields.values())
-        if filled >= 3:
-            if any(_header_at(rows, later, kind) for kind in ("members", "orgs")):
-                return None
-            return later + 1
-    return None
+    """Whether a row is a footer line: its first value (after a number, its 序号) is text
+    such as 注：…, 填表人：…, 审核人：…, 合计 …, 制表日期：…"""
+    first = _first_filled(row)
+    if first >= 0 and not isinstance(row[first], str):
+        first = _first_filled(row, first + 1)
+    value = row[first] if first >= 0 else None
+    return isinstance(value, str) and FOOTER.match(value.strip()) is not None

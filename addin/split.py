@@ -10,12 +10,14 @@ what the cross-record rules and the stamp need (:class:`addin.part.MemberPart`);
 the report is the same as reading the sheet whole, which the tests compare.
 
 Whenever the cut could change what is read, the sheet is read whole instead: a
-table that does not run on across the cut, a merge spanning it, a row without
-its number, an 附件3 table, or a child that fails for any reason. Nothing leaves
-the machine and nothing reaches a disk: the child talks to its parent through
-two pipes, and a half is handed to python-calamine either from memory or, for a
-workbook that was not encrypted, as a private file on the RAM disk that is
-removed as soon as it is open (see :func:`_open`).
+table that does not run on across the cut (its first half must end with a record),
+a second half holding a row that is not a record but is reported (below a footer,
+outside the table's columns) or another table, a cell holding an Excel error in any
+sheet, a merge spanning the cut, a row without its number, an 附件3 table, or a
+child that fails for any reason. Nothing leaves the machine and nothing reaches a
+disk: the child talks to its parent through two pipes, and a half is handed to
+python-calamine either from memory or, for a workbook that was not encrypted, as a
+private file on the RAM disk that is removed as soon as it is open (see :func:`_open`).
 """
 
 from __future__ import annotations
@@ -262,13 +264,19 @@ def _read_first(
 
 def _refuse_sparse(source: sources.Source, cut: Cut) -> None:
     """Raise :class:`SplitFailed` unless calamine may read this process's sheets as they
-    are (:func:`addin.extent.dense`): a sparse sheet is read whole, and compactly."""
+    are (:func:`addin.extent.dense`, and no cell holding an Excel error, which the reader
+    puts back: :func:`addin.source.error_cells`): such a workbook is read whole."""
     if not extent.dense(cut.xml, 0, cut.at, size=len(cut.xml)):
         raise SplitFailed("the first half is sparse")
+    if sources.error_cells(cut.xml)[0]:
+        raise SplitFailed("a cell holds an error")
     archive = zipfile.ZipFile(io.BytesIO(source.data))
     for part in reader.sheet_parts(source).values():
-        if part != cut.part and not extent.dense(reader.sheet_xml(source, archive, part)):
-            raise SplitFailed("a sheet is sparse")
+        if part == cut.part:
+            continue
+        xml = reader.sheet_xml(source, archive, part)
+        if not extent.dense(xml) or sources.error_cells(xml)[0]:
+            raise SplitFailed("a sheet is sparse or holds an error")
 
 
 def _continued(tables: list[Table], cut: Cut, rows: int) -> Table | None:
@@ -278,7 +286,7 @@ def _continued(tables: list[Table], cut: Cut, rows: int) -> Table | None:
         return None
     table = found[-1]
     last = table.records[-1].row if table.records else 0
-    if table.kind != "members" or table.rows_after_gap or not last == rows == cut.row - 1:
+    if table.kind != "members" or not last == rows == cut.row - 1:
         return None
     return table
 
@@ -413,9 +421,7 @@ def _check_rest(rows: list, formulas: dict[str, str], cut: Cut, file: str, go: _
     _widen(rows, cut.row - 1, max(go.columns.values()))
     reader.show_formulas(rows, formulas)
     end = reader.read_records(rows, table)
-    if end < len(rows) and (
-        table.rows_after_gap or reader.find_tables(rows, file=file, sheet=cut.sheet, start=end)
-    ):
-        raise SplitFailed("the table does not end with the sheet")
+    if end < len(rows) or table.unplaced:
+        raise SplitFailed("another table, or rows that are not records, in the second half")
     table.uncached = reader.uncached_in(table, formulas)
     return check_member_part(table, go.today)

@@ -148,7 +148,7 @@ def test_both_tables_in_one_sheet(tmp_path):
     ]
 
 
-def test_data_ends_at_empty_row_and_footer(tmp_path, book):
+def test_data_ends_at_the_last_row_before_a_footer(tmp_path, book):
     path = book(members=[good_member()])
     workbook = openpyxl.load_workbook(path)
     ws = workbook.active
@@ -157,7 +157,7 @@ def test_data_ends_at_empty_row_and_footer(tmp_path, book):
     workbook.save(path)
     (table,) = read_workbook(path)
     assert [r.row for r in table.records] == [6]
-    assert table.rows_after_gap is None
+    assert table.unplaced == []
 
 
 def test_footer_right_after_data_is_not_a_record(book):
@@ -169,7 +169,7 @@ def test_footer_right_after_data_is_not_a_record(book):
     assert [r.row for r in table.records] == [6]
 
 
-def test_rows_after_a_gap_are_reported_not_lost(book):
+def test_rows_after_a_gap_are_records(book):
     path = book(members=[good_member()])
     workbook = openpyxl.load_workbook(path)
     ws = workbook.active
@@ -178,11 +178,47 @@ def test_rows_after_a_gap_are_reported_not_lost(book):
     ws.cell(row=9, column=3, value=later["branch"])
     ws.cell(row=9, column=4, value=later["id_number"])
     workbook.save(path)
+    (table,) = read_workbook(path)
+    assert [r.row for r in table.records] == [6, 9]
     report = check_files([path], today=TODAY)
-    assert report.flatten(["cell", "rule", "severity"]) == [
-        ["A9", "table.rows_after_gap", "warning"]
-    ]
-    assert "第9行" in report.findings[0].message
+    assert {f.row for f in report.findings} == {9}  # its empty required fields
+    assert report.tables[0].rows == 2
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"A": "注：本表由信息采集员填写"},
+        {"A": "注 1. 本表由信息采集员填写"},
+        {"A": "说明：人员类别填正式党员或预备党员"},
+        {"A": "备注：无"},
+        {"B": "填表人：王芳", "F": "审核人：李四", "J": "填表日期：2024年5月30日"},
+        {"A": 7, "B": "填表人：王芳", "F": "审核人：李四", "J": "联系电话：13807391234"},
+        {"A": "合计", "B": "1人"},
+        {"B": "制表日期：2024.05.30"},
+        {"L": "（盖章）", "N": "2024年5月30日"},
+        {"A": " 注意事项：请勿改动表头"},
+    ],
+)
+def test_footer_lines_of_every_kind_are_not_records(book, cells):
+    path = book(members=[good_member()])
+    workbook = openpyxl.load_workbook(path)
+    for column, value in cells.items():
+        workbook.active[f"{column}7"] = value  # right below the data
+    workbook.save(path)
+    (table,) = read_workbook(path)
+    assert [r.row for r in table.records] == [6]
+    assert check_files([path], today=TODAY).findings == []
+    assert table.unplaced == []
+
+
+@pytest.mark.parametrize(
+    "text", ["注册会计师事务所党支部", "说明书印刷厂党支部", "合力党支部", "单位党支部"]
+)
+def test_names_that_begin_like_a_footer_are_data(book, text):
+    path = book(orgs=[good_org(org_name=text)], members=[])
+    (table,) = [t for t in read_workbook(path) if t.kind == "orgs"]
+    assert [r.row for r in table.records] == [6]
 
 
 @pytest.mark.parametrize(

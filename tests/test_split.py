@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.styles import PatternFill
 
 from addin import split
 from addin.check import check_files, read_files
@@ -108,15 +109,52 @@ def formula_in_last_column(tmp: Path) -> Path:
 
 
 def gap(tmp: Path) -> Path:
-    """A blank row in the second half, with rows after it (cannot be split)."""
+    """A blank row and a row holding only its 序号 in each half, members after them."""
     rows = members()
     path = write_book(tmp / "gap.xlsx", rows, orgs())
 
     def change(sheet) -> None:
         sheet.delete_rows(DATA_ROW + ROWS - 20)
         sheet.insert_rows(DATA_ROW + ROWS - 30)
+        sheet.insert_rows(DATA_ROW + 40)
+        for row in (DATA_ROW + 60, DATA_ROW + ROWS - 50):
+            for col in range(2, len(MEMBER_COLUMNS) + 1):
+                sheet.cell(row, col).value = None
 
     return edit(path, change)
+
+
+def below_footer(tmp: Path) -> Path:
+    """A footer line in the second half with members below it (reported: read whole)."""
+
+    def change(sheet) -> None:
+        sheet.insert_rows(DATA_ROW + ROWS - 30)
+        sheet.cell(DATA_ROW + ROWS - 30, 1, "注：以下为新调入党员")
+
+    return edit(write_book(tmp / "footer_inside.xlsx", members(), orgs()), change)
+
+
+def outside_columns(tmp: Path) -> Path:
+    """A row in the second half holding values only beyond the table's columns."""
+
+    def change(sheet) -> None:
+        row = DATA_ROW + ROWS - 30
+        for col in range(2, len(MEMBER_COLUMNS) + 1):
+            sheet.cell(row, col).value = None
+        sheet.cell(row, len(MEMBER_COLUMNS) + 2, "张三")
+
+    return edit(write_book(tmp / "outside.xlsx", members(), orgs()), change)
+
+
+def error_cells(tmp: Path) -> Path:
+    """Cells holding Excel errors in both halves (one calamine refuses): read whole."""
+
+    def change(sheet) -> None:
+        for offset, error in ((5, "#N/A"), (ROWS - 5, "#SPILL!")):
+            cell = sheet[f"{LETTER['landline']}{DATA_ROW + offset}"]
+            cell.value, cell.data_type = error, "e"
+
+    return edit(write_book(tmp / "errors.xlsx", members(), orgs()), change)
 
 
 def second_table(tmp: Path) -> Path:
@@ -157,8 +195,8 @@ def small_table_first(tmp: Path) -> Path:
     return edit(path, change)
 
 
-SPLIT = [plain, merged_branches, footer, formulas, formula_in_last_column, generated]
-WHOLE = [gap, second_table]
+SPLIT = [plain, merged_branches, footer, formulas, formula_in_last_column, gap, generated]
+WHOLE = [second_table, below_footer, outside_columns]
 
 
 @pytest.fixture
@@ -236,6 +274,67 @@ def test_sheets_that_cannot_be_split_are_read_whole(make, tmp_path):
     with pytest.raises(split.SplitFailed):  # the child saw the table end in its half
         table.rest.result()
     assert_same(check_files([path], today=TODAY), one_process(path))
+
+
+@pytest.mark.usefixtures("forced")
+def test_error_cells_are_read_in_one_process(tmp_path):
+    path = error_cells(tmp_path)
+    assert all(t.rest is None for t in read_files([path], split_on=TODAY))
+    report = check_files([path], today=TODAY)
+    assert_same(report, one_process(path))
+    errors = [(f.row, f.value) for f in report.findings if f.rule == "cell.error_value"]
+    assert errors == [(DATA_ROW + 5, "#N/A"), (DATA_ROW + ROWS - 5, "#SPILL!")]
+
+
+@pytest.mark.usefixtures("forced")
+def test_blank_rows_where_the_sheet_is_cut(tmp_path):
+    """The first half ends in blank rows: the table is not seen to run on, read whole."""
+    from addin import source as sources
+
+    path = plain(tmp_path)
+    middle = split.plan(sources.load(path)).row
+
+    def change(sheet) -> None:
+        for row in range(middle - 10, middle + 10):
+            for col in range(2, len(MEMBER_COLUMNS) + 1):
+                sheet.cell(row, col).value = None
+
+    edit(path, change)
+    cut = split.plan(sources.load(path)).row
+    assert middle - 10 < cut <= middle + 10  # the first half ends with an emptied row
+    assert all(t.rest is None for t in read_files([path], split_on=TODAY))
+    report = check_files([path], today=TODAY)
+    assert_same(report, one_process(path))
+    assert report.tables[1].rows == ROWS - 20
+
+
+@pytest.mark.usefixtures("forced")
+def test_a_second_half_that_begins_with_emptied_rows(tmp_path):
+    """Emptied rows that keep their formatting are rows of the XML: the cut can fall on
+    one, and the child's first record is then a few rows below it."""
+    from addin import source as sources
+
+    middle = split.plan(sources.load(plain(tmp_path))).row
+    for shift in range(-4, 4):
+        path = plain(tmp_path)
+
+        def change(sheet, first=middle + shift) -> None:
+            for row in range(first, first + 4):
+                for col in range(2, len(MEMBER_COLUMNS) + 1):
+                    cell = sheet.cell(row, col)
+                    cell.value, cell.fill = None, PatternFill("solid", fgColor="FFFF00")
+
+        edit(path, change)
+        (table,) = [t for t in read_files([path], split_on=TODAY) if t.kind == "members"]
+        if table.rest is not None and table.rest.result().rows[0] > table.records[-1].row + 1:
+            break
+        if table.rest is not None:
+            table.rest.stop()
+    else:
+        pytest.fail("no cut fell on an emptied row")
+    report = check_files([path], today=TODAY)
+    assert_same(report, one_process(path))
+    assert report.tables[1].rows == ROWS - 4
 
 
 def raising(error: BaseException | type[BaseException]):

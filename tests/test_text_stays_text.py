@@ -185,23 +185,7 @@ COMMANDS = {
 CARRIES_DATA = set(COMMANDS) - {"template"}
 
 
-FIXED_ELSEWHERE = {
-    "re-check": "fixed by the reader/check -o owner: a re-check reads dyxx's own 校验结果 "
-    "sheet as an 附件3 table (its 字段 column holds 党组织名称 over 组织类别), so findings "
-    "land on the sheet the marked copy replaces and no copy is written (any workbook with "
-    "two 党组织名称 findings, hostile or not)",
-}
-
-
-@pytest.mark.parametrize(
-    "command",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=FIXED_ELSEWHERE[c]))
-        if c in FIXED_ELSEWHERE
-        else c
-        for c in COMMANDS
-    ],
-)
+@pytest.mark.parametrize("command", list(COMMANDS))
 def test_hostile_text_is_written_as_text(books, summary, tmp_path, command):
     written = COMMANDS[command](books, summary, tmp_path)
     assert written and all(path.is_file() for path in written)
