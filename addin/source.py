@@ -31,7 +31,7 @@ import msoffcrypto
 from msoffcrypto.exceptions import InvalidKeyError
 from zlib_ng import zlib_ng
 
-from addin.errors import WorkbookError
+from addin.errors import WorkbookError, os_message
 
 T = TypeVar("T")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -185,7 +185,7 @@ def regular_file(path: Path) -> Iterator[BinaryIO]:
     except PermissionError:
         raise WorkbookError(path, LOCKED) from None
     except OSError as exc:
-        raise WorkbookError(path, f"无法读取文件（{exc.strerror or '读取失败'}）") from None
+        raise WorkbookError(path, f"无法读取文件：{os_message(exc, '读取')}") from None
     with os.fdopen(fd, "rb") as handle:
         _refuse_special(path, os.fstat(fd))
         yield handle
@@ -208,7 +208,7 @@ def _read(path: Path) -> bytes:
         try:
             data = _read_all(handle, size) if size <= MAX_FILE else b""
         except OSError as exc:
-            raise WorkbookError(path, f"无法读取文件（{exc.strerror or '读取失败'}）") from None
+            raise WorkbookError(path, f"无法读取文件：{os_message(exc, '读取')}") from None
     if max(size, len(data)) > MAX_FILE:
         too_big = max(size, len(data)) // 1024**2
         raise WorkbookError(path, f"文件过大（{too_big} MB），超过 512 MB 的上限")

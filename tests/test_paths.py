@@ -64,3 +64,10 @@ def test_a_lock_file_alone_is_a_file_problem(tmp_path):
     (tmp_path / "~$名册.xlsx").write_bytes(b"\x0cuser" + b"\x00" * 150)
     result = dyxx("check", "~$名册.xlsx", cwd=tmp_path)
     assert result.exit_code == 2 and "锁定文件" in result.output
+
+
+def test_an_operating_system_error_is_said_in_chinese(tmp_path):
+    (tmp_path / "环.xlsx").symlink_to("环.xlsx")  # a link to itself: the system says ELOOP
+    result = dyxx("check", "环.xlsx", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "链接指向自身" in result.output and "Too many levels" not in result.output
