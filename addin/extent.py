@@ -197,6 +197,8 @@ class Outliers:
         pieces, places, at = [], [], start
         for index, match in enumerate(matches):
             ref = _PLAIN_REF.match(xml, match.start())
+            if ref is None:  # <c> without a usable r= first: not a place calamine can put it
+                raise _corrupt(path, sheet)
             places.append(_place(path, sheet, ref.group(1), ref.group(2)))
             pieces += [xml[at : match.start()], b'<c r="A%d"' % (grid[1] + index + 1)]
             at = ref.end()
