@@ -322,17 +322,7 @@ def _free_rows(sheet: Worksheet, col: int, first: int, last: int) -> list[tuple[
         for cells in existing.sqref.ranges:
             if cells.min_col <= col <= cells.max_col:
                 taken.append((cells.min_row, cells.max_row))
-    free: list[tuple[int, int]] = []
-    start = first
-    for low, high in sorted(taken):
-        if high < start or low > last:
-            continue
-        if low > start:
-            free.append((start, low - 1))
-        start = max(start, high + 1)
-    if start <= last:
-        free.append((start, last))
-    return free
+    return free_spans(first, last, taken)
 
 
 def _add_live_checks(
@@ -356,3 +346,22 @@ def _add_live_checks(
         rule = Rule(type="expression", dxf=MARK, formula=[placed.formula])
         sheet.conditional_formatting.add(placed.range, rule)
         done.checks += 1
+
+
+def free_spans(first: int, last: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The runs of rows ``first``..``last`` that no ``taken`` (low, high) span covers.
+
+    >>> free_spans(6, 20, [(8, 9), (12, 30)])
+    [(6, 7), (10, 11)]
+    """
+    free: list[tuple[int, int]] = []
+    start = first
+    for low, high in sorted(taken):
+        if high < start or low > last:
+            continue
+        if low > start:
+            free.append((start, low - 1))
+        start = max(start, high + 1)
+    if start <= last:
+        free.append((start, last))
+    return free

@@ -33,6 +33,7 @@ from addin.dataentry import (
     DATA_ROWS,
     MARK,
     Equipped,
+    free_spans,
     number_format,
     validation,
 )
@@ -270,17 +271,7 @@ def _free_rows(existing: list[Found], col: int, first: int, last: int) -> list[t
         for low_col, low_row, high_col, high_row in xlsxsheet.ranges(found.sqref):
             if low_col <= col <= high_col:
                 taken.append((low_row, high_row))
-    free: list[tuple[int, int]] = []
-    start = first
-    for low, high in sorted(taken):
-        if high < start or low > last:
-            continue
-        if low > start:
-            free.append((start, low - 1))
-        start = max(start, high + 1)
-    if start <= last:
-        free.append((start, last))
-    return free
+    return free_spans(first, last, taken)
 
 
 def _column_has(xml: bytes, col: int, fmt: str, styles: xparts.Styles) -> bool:
