@@ -31,6 +31,7 @@ from addin.dataentry import (
     TEXT_FORMAT_FIELDS,
     options,
 )
+from addin.ownsheets import free_name
 from addin.reader import Table, is_footer
 from addin.values import text
 
@@ -120,12 +121,7 @@ def find_code_sheet(sheets: Mapping[str, Sequence[Sequence[object]]]) -> str | N
 
 def new_code_sheet_name(names: Sequence[str]) -> str:
     """代码表, or 代码表2, 代码表3 … when the name is taken."""
-    taken = {n.casefold() for n in names}
-    name, number = CODE_SHEET, 1
-    while name.casefold() in taken:
-        number += 1
-        name = f"{CODE_SHEET}{number}"
-    return name
+    return free_name(CODE_SHEET, names)
 
 
 def is_current(rows: Sequence[Sequence[object]]) -> bool:
