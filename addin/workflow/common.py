@@ -157,7 +157,4 @@ def check_target(target: Path, inputs: Iterable[Path]) -> None:
     if target.suffix.lower() != ".xlsx":
         raise WorkbookError(target, "输出文件应为 .xlsx 工作簿")
     for source in inputs:
-        try:
-            refuse_overwrite(source, target)
-        except WorkbookError:
-            raise WorkbookError(target, "输出文件不能与输入的文件相同，请另选文件名") from None
+        refuse_overwrite(source, target)  # its message already names the output
