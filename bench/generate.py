@@ -25,10 +25,10 @@ from pathlib import Path
 from openpyxl import Workbook
 from stdnum.cn.ric import calc_check_digit
 
-from addin.codes import table
-from addin.divisions import _table as division_table
-from addin.layout import MEMBER_COLUMNS, ORG_COLUMNS, TITLES
 from addin.rules.base import add_years
+from addin.values.codes import table
+from addin.values.divisions import _table as division_table
+from addin.write.layout import MEMBER_COLUMNS, ORG_COLUMNS, TITLES
 
 TODAY = date(2024, 6, 1)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"

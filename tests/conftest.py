@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from stdnum.cn.ric import calc_check_digit
 
-from addin.check import check_files
-from addin.layout import add_table, new_workbook
+from addin.engine.check import check_files
+from addin.write.layout import add_table, new_workbook
 
 TODAY = date(2024, 6, 1)
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -15,7 +15,12 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from addin.annotate import (
+from addin.engine.check import check_files
+from addin.excel.marks import MARK_FILLS, STATE_SHEET, parse_state
+from addin.excel.plan import NO_TABLES, hyperlink
+from addin.read.reader import read_workbook
+from addin.workflow.prepare import prepare
+from addin.write.marked.annotate import (
     FINGERPRINTS_NOTE,
     FINGERPRINTS_TAG,
     RESULT_HEADER,
@@ -24,11 +29,6 @@ from addin.annotate import (
     fingerprint_rows,
     notes_by_cell,
 )
-from addin.check import check_files
-from addin.excel_marks import MARK_FILLS, STATE_SHEET, parse_state
-from addin.excel_plan import NO_TABLES, hyperlink
-from addin.prepare import prepare
-from addin.reader import read_workbook
 from tests.conftest import TODAY, good_member, good_org, person_id
 from tests.test_action_client import Client, fill_of
 
@@ -293,8 +293,8 @@ def test_a_passing_workbook(book, monkeypatch):
 def test_the_engine_modules_never_import_xlwings():
     """All logic is in the engine, which runs anywhere; only udfs/ribbon adapt to Excel."""
     code = (
-        "import sys, addin.excel_plan, addin.excel_marks, addin.excel_aids, "
-        "addin.excel_functions; print('xlwings' in sys.modules)"
+        "import sys, addin.excel.plan, addin.excel.marks, addin.excel.aids, "
+        "addin.excel.functions; print('xlwings' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
@@ -337,8 +337,8 @@ def test_main_reports_the_outcome_and_never_the_data_of_an_error(sample, monkeyp
 
 def test_the_code_sheet_is_laid_out_as_dyxx_prepare_lays_it_out():
     """So a workbook that went through dyxx prepare keeps its code sheet and dropdowns."""
-    from addin.dataentry import write_code_sheet
-    from addin.excel_aids import code_sheet_rows, is_current, option_cells
+    from addin.excel.aids import code_sheet_rows, is_current, option_cells
+    from addin.write.dataentry import write_code_sheet
 
     workbook = openpyxl.Workbook()
     ranges = write_code_sheet(workbook)

@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from addin.excel_marks import MARK_FILLS
+from addin.excel.marks import MARK_FILLS
 from addin.ribbon.paint import areas, paint
 from addin.ribbon.probe import ADDRESS_LIMIT, DesktopProbe
 from bench.generate import TODAY, write
@@ -77,7 +77,7 @@ def test_a_click_on_5000_rows_costs_a_bounded_number_of_calls(generated, value_r
 
 def test_desktop_fills_are_grouped_into_multi_area_ranges(generated):
     path, _plan = generated
-    from addin.check import check_files
+    from addin.engine.check import check_files
 
     findings = check_files([path], today=TODAY).findings
     cells = [f.cell for f in findings if f.column]

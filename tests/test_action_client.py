@@ -249,7 +249,7 @@ class WorkbookProbe:
         self.reads: Counter[str] = Counter()
 
     def observe(self, book, keys):
-        from addin.excel_marks import Observed
+        from addin.excel.marks import Observed
 
         self.reads["observe"] += len(keys)
         result = {}

@@ -8,7 +8,7 @@ options, marks and notes are where the findings are.
 
 from __future__ import annotations
 
-from addin.annotate import RESULT_SHEET
+from addin.write.marked.annotate import RESULT_SHEET
 from tests.conftest import TODAY, good_member, good_org
 from tests.test_action_client import Client
 

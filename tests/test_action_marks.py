@@ -1,8 +1,8 @@
-"""The mark decisions of the 校验 action (pure logic, :mod:`addin.excel_marks`)."""
+"""The mark decisions of the 校验 action (pure logic, :mod:`addin.excel.marks`)."""
 
 from __future__ import annotations
 
-from addin.excel_marks import (
+from addin.excel.marks import (
     APPENDED_NOTE,
     MARK_FILLS,
     NEW_NOTE,

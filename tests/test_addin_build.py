@@ -181,7 +181,7 @@ def test_special_characters_in_paths_are_escaped(tmp_path):
 
 def test_cli_build_and_install(tmp_path):
     def dyxx(*args: str) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "addin.cli", *args]
+        command = [sys.executable, "-m", "addin.cli.main", *args]
         return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
 
     built = dyxx("addin", "build")

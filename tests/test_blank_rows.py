@@ -18,11 +18,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-import addin.cli  # noqa: F401  (registers every command)
-from addin.commands import app
-from addin.layout import DATA_ROW, MEMBER_COLUMNS
-from addin.reader import read_workbook
+import addin.cli.main  # noqa: F401  (registers every command)
+from addin.cli.app import app
+from addin.read.reader import read_workbook
 from addin.workflow.verify import ADDED, EDITED, REMOVED, verify
+from addin.write.layout import DATA_ROW, MEMBER_COLUMNS
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book
 
 MEMBERS = "党员基本信息汇总表"
@@ -313,7 +313,7 @@ def test_a_row_with_one_value_right_below_the_members_is_a_member(tmp_path):
 
 
 def test_the_row_function_still_checks_a_row_with_one_value():
-    from addin.excel_functions import row_findings
+    from addin.excel.functions import row_findings
 
     values = [""] * len(MEMBER_COLUMNS)
     values[COLUMN["mobile"] - 1] = "13807391234"

@@ -16,15 +16,15 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from addin import xlsxsheet
-from addin.annotate import STAMP_SHEET, write_annotated
-from addin.check import check_files
-from addin.layout import MEMBER_COLUMNS
-from addin.outputs import encrypt
-from addin.prepare import prepare
-from addin.reader import read_workbook
-from addin.source import is_encrypted, sheet_parts
+from addin.engine.check import check_files
+from addin.read.reader import read_workbook
 from addin.workflow.clean import clean
+from addin.workflow.prepare import prepare
+from addin.write.layout import MEMBER_COLUMNS
+from addin.write.marked.annotate import STAMP_SHEET, write_annotated
+from addin.write.outputs import encrypt
+from addin.xlsx import sheet as xlsxsheet
+from addin.xlsx.source import is_encrypted, sheet_parts
 from bench.generate import write as generate
 from tests.conftest import BRANCH, TODAY, cell_style, good_member, good_org, person_id, write_book
 from tests.test_prepare import (
@@ -306,7 +306,7 @@ def test_clean_undoes_the_excel_add_ins_marks(book, tmp_path, monkeypatch):
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    from addin.excel_marks import STATE_SHEET
+    from addin.excel.marks import STATE_SHEET
     from addin.workflow.clean import clean
     from tests.conftest import TODAY, good_member, good_org
     from tests.test_action_client import Client

@@ -21,19 +21,20 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-import addin.cli  # noqa: F401  (registers every command)
-from addin import template, xlsxsheet
-from addin.annotate import write_annotated
-from addin.check import check_files
-from addin.commands import app
-from addin.dataentry import CODE_SHEET
-from addin.findings import column_letter
-from addin.layout import DATA_ROW, columns
-from addin.livechecks import canonical
-from addin.prepare import prepare
-from addin.reader import read_workbook
-from addin.source import sheet_parts
+import addin.cli.main  # noqa: F401  (registers every command)
+from addin.cli.app import app
+from addin.engine.check import check_files
+from addin.model.findings import column_letter
+from addin.read.reader import read_workbook
 from addin.workflow.clean import clean
+from addin.workflow.prepare import prepare
+from addin.write import template
+from addin.write.dataentry import CODE_SHEET
+from addin.write.layout import DATA_ROW, columns
+from addin.write.livechecks import canonical
+from addin.write.marked.annotate import write_annotated
+from addin.xlsx import sheet as xlsxsheet
+from addin.xlsx.source import sheet_parts
 from tests import office_fixture
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.annotate import RESULT_SHEET, STAMP_SHEET
+from addin.write.marked.annotate import RESULT_SHEET, STAMP_SHEET
 from tests.conftest import BRANCH, cell_style, good_member, good_org
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +23,7 @@ EXAMPLE = ROOT / "examples" / "示例_林业局党委.xlsx"
 def dyxx(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the installed command line in a child process, as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "addin.cli", *args, "--today", "2024-06-01"],
+        [sys.executable, "-m", "addin.cli.main", *args, "--today", "2024-06-01"],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -171,7 +171,7 @@ def test_several_files_write_one_copy_each(book, tmp_path):
 
 
 def test_fingerprint_changes_with_the_data(book):
-    from addin.check import check_files
+    from addin.engine.check import check_files
 
     first = check_files([book(members=[good_member()])]).fingerprint
     same = check_files([book(members=[good_member()])]).fingerprint
@@ -197,10 +197,10 @@ def test_every_command_is_documented_in_readme():
 
 
 def test_rules_command_lists_every_rule():
-    from addin.findings import RULES
+    from addin.model.findings import RULES
 
     result = subprocess.run(
-        [sys.executable, "-m", "addin.cli", "rules"],
+        [sys.executable, "-m", "addin.cli.main", "rules"],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "200"},
@@ -222,7 +222,7 @@ def test_macro_workbook_keeps_its_vba(tmp_path):
 
     import xlwings
 
-    from addin.layout import add_table
+    from addin.write.layout import add_table
 
     source = Path(xlwings.__file__).parent / "quickstart.xlsm"
     workbook = openpyxl.load_workbook(source, keep_vba=True)

@@ -1,4 +1,4 @@
-"""Tests for addin.codes: the code table files and value lookup."""
+"""Tests for addin.values.codes: the code table files and value lookup."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from addin.codes import KEYS, Entry, Lookup, data_dir, table, versions
-from addin.findings import RULES
+from addin.model.findings import RULES
+from addin.values.codes import KEYS, Entry, Lookup, data_dir, table, versions
 
 CSV_FILES = sorted(p for p in data_dir().iterdir() if p.name.endswith(".csv"))
 
@@ -38,7 +38,7 @@ def test_tables_load(key: str, title: str, count: int) -> None:
 
 
 def test_keys_cover_all_tables() -> None:
-    # data read by addin.divisions and addin.rules.probation, not code tables
+    # data read by addin.values.divisions and addin.rules.probation, not code tables
     data = {"divisions.csv", "countries.csv", "probation.csv"}
     assert {p.name for p in CSV_FILES} == {f"{k}.csv" for k in KEYS} | data
 

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from addin.cli import app
-from addin.contract import ReportModel, schema_text
+from addin.cli.main import app
+from addin.engine.contract import ReportModel, schema_text
 from tests.conftest import good_member, good_org, write_book
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +20,7 @@ EXAMPLE = ROOT / "examples" / "示例_林业局党委.xlsx"
 
 def test_the_published_schema_is_the_models_schema():
     assert PUBLISHED.read_text(encoding="utf-8") == schema_text(), (
-        "regenerate: python -m addin.contract > schemas/report.schema.json"
+        "regenerate: python -m addin.engine.contract > schemas/report.schema.json"
     )
 
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import addin.cli  # noqa: F401  (registers every command)
-from addin.check import check_files, check_tables, read_files
-from addin.commands import app
-from addin.findings import RULES
-from addin.layout import MEMBER_COLUMNS, ORG_COLUMNS, add_table, new_workbook
-from addin.reader import read_workbook
+import addin.cli.main  # noqa: F401  (registers every command)
+from addin.cli.app import app
+from addin.engine.check import check_files, check_tables, read_files
+from addin.model.findings import RULES
+from addin.read.reader import read_workbook
 from addin.rules.controls import control_problem
+from addin.write.layout import MEMBER_COLUMNS, ORG_COLUMNS, add_table, new_workbook
 from tests.conftest import TODAY, good_member, good_org, person_id
 from tests.test_text_stays_text import strings, with_controls
 

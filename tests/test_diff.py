@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.reader import read_workbook
+from addin.read.reader import read_workbook
 from addin.workflow.diff import compare
 from tests.conftest import write_book
 from tests.test_workflow import FARM, FILES, MEMBERS, ORGAN, ORGS, TIMBER, branch_org, dyxx, member

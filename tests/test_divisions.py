@@ -1,11 +1,11 @@
-"""Administrative divisions and 外出流向 (addin.divisions)."""
+"""Administrative divisions and 外出流向 (addin.values.divisions)."""
 
 from __future__ import annotations
 
 import pytest
 
-from addin import divisions
-from addin.divisions import Period, periods, prefecture_of, province_of, resolve_place
+from addin.values import divisions
+from addin.values.divisions import Period, periods, prefecture_of, province_of, resolve_place
 
 
 def test_table_is_sane() -> None:

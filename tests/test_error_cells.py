@@ -16,10 +16,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-import addin.cli  # noqa: F401  (registers every command)
-from addin.commands import app
-from addin.layout import DATA_ROW, MEMBER_COLUMNS
-from addin.reader import read_workbook
+import addin.cli.main  # noqa: F401  (registers every command)
+from addin.cli.app import app
+from addin.read.reader import read_workbook
+from addin.write.layout import DATA_ROW, MEMBER_COLUMNS
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book
 
 MEMBERS = "党员基本信息汇总表"

@@ -22,10 +22,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin import outputs
-from addin.errors import WorkbookError
-from addin.reader import read_workbook
+from addin.model.errors import WorkbookError
+from addin.read.reader import read_workbook
 from addin.workflow.forms_output import by_branch, soffice_command, write_forms
+from addin.write import outputs
 from tests.conftest import good_member, good_org, write_book
 from tests.test_names import RARE, assert_safe_file_name
 from tests.test_workflow import dyxx
@@ -181,7 +181,7 @@ def test_hostile_names_with_pdfs_in_the_current_folder(tmp_path):
     watcher.start()
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "addin.cli", "forms", "../in/汇总.xlsx", "-o", "."],
+            [sys.executable, "-m", "addin.cli.main", "forms", "../in/汇总.xlsx", "-o", "."],
             cwd=out,
             env=env,
             capture_output=True,

@@ -16,11 +16,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.forms import member_items, org_items
-from addin.reader import read_workbook
-from addin.safename import file_stem
-from addin.source import is_encrypted
+from addin.model.safename import file_stem
+from addin.read.reader import read_workbook
 from addin.workflow.forms_output import answer, by_branch
+from addin.write.forms import member_items, org_items
+from addin.xlsx.source import is_encrypted
 from tests.conftest import good_member, write_book
 from tests.test_workflow import (
     FARM,
@@ -204,7 +204,7 @@ def test_forms_print_to_pdf_with_the_chinese_text(summary, tmp_path):
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "addin.cli", *args],
+        [sys.executable, "-m", "addin.cli.main", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **env},

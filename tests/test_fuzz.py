@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from addin.annotate import write_annotated
-from addin.check import check_files
-from addin.errors import WorkbookError
+from addin.engine.check import check_files
+from addin.model.errors import WorkbookError
+from addin.write.marked.annotate import write_annotated
 from tests.conftest import good_member, good_org, person_id, write_book
 
 CASES = 80

@@ -14,10 +14,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.check import check_files
-from addin.errors import WorkbookError
-from addin.outputs import encrypt
-from addin.reader import read_workbook
+from addin.engine.check import check_files
+from addin.model.errors import WorkbookError
+from addin.read.reader import read_workbook
+from addin.write.outputs import encrypt
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book
 
 TIMEOUT = 120  # seconds: a generous bound; every case here normally takes well under 5 s
@@ -25,7 +25,7 @@ TIMEOUT = 120  # seconds: a generous bound; every case here normally takes well 
 
 def dyxx(*args: str, env: dict | None = None, stdin: str | None = None):
     return subprocess.run(
-        [sys.executable, "-m", "addin.cli", *args],
+        [sys.executable, "-m", "addin.cli.main", *args],
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -318,8 +318,8 @@ def test_mask_hides_ids_and_phones_in_json_and_terminal(book):
 
 def test_internal_errors_show_no_cell_values(monkeypatch, capsys, book):
     """The last line of defence: an unexpected error message is never printed."""
-    import addin.commands.check as command
-    from addin import cli
+    import addin.cli.check as command
+    from addin.cli import main as cli
 
     def broken(*_args, **_kwargs):
         raise ValueError("invalid literal: '430523196803120118'")
@@ -355,7 +355,7 @@ def run_in_terminal(args: list[str], answers: list[str]) -> tuple[int, str]:
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "addin.cli", *args],
+        [sys.executable, "-m", "addin.cli.main", *args],
         stdin=slave,
         stdout=slave,
         stderr=slave,

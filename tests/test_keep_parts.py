@@ -24,14 +24,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin import xlsxparts, xlsxsheet
-from addin.annotate import RESULT_SHEET, STAMP_SHEET, write_annotated
-from addin.check import check_files
-from addin.package import Rewriter
-from addin.prepare import prepare
-from addin.source import sheet_parts
+from addin.engine.check import check_files
 from addin.workflow.clean import clean
+from addin.workflow.prepare import prepare
 from addin.workflow.verify import verify
+from addin.write.marked.annotate import RESULT_SHEET, STAMP_SHEET, write_annotated
+from addin.xlsx import parts as xlsxparts
+from addin.xlsx import sheet as xlsxsheet
+from addin.xlsx.package import Rewriter
+from addin.xlsx.source import sheet_parts
 from tests import office_fixture
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book
 

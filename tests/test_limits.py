@@ -18,14 +18,14 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from addin import xlsxparts
-from addin.annotate import write_annotated
-from addin.check import check_files
-from addin.errors import WorkbookError
-from addin.package import Rewriter
-from addin.source import sheet_parts
+from addin.engine.check import check_files
+from addin.model.errors import WorkbookError
 from addin.workflow.clean import clean
 from addin.workflow.verify import verify
+from addin.write.marked.annotate import write_annotated
+from addin.xlsx import parts as xlsxparts
+from addin.xlsx.package import Rewriter
+from addin.xlsx.source import sheet_parts
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book
 
 MEMBERS = "党员基本信息汇总表"

@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin import package
-from addin.annotate import RESULT_SHEET, STAMP_SHEET, write_annotated
-from addin.check import check_files
-from addin.errors import WorkbookError
+from addin.engine.check import check_files
+from addin.model.errors import WorkbookError
+from addin.write.marked.annotate import RESULT_SHEET, STAMP_SHEET, write_annotated
+from addin.xlsx import package
 from bench.generate import write as generate
 from tests.conftest import TODAY, cell_style, good_member, good_org
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from addin.cli import app
+from addin.cli.main import app
 from tests.conftest import good_member, good_org, person_id, write_book
 
 HIDDEN_ID = person_id("430523", "19790605", "012")

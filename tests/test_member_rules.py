@@ -86,7 +86,7 @@ def test_branch_hint_suggests_the_full_name(check):
 
 def test_marks_around_ids_phones_and_codes_are_warnings_like_spaces(check):
     """A BOM, an apostrophe or a zero-width character: normalised with a warning, never
-    "有19位" (the live checks in addin/livechecks.py strip them too)."""
+    "有19位" (the live checks in addin/write/livechecks.py strip them too)."""
     number = good_member()["id_number"]
     got = findings(
         check,

@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 from defusedxml import ElementTree
 
-from addin.check import check_files
-from addin.layout import DATA_ROW, MEMBER_COLUMNS, ORG_COLUMNS
-from addin.outputs import encrypt
-from addin.source import is_encrypted
+from addin.engine.check import check_files
 from addin.workflow.merge import merge_files
 from addin.workflow.summary import quality, statistics, write_summary
+from addin.write.layout import DATA_ROW, MEMBER_COLUMNS, ORG_COLUMNS
+from addin.write.outputs import encrypt
+from addin.xlsx.source import is_encrypted
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book
 from tests.test_workflow import (
     COMMITTEE,

@@ -1,4 +1,4 @@
-"""addin.safename: file and sheet names built from data are safe everywhere and distinct.
+"""addin.model.safename: file and sheet names built from data are safe everywhere and distinct.
 
 Each rule is checked by an independent predicate (:func:`assert_safe_file_name`,
 written from the Windows, macOS and Linux rules rather than from the module),
@@ -11,7 +11,7 @@ import unicodedata
 
 import pytest
 
-from addin.safename import PLACEHOLDER, Namer, file_stem, key, sheet_title, unique
+from addin.model.safename import PLACEHOLDER, Namer, file_stem, key, sheet_title, unique
 
 RARE = "".join(chr(0x20000 + i) for i in range(300))  # CJK Extension B: 4 bytes each
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # one ZWJ emoji

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from addin.cli import app
+from addin.cli.main import app
 from tests.conftest import good_member, good_org
 
 GUARD = """
@@ -102,7 +102,7 @@ def test_commands_run_without_network(book, tmp_path):
         pytest.fail("unshare -n is not available in CI")
     for name, args in commands(book, tmp_path).items():
         result = subprocess.run(
-            [*prefix, sys.executable, "-m", "addin.cli", *args],
+            [*prefix, sys.executable, "-m", "addin.cli.main", *args],
             capture_output=True,
             text=True,
             env=env,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from addin.check import check_files
+from addin.engine.check import check_files
 from tests.cases import ORG_BAD, ORG_GOOD
 from tests.conftest import TODAY, good_member, good_org, shared_file
 

@@ -1,4 +1,4 @@
-"""统一社会信用代码 / 组织机构代码 checks (addin.ids.orgcode)."""
+"""统一社会信用代码 / 组织机构代码 checks (addin.values.orgcode)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from addin.ids import orgcode
+from addin.values import orgcode
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from addin import outputs
-from addin.cli import app
+from addin.cli.main import app
+from addin.write import outputs
 from tests.conftest import good_member, good_org, write_book
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,7 +186,7 @@ def test_an_existing_outputs_permissions_are_not_widened(tmp_path):
 KILLED_WRITE = """
 import os, signal, sys
 from pathlib import Path
-from addin import outputs
+from addin.write import outputs
 os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)  # killed before the rename
 data = Path(sys.argv[1]).read_bytes()
 with outputs.run([Path(sys.argv[1])]):
@@ -223,7 +223,7 @@ TERMINATED_WRITE = """
 import os, signal, sys
 sys.argv = ["dyxx", "template", "-d", sys.argv[1]]
 os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGTERM)  # terminated mid-write
-from addin.cli import run
+from addin.cli.main import run
 run()
 """
 
@@ -244,7 +244,7 @@ def test_a_full_disk_names_the_output_in_chinese(tmp_path):
     disk.mkdir()
     script = (
         f"mount -t tmpfs -o size=4k tmpfs {disk} && "
-        f"exec {sys.executable} -m addin.cli check {source} -o {disk}/名册_校验.xlsx"
+        f"exec {sys.executable} -m addin.cli.main check {source} -o {disk}/名册_校验.xlsx"
     )
     done = subprocess.run(
         ["unshare", "--map-root-user", "--mount", "sh", "-c", script],
@@ -312,7 +312,7 @@ def test_a_signature_does_not_survive_a_change(tmp_path):
 
 
 def test_inputs_with_different_passwords_need_encrypt(tmp_path, monkeypatch):
-    from addin.commands import workflow
+    from addin.cli import workflow
 
     books = []
     for name, password in (("一.xlsx", "甲密码"), ("二.xlsx", "乙密码")):

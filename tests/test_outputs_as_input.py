@@ -17,12 +17,12 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-import addin.cli  # noqa: F401  (registers every command)
-from addin import ownsheets
-from addin.commands import app
-from addin.layout import DATA_ROW
-from addin.reader import read_workbook
+import addin.cli.main  # noqa: F401  (registers every command)
+from addin.cli.app import app
+from addin.read import ownsheets
+from addin.read.reader import read_workbook
 from addin.workflow.verify import verify
+from addin.write.layout import DATA_ROW
 from tests.conftest import BRANCH, good_member, good_org, person_id, write_book
 
 SECOND = "中共邵阳县林业局第二支部委员会"
@@ -177,7 +177,7 @@ def test_sample_and_diff_outputs_are_not_data(summary, tmp_path):
 
 
 def test_the_code_and_state_markers_begin_as_the_rule_expects():
-    from addin.dataentry import CODE_MARKER
-    from addin.excel_marks import STATE_MARKER
+    from addin.excel.marks import STATE_MARKER
+    from addin.write.dataentry import CODE_MARKER
 
     assert CODE_MARKER.startswith(ownsheets.MARKED) and STATE_MARKER.startswith(ownsheets.MARKED)

@@ -1,5 +1,5 @@
 """An officer's own sheets called 校验结果 or 校验记录 are theirs: never deleted, never
-overwritten; dyxx's sheets are told by what they hold (addin/ownsheets.py), by check -o,
+overwritten; dyxx's sheets are told by what they hold (addin/read/ownsheets.py), by check -o,
 a re-check, verify, clean and the Excel add-in alike."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin import ownsheets
-from addin.annotate import write_annotated
-from addin.check import check_files
-from addin.excel_plan import Book
+from addin.engine.check import check_files
+from addin.excel.plan import Book
+from addin.read import ownsheets
 from addin.workflow.clean import clean
 from addin.workflow.verify import verify
+from addin.write.marked.annotate import write_annotated
 from tests.conftest import TODAY, good_member, good_org, write_book
 from tests.test_action_client import Client
 

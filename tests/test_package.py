@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from addin import launch, package
-from addin import source as sources
-from addin.package import Rewriter
+from addin.cli import launch
+from addin.xlsx import package
+from addin.xlsx import source as sources
+from addin.xlsx.package import Rewriter
 from tests.test_hostile import _shrink_declared_size
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from addin.cli import app
+from addin.cli.main import app
 from tests.conftest import good_member, good_org, write_book
 
 

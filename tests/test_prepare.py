@@ -21,16 +21,16 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from typer.testing import CliRunner
 
-from addin import source as sources
-from addin import xlsxsheet
-from addin.check import check_files
-from addin.cli import app
-from addin.dataentry import CODE_MARKER, DATA_ROWS
-from addin.errors import WorkbookError
-from addin.layout import MEMBER_COLUMNS, ORG_COLUMNS
-from addin.outputs import encrypt
-from addin.prepare import prepare
-from addin.reader import read_workbook
+from addin.cli.main import app
+from addin.engine.check import check_files
+from addin.model.errors import WorkbookError
+from addin.read.reader import read_workbook
+from addin.workflow.prepare import prepare
+from addin.write.dataentry import CODE_MARKER, DATA_ROWS
+from addin.write.layout import MEMBER_COLUMNS, ORG_COLUMNS
+from addin.write.outputs import encrypt
+from addin.xlsx import sheet as xlsxsheet
+from addin.xlsx import source as sources
 from tests.conftest import TODAY, good_member, good_org, person_id
 
 HEADER = 5  # the header starts on row 5: one more title row than the seed

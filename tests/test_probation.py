@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from addin.codes import read_csv
 from addin.rules import probation
+from addin.values.codes import read_csv
 from tests.conftest import good_member, good_org, person_id
 
 BORN = date(1920, 1, 1)
@@ -62,7 +62,7 @@ def veteran(number: int, joined: date, full: date) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    from addin.check import check_files
+    from addin.engine.check import check_files
     from tests.conftest import TODAY, write_book
 
     members = [veteran(n, joined, full) for n, (joined, full, _rule) in enumerate(CASES)]

@@ -11,9 +11,9 @@ from datetime import date, datetime, time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addin import codes, values
-from addin.divisions import _table, resolve_place
-from addin.ids import orgcode, ric
+from addin.values import cells as values
+from addin.values import codes, orgcode, ric
+from addin.values.divisions import _table, resolve_place
 from tests.conftest import person_id
 
 TODAY = date(2024, 6, 1)

@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 import xlwt
 
-from addin.check import check_files
-from addin.reader import WorkbookError, read_workbook
-from addin.schema import MEMBER_FIELDS
+from addin.engine.check import check_files
+from addin.model.fields import MEMBER_FIELDS
+from addin.read.reader import WorkbookError, read_workbook
 from tests.conftest import TODAY, good_member, good_org, person_id
 
 MEMBER_KEYS = tuple(f.key for f in MEMBER_FIELDS)  # the seed's column order
@@ -255,7 +255,7 @@ def test_legacy_xls_is_read(tmp_path):
 
 
 def _label(key):
-    from addin.schema import field_label
+    from addin.model.fields import field_label
 
     return field_label("members", key)
 

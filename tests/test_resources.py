@@ -16,9 +16,10 @@ from defusedxml import ElementTree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addin import extent, reader, source
-from addin.errors import WorkbookError
-from addin.extent import SparseRow, column_letters
+from addin.model.errors import WorkbookError
+from addin.read import extent, reader
+from addin.read.extent import SparseRow, column_letters
+from addin.xlsx import source
 from bench.generate import write as generate
 from tests.conftest import good_member, good_org, write_book
 from tests.test_hostile import assert_refused, reading_commands, rewrite
@@ -35,7 +36,7 @@ def dyxx(*args: str, timeout: float = 120, env: dict | None = None) -> subproces
         resource.setrlimit(resource.RLIMIT_DATA, (LIMIT, LIMIT))
 
     return subprocess.run(
-        [sys.executable, "-m", "addin.cli", *args],
+        [sys.executable, "-m", "addin.cli.main", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -135,7 +136,7 @@ def worksheets(draw) -> bytes:
 @given(xml=worksheets(), chunk=st.integers(1, 300), cut=st.floats(0, 1))
 def test_uncached_formulas_match_a_plain_reading(xml, chunk, cut):
     """Any chunk size (a cell may span many chunks), and the sheet read in two parts at a
-    row boundary as addin.split reads it."""
+    row boundary as addin.engine.split reads it."""
     expected = uncached_by_tree(xml)
     at = xml.find(b"<row", int(len(xml) * cut))
     at = xml.find(b"</sheetData>") if at < 0 else at
@@ -337,7 +338,7 @@ def cells_of(rows) -> dict[tuple[int, int], object]:
 @given(body=sparse_sheets())
 def test_a_sparse_sheet_read_through_a_copy_holds_what_calamine_reads(tmp_path_factory, body):
     """With a grid budget of 3,000 cells nearly every sheet here is sparse, and is read
-    through a copy (addin.extent.plan); the cells are those calamine reads as it is."""
+    through a copy (addin.read.extent.plan); the cells are those calamine reads as it is."""
     path = one_sheet(tmp_path_factory.mktemp("sparse") / "稀疏.xlsx", body)
     loaded = source.load(path)
     workbook = reader.open_workbook(path, loaded.data)

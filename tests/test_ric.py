@@ -1,4 +1,4 @@
-"""公民身份号码 checks (addin.ids.ric)."""
+"""公民身份号码 checks (addin.values.ric)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import stdnum.cn.ric
 
-from addin.ids import ric
+from addin.values import ric
 
 TODAY = date(2025, 6, 1)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.reader import read_workbook
-from addin.report import data_fingerprint
+from addin.engine.report import data_fingerprint
+from addin.read.reader import read_workbook
 from addin.workflow.sample import count, draw
 from tests.conftest import good_member, good_org, person_id, write_book
 from tests.test_workflow import branch_books, dyxx

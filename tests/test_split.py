@@ -19,9 +19,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 
-from addin import split
-from addin.check import check_files, read_files
-from addin.layout import DATA_ROW, MEMBER_COLUMNS
+from addin.engine import split
+from addin.engine.check import check_files, read_files
+from addin.write.layout import DATA_ROW, MEMBER_COLUMNS
 from bench.generate import write as generate
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book
 
@@ -289,7 +289,7 @@ def test_error_cells_are_read_in_one_process(tmp_path):
 @pytest.mark.usefixtures("forced")
 def test_blank_rows_where_the_sheet_is_cut(tmp_path):
     """The first half ends in blank rows: the table is not seen to run on, read whole."""
-    from addin import source as sources
+    from addin.xlsx import source as sources
 
     path = plain(tmp_path)
     middle = split.plan(sources.load(path)).row
@@ -312,7 +312,7 @@ def test_blank_rows_where_the_sheet_is_cut(tmp_path):
 def test_a_second_half_that_begins_with_emptied_rows(tmp_path):
     """Emptied rows that keep their formatting are rows of the XML: the cut can fall on
     one, and the child's first record is then a few rows below it."""
-    from addin import source as sources
+    from addin.xlsx import source as sources
 
     middle = split.plan(sources.load(plain(tmp_path))).row
     for shift in range(-4, 4):
@@ -390,7 +390,7 @@ def test_a_failing_child_falls_back_to_one_process(forced, tmp_path, monkeypatch
 
 
 def test_merges_across_the_cut_move_it_below_them(tmp_path, forced):
-    from addin import source as sources
+    from addin.xlsx import source as sources
 
     cut = split.plan(sources.load(merged_branches(tmp_path)))
     assert cut is not None
@@ -400,7 +400,7 @@ def test_merges_across_the_cut_move_it_below_them(tmp_path, forced):
 
 
 def test_small_sheets_one_core_or_the_switch_read_in_one_process(tmp_path, monkeypatch):
-    from addin import source as sources
+    from addin.xlsx import source as sources
 
     path = plain(tmp_path)
     assert split.plan(sources.load(path)) is None  # far below 8 MB
@@ -412,7 +412,7 @@ def test_small_sheets_one_core_or_the_switch_read_in_one_process(tmp_path, monke
 
 def dyxx(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "addin.cli", *args, "--today", TODAY.isoformat()],
+        [sys.executable, "-m", "addin.cli.main", *args, "--today", TODAY.isoformat()],
         capture_output=True,
         text=True,
         env={**os.environ, **env},
@@ -449,7 +449,7 @@ def test_the_halves_pass_through_ram_only_briefly(forced, tmp_path):
 
 
 def test_an_encrypted_workbook_is_split_without_any_file(forced, tmp_path, monkeypatch):
-    from addin.outputs import encrypt
+    from addin.write.outputs import encrypt
 
     locked = tmp_path / "加密.xlsx"
     locked.write_bytes(encrypt(plain(tmp_path).read_bytes(), "dangyuan2017"))

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import addin.cli  # noqa: F401  (registers every command)
-from addin.check import check_files
-from addin.commands import app
+import addin.cli.main  # noqa: F401  (registers every command)
+from addin.cli.app import app
+from addin.engine.check import check_files
 from tests.conftest import TODAY, good_member, good_org, person_id
 
 ROOT = Path(__file__).resolve().parents[1]

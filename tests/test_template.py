@@ -14,14 +14,15 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from addin import codes, livechecks, template
-from addin.check import check_tables
-from addin.cli import app
-from addin.dataentry import CODE_MARKER, CODED, DATA_ROWS, ENUMERATIONS, options
-from addin.findings import RULES, column_letter
-from addin.forms import member_items, org_items
-from addin.layout import DATA_ROW, GROUPS, HEADER_ROW, TITLES, columns
-from addin.reader import read_workbook
+from addin.cli.main import app
+from addin.engine.check import check_tables
+from addin.model.findings import RULES, column_letter
+from addin.read.reader import read_workbook
+from addin.values import codes
+from addin.write import livechecks, template
+from addin.write.dataentry import CODE_MARKER, CODED, DATA_ROWS, ENUMERATIONS, options
+from addin.write.forms import member_items, org_items
+from addin.write.layout import DATA_ROW, GROUPS, HEADER_ROW, TITLES, columns
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book
 
 ROOT = Path(__file__).resolve().parents[1]

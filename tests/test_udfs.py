@@ -18,9 +18,9 @@ from datetime import date, datetime
 
 import pytest
 
-from addin import excel_functions as logic
 from addin import udfs
-from addin.excel_functions import SEPARATOR, WARNING_MARK
+from addin.excel import functions as logic
+from addin.excel.functions import SEPARATOR, WARNING_MARK
 from addin.udfs import functions
 from tests.cases import BOM, MEMBER_BAD, MEMBER_GOOD, ZERO_WIDTH
 from tests.conftest import TODAY, good_member, good_org, person_id
@@ -96,7 +96,7 @@ def test_dyrow():
 
 
 def _member_columns():
-    from addin.layout import MEMBER_COLUMNS
+    from addin.write.layout import MEMBER_COLUMNS
 
     return MEMBER_COLUMNS
 

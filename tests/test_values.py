@@ -1,4 +1,4 @@
-"""Tests for addin.values: blanks, text, dates, year-months, phones, names, addresses."""
+"""Tests for addin.values.cells: blanks, text, dates, year-months, phones, names, addresses."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from addin import values
-from addin.findings import RULES
-from addin.values import (
+from addin.model.findings import RULES
+from addin.values import cells as values
+from addin.values.cells import (
     check_address,
     check_name,
     is_blank,

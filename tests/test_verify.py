@@ -9,12 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.annotate import STAMP_SHEET, write_annotated
-from addin.check import check_files
-from addin.layout import MEMBER_COLUMNS
-from addin.outputs import encrypt
-from addin.reader import read_workbook
+from addin.engine.check import check_files
+from addin.read.reader import read_workbook
 from addin.workflow.verify import ADDED, EDITED, REMOVED, verify
+from addin.write.layout import MEMBER_COLUMNS
+from addin.write.marked.annotate import STAMP_SHEET, write_annotated
+from addin.write.outputs import encrypt
 from bench.generate import write as generate
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book
 from tests.test_workflow import dyxx
@@ -196,7 +196,7 @@ def test_encrypted_copy(tmp_path, marked):
 
 
 def test_code_table_update_is_noted(marked, monkeypatch):
-    from addin import codes
+    from addin.values import codes
 
     changed = {**codes.versions(), "education.csv": "000000000000"}
     monkeypatch.setattr(codes, "versions", lambda: changed)

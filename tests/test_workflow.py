@@ -103,7 +103,7 @@ def branch_books(folder: Path) -> list[Path]:
 def dyxx(*args: str) -> subprocess.CompletedProcess:
     """The command line in a child process, as a committee officer runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "addin.cli", *args],
+        [sys.executable, "-m", "addin.cli.main", *args],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "200"},

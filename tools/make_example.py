@@ -12,7 +12,7 @@ from pathlib import Path
 
 from stdnum.cn.ric import calc_check_digit
 
-from addin.layout import add_table, new_workbook
+from addin.write.layout import add_table, new_workbook
 
 OUT = Path(__file__).resolve().parent.parent / "examples" / "示例_林业局党委.xlsx"
 COMMITTEE = "中共邵阳县林业局委员会"

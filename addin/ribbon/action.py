@@ -5,8 +5,8 @@ add missing dropdowns and text formats; check; mark every finding's cell
 (fill and note) and take back marks that no longer apply, restoring the
 cell's own fill and note; write the 校验结果 sheet; stamp the 校验记录 sheet.
 
-Everything is decided by the engine (:mod:`addin.excel_plan`,
-:mod:`addin.excel_aids`, :mod:`addin.excel_marks`); this module only reads
+Everything is decided by the engine (:mod:`addin.excel.plan`,
+:mod:`addin.excel.aids`, :mod:`addin.excel.marks`); this module only reads
 values, asks, and writes. Writes are batched: values in blocks, fills grouped
 (:mod:`addin.ribbon.paint`); only notes are written cell by cell. A sheet
 whose content would not change is not written at all.
@@ -22,11 +22,10 @@ from datetime import date
 
 import xlwings as xw
 
-from addin import excel_aids, excel_plan, ownsheets
-from addin.annotate import RESULT_WIDTHS, STAMP_WIDTHS
-from addin.dataentry import validation as validation_texts
-from addin.excel_aids import TEXT_FORMAT, Dropdown
-from addin.excel_marks import (
+from addin.excel import aids as excel_aids
+from addin.excel import plan as excel_plan
+from addin.excel.aids import TEXT_FORMAT, Dropdown
+from addin.excel.marks import (
     STATE_SHEET,
     STATE_WIDTH,
     State,
@@ -38,11 +37,14 @@ from addin.excel_marks import (
     to_observe,
     wanted,
 )
-from addin.excel_plan import Book, Rows
-from addin.findings import Finding, column_letter
-from addin.reader import Table
+from addin.excel.plan import Book, Rows
+from addin.model.findings import Finding, column_letter
+from addin.read import ownsheets
+from addin.read.reader import Table
 from addin.ribbon.paint import paint
 from addin.ribbon.probe import DesktopProbe, Probe
+from addin.write.dataentry import validation as validation_texts
+from addin.write.marked.annotate import RESULT_WIDTHS, STAMP_WIDTHS
 
 TITLE = "党员信息校验"
 ENGINE = f"xlwings {xw.__version__}"
@@ -100,7 +102,7 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get(DEBUG_VARIABLE) == "1":
             raise
-        from addin.cli import internal_error  # no cell values in the message
+        from addin.cli.main import internal_error  # no cell values in the message
 
         book.app.alert(internal_error(exc), title=TITLE, mode="critical")
         return

@@ -31,9 +31,9 @@ from xml.sax.saxutils import escape
 
 import xlwings
 
-from addin import outputs
 from addin.ribbon import customui
 from addin.ribbon.icon import png
+from addin.write import outputs
 
 TEMPLATE = Path(xlwings.__file__).parent / "quickstart_addin_ribbon.xlam"
 ADDIN_NAME = "dyxx.xlam"

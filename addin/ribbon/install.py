@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from addin.errors import os_message
+from addin.model.errors import os_message
 from addin.ribbon.build import ADDIN_NAME, UDF_MODULES, Config, build, local_config
 
 MAC_STARTUP = (

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import xlwings as xw
 
-from addin.findings import column_letter
+from addin.model.findings import column_letter
 from addin.ribbon.probe import ADDRESS_LIMIT, chunks
 
 BLOCK_CELLS = 10_000  # xlwings' limit per set_colors call

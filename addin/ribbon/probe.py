@@ -17,8 +17,8 @@ from typing import Protocol
 
 import xlwings as xw
 
-from addin.excel_marks import Key, Observed, hex_colour
-from addin.excel_plan import Area
+from addin.excel.marks import Key, Observed, hex_colour
+from addin.excel.plan import Area
 
 ADDRESS_LIMIT = 255  # Excel's limit on the address text of a multi-area range
 

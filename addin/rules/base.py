@@ -5,12 +5,12 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date
 
-from addin import codes
-from addin.codes import Entry
-from addin.findings import Finding, Problem, rule
-from addin.reader import Record, Table
-from addin.schema import field_label
-from addin.values import is_blank, text
+from addin.model.fields import field_label
+from addin.model.findings import Finding, Problem, rule
+from addin.read.reader import Record, Table
+from addin.values import codes
+from addin.values.cells import is_blank, text
+from addin.values.codes import Entry
 
 REQUIRED = rule(
     "field.required",

@@ -12,10 +12,10 @@ from collections.abc import Callable, Collection, Sequence
 from operator import attrgetter
 from typing import Generic, TypeVar
 
-from addin.findings import Finding, Problem
-from addin.reader import Table
-from addin.schema import field_label
-from addin.values import is_blank, text
+from addin.model.fields import field_label
+from addin.model.findings import Finding, Problem
+from addin.read.reader import Table
+from addin.values.cells import is_blank, text
 
 _NO_BLANK = object()
 T = TypeVar("T")
@@ -34,7 +34,7 @@ def memoised(column: Sequence[object], parse: Callable[[object], T]) -> list[T]:
 class ParsedColumn(Generic[T]):
     """A column parsed once per distinct value: the result of every row, and row lookups.
 
-    ``blank``: the result for blank cells (:func:`addin.values.is_blank`), which
+    ``blank``: the result for blank cells (:func:`addin.values.cells.is_blank`), which
     are then never passed to ``parse``.
 
     >>> parsed = ParsedColumn(["a", "b", "a", ""], str.upper, blank=None)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from addin.celltext import for_terminal, has_control
-from addin.findings import Problem, rule
+from addin.model.celltext import for_terminal, has_control
+from addin.model.findings import Problem, rule
 from addin.rules.base import RowFindings
 from addin.rules.columns import Emitter, rows_holding
 

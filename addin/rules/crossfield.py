@@ -14,12 +14,12 @@ from datetime import date
 from itertools import compress, count
 from operator import attrgetter, ne
 
-from addin import values
-from addin.divisions import resolve_place
-from addin.findings import Problem, rule
+from addin.model.findings import Problem, rule
 from addin.rules import probation
 from addin.rules.base import add_months, add_years, age_on
 from addin.rules.columns import Emitter, ParsedColumn
+from addin.values import cells as values
+from addin.values.divisions import resolve_place
 
 BIRTH_MISMATCH = rule(
     "member.birth_mismatch",

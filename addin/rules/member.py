@@ -11,15 +11,15 @@ from collections.abc import Collection
 from datetime import date
 from operator import attrgetter
 
-from addin import codes, values
-from addin.findings import Finding
-from addin.ids import ric
-from addin.reader import Table
+from addin.model.fields import MEMBER_FIELDS
+from addin.model.findings import Finding
+from addin.read.reader import Table
 from addin.rules import controls, crossfield
 from addin.rules.base import REQUIRED as FIELD_REQUIRED
 from addin.rules.base import REQUIRED_LOST
 from addin.rules.columns import Emitter, ParsedColumn
-from addin.schema import MEMBER_FIELDS
+from addin.values import cells as values
+from addin.values import codes, ric
 
 MEMBER_KEYS = MEMBER_FIELDS
 CODED = {

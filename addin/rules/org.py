@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from addin import codes, values
-from addin.findings import Finding, rule
-from addin.ids import orgcode
-from addin.reader import Record, Table
+from addin.model.fields import field_label
+from addin.model.findings import Finding, rule
+from addin.read.reader import Record, Table
 from addin.rules.base import RowFindings
 from addin.rules.controls import check_row as check_controls
-from addin.schema import field_label
+from addin.values import cells as values
+from addin.values import codes, orgcode
 
 UNIT_SHOULD_BE_BLANK = rule(
     "org.unit_not_blank",

@@ -21,7 +21,7 @@ from datetime import date
 from functools import cache
 from itertools import pairwise
 
-from addin.codes import read_csv
+from addin.values.codes import read_csv
 
 FILE = "probation.csv"
 

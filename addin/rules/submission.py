@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from addin.findings import Finding, rule
-from addin.reader import Table
+from addin.model.findings import Finding, rule
+from addin.read.reader import Table
 
 DUPLICATE_ID = rule(
     "member.duplicate_id",
@@ -103,7 +103,7 @@ def empty_tables(tables: Sequence[Table]) -> list[Finding]:
     """A submission with no member at all (the blank template sent back) is an error on its
     empty 附件4; an empty table beside filled ones is a warning.
 
-    A table whose other half another process reads (:mod:`addin.split`) is never empty.
+    A table whose other half another process reads (:mod:`addin.engine.split`) is never empty.
     """
     filled = [bool(t.records) or t.rest is not None for t in tables]
     members = any(f for t, f in zip(tables, filled, strict=True) if t.kind == "members")

@@ -3,14 +3,14 @@
 Names are ASCII (Excel-safe, and valid VBA identifiers for the generated
 wrappers); docstrings and argument descriptions are Chinese, because Excel's
 function wizard shows them (at most 255 characters each). Each function is a
-thin wrapper over :mod:`addin.excel_functions`.
+thin wrapper over :mod:`addin.excel.functions`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from addin import excel_functions as logic
+from addin.excel import functions as logic
 
 CATEGORY = "党员信息校验"
 # Argument descriptions shown in the function wizard: function -> {argument: text}.

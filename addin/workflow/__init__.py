@@ -1,6 +1,6 @@
 """The committee's workflow after the branches hand in their workbooks (邵组通〔2017〕26号 二、三).
 
-One module per step, each behind a ``dyxx`` command (see :mod:`addin.commands.workflow`):
+One module per step, each behind a ``dyxx`` command (see :mod:`addin.cli.workflow`):
 
 - :mod:`~addin.workflow.merge` (``dyxx merge``): 汇总 of branch workbooks into one 附件3/附件4,
   checked as one submission, with the 统计核对 and 数据质量 sheets of

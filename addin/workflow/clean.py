@@ -6,20 +6,20 @@ What is removed:
   A copy nobody saved since the check is restored byte for byte from the stamp's
   record; one saved since (in Excel, WPS, LibreOffice) gets each recorded cell's
   fill back and loses every note of ours, also where a row moved and the fill
-  cannot be put back (both listed; :mod:`addin.workflow.unmark`);
+  cannot be put back (both listed; :mod:`addin.write.marked.unmark`);
 - what ``dyxx prepare`` (or the template) put in: the hidden code sheet, the
   dropdowns and input messages, the live checks (conditional formats), and the
   text/date formats it gave to empty cells of the tables. They are known by what
   they are, as any office suite saves them again: a live check by its formula
-  (:func:`addin.livechecks.is_live_check`), a prompt by its text
-  (:func:`addin.dataentry.texts`), a dropdown by its list on the code sheet;
+  (:func:`addin.write.livechecks.is_live_check`), a prompt by its text
+  (:func:`addin.write.dataentry.texts`), a dropdown by its list on the code sheet;
 - the 统计核对, 数据质量, 问题清单 and 数据来源 sheets of ``dyxx merge``.
 
 Everything else stays as it is: the officer's values and the official structure.
 Only the XML of the sheets concerned, styles.xml and the workbook's sheet list are
 edited; every other part (images, charts, the officer's own sheets, named 校验结果
 or not) is copied byte for byte. dyxx's sheets are told by what they hold
-(:mod:`addin.ownsheets`).
+(:mod:`addin.read.ownsheets`).
 """
 
 from __future__ import annotations
@@ -34,22 +34,23 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from addin import ownsheets, xlsxsheet
-from addin import source as sources
-from addin import xlsxparts as xparts
-from addin.annotate import MACROS, UNSUPPORTED, has_macros
-from addin.dataentry import DATA_ROWS, DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS, texts
-from addin.errors import WorkbookError
-from addin.excel_marks import APPENDED_NOTE, Mark, State, parse_state
-from addin.livechecks import is_live_check
-from addin.outputs import refuse_overwrite, write_atomically
-from addin.package import Rewriter
-from addin.prepare import prepared_record
-from addin.reader import Table, find_tables
-from addin.workflow.stamp import own_sheets, read_stamp
-from addin.workflow.unmark import cell_heads, remove_stray_notes, undo
-from addin.xlsxnotes import Edits, Notes
-from addin.xlsxsheet import REMOVE, Found
+from addin.excel.marks import APPENDED_NOTE, Mark, State, parse_state
+from addin.model.errors import WorkbookError
+from addin.read import ownsheets
+from addin.read.reader import Table, find_tables
+from addin.workflow.prepare import prepared_record
+from addin.write.dataentry import DATA_ROWS, DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS, texts
+from addin.write.livechecks import is_live_check
+from addin.write.marked.annotate import MACROS, UNSUPPORTED, has_macros
+from addin.write.marked.stamp import own_sheets, read_stamp
+from addin.write.marked.unmark import cell_heads, remove_stray_notes, undo
+from addin.write.outputs import refuse_overwrite, write_atomically
+from addin.xlsx import parts as xparts
+from addin.xlsx import sheet as xlsxsheet
+from addin.xlsx import source as sources
+from addin.xlsx.notes import Edits, Notes
+from addin.xlsx.package import Rewriter
+from addin.xlsx.sheet import REMOVE, Found
 
 FG_COLOUR = re.compile(rb'<(?:\w+:)?fgColor\b[^>]*\brgb="([0-9A-Fa-f]{6,8})"')
 

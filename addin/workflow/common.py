@@ -23,14 +23,15 @@ from pathlib import Path
 
 from openpyxl.workbook import Workbook
 
-from addin import codes, values
-from addin.dataentry import CODED, DATE_FIELDS
-from addin.errors import WorkbookError
-from addin.mask import mask_field
-from addin.outputs import refuse_overwrite, save_atomically
-from addin.reader import Record, Table, read_workbook
+from addin.engine.mask import mask_field
+from addin.model.errors import WorkbookError
+from addin.model.fields import FIELDS
+from addin.read.reader import Record, Table, read_workbook
 from addin.rules.submission import org_name_key
-from addin.schema import FIELDS
+from addin.values import cells as values
+from addin.values import codes
+from addin.write.dataentry import CODED, DATE_FIELDS
+from addin.write.outputs import refuse_overwrite, save_atomically
 
 FAR_FUTURE = date(9999, 12, 31)  # comparisons accept any date; checking is dyxx check's job
 MONTH_FIELDS = frozenset({"lost_date"})
@@ -104,7 +105,7 @@ def shown(kind: str, key: str, raw: object) -> str:
 
 
 def masked(key: str, text: str, mask: bool) -> str:
-    """``text`` of the field ``key`` masked when ``mask`` (see :func:`addin.mask.mask_field`)."""
+    """``text`` of the field ``key``, masked if ``mask`` (:func:`addin.engine.mask.mask_field`)."""
     if not mask or not text:
         return text
     return mask_field(LABELS.get(key, key), text)

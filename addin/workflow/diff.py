@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from addin import __version__
-from addin.layout import new_workbook
-from addin.reader import Record, Table
-from addin.report import data_fingerprint
-from addin.schema import field_label
-from addin.values import is_blank, text
+from addin.engine.report import data_fingerprint
+from addin.model.fields import field_label
+from addin.read.reader import Record, Table
+from addin.values.cells import is_blank, text
 from addin.workflow.common import (
     branch_name,
     comparable,
@@ -36,6 +35,7 @@ from addin.workflow.common import (
 )
 from addin.workflow.merge import org_key
 from addin.workflow.sheets import report_sheet
+from addin.write.layout import new_workbook
 
 SUBJECTS = {"members": "党员", "orgs": "党组织"}
 ADDED, REMOVED = "新增", "减少"

@@ -2,13 +2,13 @@
 
 The notice: "此表可直接从软件系统中导出打印，再交由党员本人确认". Each form is
 laid out as in the seed (the items, their wording, the signature and date lines
-and the closing note of :mod:`addin.forms`), one sheet per organisation or
+and the closing note of :mod:`addin.write.forms`), one sheet per organisation or
 person, printed on one A4 page: tick items show ☑ for the recorded answer and
 ☐ for the others, coded items show code and name ("21 大学"), dates read
 "1968年03月12日". An answer that is empty stays blank to be filled in by hand;
 one that cannot be read is shown as recorded, for the member to correct.
 
-File and sheet names come from :mod:`addin.safename`. PDFs are made with
+File and sheet names come from :mod:`addin.model.safename`. PDFs are made with
 LibreOffice (``soffice --headless --convert-to pdf``) when it is installed: with
 a private profile, never listening, and with only fixed options and absolute
 paths on its command line (:func:`soffice_command`), so no name from the data
@@ -30,11 +30,19 @@ from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin import __version__, codes, outputs, values
-from addin.celltext import for_cell, set_text
-from addin.dataentry import CODED, DATE_FIELDS, ENUMERATIONS
-from addin.errors import WorkbookError
-from addin.forms import (
+from addin import __version__
+from addin.model.celltext import for_cell, set_text
+from addin.model.errors import WorkbookError
+from addin.model.safename import Namer, sheet_title
+from addin.read.reader import Record, Table
+from addin.values import cells as values
+from addin.values import codes
+from addin.workflow.common import FAR_FUTURE, branch_key, branch_name, check_target, records
+from addin.workflow.merge import org_key
+from addin.workflow.sheets import print_setup
+from addin.write import outputs
+from addin.write.dataentry import CODED, DATE_FIELDS, ENUMERATIONS
+from addin.write.forms import (
     BOX,
     FONT,
     FORMS,
@@ -45,13 +53,8 @@ from addin.forms import (
     write_label,
     write_line,
 )
-from addin.layout import new_workbook
-from addin.outputs import save_atomically
-from addin.reader import Record, Table
-from addin.safename import Namer, sheet_title
-from addin.workflow.common import FAR_FUTURE, branch_key, branch_name, check_target, records
-from addin.workflow.merge import org_key
-from addin.workflow.sheets import print_setup
+from addin.write.layout import new_workbook
+from addin.write.outputs import save_atomically
 
 TICKED, UNTICKED = "☑", "☐"
 PLAIN_NAMES = frozenset({"ethnicity"})  # written by name on the form (民族: 汉族)
@@ -171,7 +174,7 @@ def branch_workbook(branch: BranchForms) -> Workbook:
 
 
 def workbook_paths(branches: list[BranchForms], directory: Path) -> list[Path]:
-    """One absolute file name per branch, safe and unique (:mod:`addin.safename`)."""
+    """One absolute file name per branch, safe and unique (:mod:`addin.model.safename`)."""
     folder, namer = directory.resolve(), Namer()
     return [folder / f"{namer(branch.name)}.xlsx" for branch in branches]
 
@@ -232,7 +235,7 @@ def to_pdf(workbooks: list[Path], directory: Path, program: str) -> list[Path]:
     LibreOffice runs with a fresh profile in a private temporary folder (mode
     0700, outside ``directory``, removed afterwards), stdin closed and a time
     limit; each PDF is then written into ``directory`` through
-    :func:`addin.outputs.write_atomically`. Raises :class:`RuntimeError` (with a
+    :func:`addin.write.outputs.write_atomically`. Raises :class:`RuntimeError` (with a
     Chinese message) when LibreOffice fails, :class:`WorkbookError` when a PDF
     cannot be written.
     """

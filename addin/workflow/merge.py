@@ -15,17 +15,17 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from addin.check import check_tables, paused_gc
-from addin.errors import WorkbookError
-from addin.findings import Finding, Rule, column_letter, rule
-from addin.layout import DATA_ROW, columns
-from addin.reader import Record, Table
-from addin.report import Report
+from addin.engine.check import check_tables, paused_gc
+from addin.engine.report import Report
+from addin.model.errors import WorkbookError
+from addin.model.fields import field_label
+from addin.model.findings import Finding, Rule, column_letter, rule
+from addin.read.reader import Record, Table
 from addin.rules.submission import Place, org_name_key
-from addin.schema import field_label
-from addin.values import is_blank, text
+from addin.values.cells import is_blank, text
 from addin.workflow.common import comparable, field_keys, id_key, plain, read_all, records, shown
 from addin.workflow.sheets import OFFICIAL_TITLES
+from addin.write.layout import DATA_ROW, columns
 
 MEMBER_CONFLICT = rule(
     "merge.member_conflict",

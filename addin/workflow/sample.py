@@ -25,10 +25,9 @@ from pathlib import Path
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from addin import __version__
-from addin.layout import new_workbook
-from addin.reader import Record, Table
-from addin.report import data_fingerprint
-from addin.values import text
+from addin.engine.report import data_fingerprint
+from addin.read.reader import Record, Table
+from addin.values.cells import text
 from addin.workflow.common import (
     branch_key,
     branch_name,
@@ -41,6 +40,7 @@ from addin.workflow.common import (
 )
 from addin.workflow.merge import committee_of
 from addin.workflow.sheets import official_sheet, report_sheet
+from addin.write.layout import new_workbook
 
 CHECKLIST_SHEET, ORGS_SHEET, MEMBERS_SHEET = "抽查清单", "抽查党组织", "抽查党员"
 PARAMETERS_SHEET, COVERAGE_SHEET = "抽样说明", "覆盖情况"

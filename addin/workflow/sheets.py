@@ -1,7 +1,7 @@
 """Writing the report sheets of the workflow outputs (openpyxl), printable on A4.
 
 A report sheet is a title line, optional note lines, a bold boxed header and
-boxed rows; the official 附件3/附件4 sheets come from :mod:`addin.layout`.
+boxed rows; the official 附件3/附件4 sheets come from :mod:`addin.write.layout`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.celltext import set_text
-from addin.findings import column_letter
-from addin.layout import DATA_ROW, HEADER_ROW, add_table, columns
-from addin.template import DEFAULT_WIDTH, WIDTHS
+from addin.model.celltext import set_text
+from addin.model.findings import column_letter
+from addin.write.layout import DATA_ROW, HEADER_ROW, add_table, columns
+from addin.write.template import DEFAULT_WIDTH, WIDTHS
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -51,7 +51,7 @@ def report_sheet(
 ) -> Written:
     """A new sheet: heading, notes, then a boxed table of ``rows`` under ``header``.
 
-    Every text is written as text (:func:`addin.celltext.set_text`): data never becomes a formula.
+    Every text is written as text (:func:`addin.model.celltext.set_text`), never a formula.
     """
     sheet = workbook.create_sheet(title)
     set_text(sheet["A1"], heading)
@@ -104,7 +104,7 @@ def official_sheet(
     summary_date: str = "",
     title: str | None = None,
 ) -> Worksheet:
-    """An official 附件3/附件4 sheet (:func:`addin.layout.add_table`), set up for printing."""
+    """An official 附件3/附件4 sheet (:func:`addin.write.layout.add_table`), set up for printing."""
     sheet = add_table(
         workbook,
         kind,

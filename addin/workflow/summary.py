@@ -19,15 +19,14 @@ from pathlib import Path
 from openpyxl.chart import BarChart, Reference
 from openpyxl.workbook import Workbook
 
-from addin import codes
-from addin.findings import RULES, Finding
-from addin.ids import ric
-from addin.layout import DATA_ROW, new_workbook
-from addin.report import Report
-from addin.values import is_blank, text
+from addin.engine.report import Report
+from addin.model.findings import RULES, Finding
+from addin.values import codes, ric
+from addin.values.cells import is_blank, text
 from addin.workflow.common import enumerated, save
 from addin.workflow.merge import Merged
 from addin.workflow.sheets import OFFICIAL_TITLES, bold_row, link, official_sheet, report_sheet
+from addin.write.layout import DATA_ROW, new_workbook
 
 STATISTICS_SHEET, QUALITY_SHEET = "统计核对", "数据质量"
 SOURCES_SHEET, FINDINGS_SHEET = "数据来源", "问题清单"

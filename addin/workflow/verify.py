@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from addin import codes
-from addin import source as sources
-from addin.annotate import STAMP_SHEET
-from addin.errors import WorkbookError
-from addin.reader import read_workbook
-from addin.report import Prints, data_fingerprint
-from addin.workflow.stamp import Stamp, TablePrints, read_stamp
+from addin.engine.report import Prints, data_fingerprint
+from addin.model.errors import WorkbookError
+from addin.read.reader import read_workbook
+from addin.values import codes
+from addin.write.marked.annotate import STAMP_SHEET
+from addin.write.marked.stamp import Stamp, TablePrints, read_stamp
+from addin.xlsx import source as sources
 
 EDITED, ADDED, REMOVED = "修改", "新增", "删除"
 KIND_NAMES = {"members": "附件4", "orgs": "附件3"}

@@ -1,0 +1,367 @@
+"""Input aids for the 附件3/附件4 tables: code sheet, dropdowns, formats, live checks.
+
+:func:`equip` puts them on a table of the generated template (openpyxl);
+``dyxx prepare`` puts the same ones (:func:`validation`, :func:`number_format`,
+:data:`MARK`) into an officer's own workbook by editing its XML
+(:mod:`addin.workflow.prepare`), without stacking anything twice:
+
+* a hidden, protected code sheet (:data:`CODE_SHEET`) holding every code
+  table from ``codes/``; each coded or enumerated column gets a dropdown list
+  from its options range (a range, never a literal list, so Excel's
+  255-character limit on literal lists does not apply);
+* enumerations (性别, 人员类别, 党籍状态, 是/否, 党组织所在单位情况) stop
+  anything else; coded columns warn but let the bare code (``21``) through,
+  which the engine accepts as well;
+* every column states its format in an input message; ID, phone and code
+  columns are text (no 4.30523E+17, no lost leading zeros), date columns are
+  dates and accept only dates from 1900 to today;
+* the live checks of :mod:`addin.write.livechecks` as conditional formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.model.fields import FIELDS, field_label
+from addin.model.findings import column_letter
+from addin.rules.member import CODED as MEMBER_CODED
+from addin.rules.org import CODED as ORG_CODED
+from addin.values import codes
+from addin.write.layout import TEXT_FIELDS
+from addin.write.livechecks import conditional_formats
+
+CODE_SHEET = "代码表"
+CODE_MARKER = "dyxx 代码表：下拉列表的选项来源，由 dyxx 生成，请勿修改"
+CODE_FIRST_ROW = 4  # entries start here; rows 1-3: marker, table title, column heads
+DATA_ROWS = 2000  # rows prepared below the header
+CODED = {"members": MEMBER_CODED, "orgs": ORG_CODED}  # field -> code table
+# Tables whose few values are ticked on the paper form: a dropdown of names, nothing else.
+ENUMERATIONS = frozenset({"gender", "member_category", "party_status", "yes_no", "unit_situation"})
+DATE_FIELDS = frozenset({"birth_date", "join_date", "full_date"})
+TEXT_FORMAT_FIELDS = TEXT_FIELDS | {"phone", "lost_date"}
+IME_OFF = frozenset({"id_number", "mobile", "landline", "phone", "unit_code", "lost_date"})
+DATE_FORMAT = "yyyy-mm-dd"
+MARK = DifferentialStyle(
+    font=Font(color="9C0006"),
+    fill=PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE", bgColor="FFC7CE"),
+)
+
+# Input messages: what to write in each column (the title is the column's label).
+PROMPTS: dict[str, str] = {
+    "name": "填写姓名；少数民族姓名各部分之间用间隔号“·”，如 买买提·艾力",
+    "branch": "填写党支部全称，与附件3中的党组织名称完全一致",
+    "id_number": "18位公民身份证号，最后一位可以是X；本列为文本格式，直接输入即可",
+    "birth_date": "按 1968-03-12 的格式填写，须与身份证号中的出生日期一致",
+    "join_date": "按 1992-07-01 的格式填写；入党时应年满18岁",
+    "full_date": "正式党员必填，一般为入党满一年之日，如 1993-07-01；预备党员不填",
+    "mobile": "11位手机号，如 13807391234；手机号和固定电话至少填一项",
+    "landline": "按“区号-号码”填写，如 0739-6821234",
+    "address": "具体到门牌号，如 塘渡口镇资江路12号、白竹村3组",
+    "lost_date": "失联党员填写，填到月，如 2015.03；不是失联党员不填",
+    "destination": "流动党员填写：省+市+县，如 广东省深圳市南山区；不是流动党员不填",
+    "org_name": "填写党组织全称，如 中共邵阳县林业局机关支部委员会",
+    "secretary": "填写党组织书记姓名",
+    "contact": "填写党组织联系人姓名",
+    "phone": "手机号（如 13807391234）或“区号-号码”（如 0739-6821234）",
+    "unit_name": "填写单位全称；党组织所在单位情况为“与上级党组织相同”时不填",
+    "unit_code": "18位统一社会信用代码或9位组织机构代码；联合支部有多个单位时用“、”分隔",
+}
+
+
+@dataclass
+class Equipped:
+    """What :func:`equip` did to one table."""
+
+    sheet: str
+    kind: str
+    first: int
+    last: int
+    dropdowns: list[str] = field(default_factory=list)  # labels of columns given a dropdown
+    kept: list[str] = field(default_factory=list)  # labels of columns whose own list stays
+    checks: int = 0  # live checks added
+    checks_present: int = 0  # live checks that were there already
+
+
+def options(table_key: str) -> list[str]:
+    """The dropdown values: names for enumerations, "code name" for the specific codes.
+
+    >>> options("gender"), options("education")[:2]
+    (['男', '女'], ['11 博士研究生', '12 硕士研究生'])
+    """
+    table = codes.table(table_key)
+    if table_key in ENUMERATIONS:
+        return [e.name for e in table.entries]
+    parents = {e.parent for e in table.entries}
+    return [table.display(e) for e in table.entries if e.code not in parents]
+
+
+def write_code_sheet(workbook: Workbook) -> dict[str, str]:
+    """Create (or refresh) the code sheet; return each table's options range formula."""
+    sheet = _code_sheet(workbook)
+    sheet.protection.sheet = True
+    sheet.sheet_state = "hidden"
+    sheet["A1"] = CODE_MARKER
+    sheet["A1"].font = Font(bold=True)
+    ranges: dict[str, str] = {}
+    for index, key in enumerate(codes.KEYS):
+        col = 3 * index + 1
+        table = codes.table(key)
+        sheet.cell(row=2, column=col, value=f"{table.reference}（{table.source}）")
+        for offset, head in enumerate(("代码", "名称", "下拉选项")):
+            sheet.cell(row=3, column=col + offset, value=head).font = Font(bold=True)
+        for row, entry in enumerate(table.entries, start=CODE_FIRST_ROW):
+            sheet.cell(row=row, column=col, value=entry.code).number_format = "@"
+            sheet.cell(row=row, column=col + 1, value=entry.name)
+        listed = options(key)
+        for row, value in enumerate(listed, start=CODE_FIRST_ROW):
+            sheet.cell(row=row, column=col + 2, value=value)
+        letter = column_letter(col + 2)
+        last = CODE_FIRST_ROW + len(listed) - 1
+        ranges[key] = f"{_quoted(sheet.title)}!${letter}${CODE_FIRST_ROW}:${letter}${last}"
+        for offset, width in enumerate((8, 16, 22)):
+            sheet.column_dimensions[column_letter(col + offset)].width = width
+    return ranges
+
+
+def _code_sheet(workbook: Workbook) -> Worksheet:
+    """Our code sheet (found by its marker, then emptied) or a new one with a free name."""
+    for sheet in workbook.worksheets:
+        marker = sheet._cells.get((1, 1))  # looked up, not created: other sheets stay as they are
+        if marker is not None and marker.value == CODE_MARKER:
+            sheet.delete_rows(1, sheet.max_row)
+            return sheet
+    name, number = CODE_SHEET, 1
+    while name in workbook.sheetnames:
+        number += 1
+        name = f"{CODE_SHEET}{number}"
+    return workbook.create_sheet(name)
+
+
+def _quoted(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def validation(kind: str, key: str, ranges: Mapping[str, str]) -> DataValidation | None:
+    """The validation of one column (None for columns without one, like 序号)."""
+    if key == "seq":
+        return None
+    label = field_label(kind, key)
+    table_key = CODED[kind].get(key)
+    if table_key:
+        return _list_validation(label, table_key, ranges[table_key])
+    if key in DATE_FIELDS:
+        return DataValidation(
+            type="date",
+            operator="between",
+            formula1="DATE(1900,1,1)",
+            formula2="TODAY()",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop",
+            errorTitle=f"{label}不是日期",
+            error="请输入日期，如 1968-03-12（1900年以后、不晚于今天）。"
+            "1968.03.12 这样的写法不是日期，请改用短横线或斜线分隔。",
+            showInputMessage=True,
+            promptTitle=label,
+            prompt=PROMPTS[key],
+            imeMode="off",
+        )
+    return DataValidation(
+        allow_blank=True,
+        showInputMessage=True,
+        promptTitle=label,
+        prompt=PROMPTS[key],
+        imeMode="off" if key in IME_OFF else None,
+    )
+
+
+class _AnyRange(dict):
+    """Options ranges for :func:`texts`: a validation's texts do not depend on them."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@cache
+def texts() -> frozenset[str]:
+    """The input and error messages of every validation dyxx writes (tables and forms):
+    how ``dyxx clean`` knows them again after an office suite has saved the file."""
+    found = set()
+    for kind, fields in FIELDS.items():
+        for item in fields:
+            made = validation(kind, item.key, _AnyRange())
+            if made is not None:
+                found |= {made.prompt, made.error} - {None}
+    return frozenset(found)
+
+
+def _list_validation(label: str, table_key: str, source: str) -> DataValidation:
+    table = codes.table(table_key)
+    listed = options(table_key)
+    if table_key in ENUMERATIONS:
+        choices = "、".join(listed)
+        return DataValidation(
+            type="list",
+            formula1=source,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop",
+            errorTitle=f"{label}只能从下拉列表中选择",
+            error=f"{label}只能填写：{choices}",
+            showInputMessage=True,
+            promptTitle=label,
+            prompt=f"从下拉列表中选择：{choices}",
+        )
+    example = listed[0]
+    code = example.split(" ", 1)[0]
+    return DataValidation(
+        type="list",
+        formula1=source,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle=f"{label}不在下拉列表中",
+        error=f"请从下拉列表中选择，或填写{table.reference}中的代码（如“{code}”）。"
+        "只填了代码的，点“是”保留。",
+        showInputMessage=True,
+        promptTitle=label,
+        prompt=f"从下拉列表中选择，如“{example}”；也可只填{table.reference}中的代码，如“{code}”",
+    )
+
+
+def equip(
+    sheet: Worksheet,
+    kind: str,
+    columns: Mapping[str, int],
+    first: int,
+    last: int,
+    ranges: Mapping[str, str],
+    *,
+    column_styles: bool = False,
+) -> Equipped:
+    """Add dropdowns, input messages, formats and live checks to one table.
+
+    ``column_styles`` (templates) sets formats and unlocked protection on whole
+    columns; otherwise only the empty cells of rows ``first``..``last`` get a
+    format, and everything already in the sheet is left as it is.
+    """
+    done = Equipped(sheet.title, kind, first, last)
+    for key, col in sorted(columns.items(), key=lambda item: item[1]):
+        _add_validation(sheet, kind, key, col, first, last, ranges, done)
+        fmt = number_format(key)
+        if column_styles:
+            dimension = sheet.column_dimensions[column_letter(col)]
+            dimension.protection = Protection(locked=False)
+            dimension.alignment = Alignment(vertical="center")
+            if fmt:
+                dimension.number_format = fmt
+        elif fmt:
+            _format_empty_cells(sheet, col, first, last, fmt)
+    _add_live_checks(sheet, kind, columns, first, last, done)
+    return done
+
+
+def number_format(key: str) -> str | None:
+    if key in TEXT_FORMAT_FIELDS:
+        return "@"
+    return DATE_FORMAT if key in DATE_FIELDS else None
+
+
+def _format_empty_cells(sheet: Worksheet, col: int, first: int, last: int, fmt: str) -> None:
+    """Format the empty cells, unless the whole column already has that format."""
+    column = sheet.column_dimensions.get(column_letter(col))
+    if column is not None and column.number_format == fmt:
+        return
+    for row in range(first, last + 1):
+        cell = sheet.cell(row=row, column=col)
+        if cell.value is None and cell.number_format == "General":
+            cell.number_format = fmt
+
+
+def _add_validation(
+    sheet: Worksheet,
+    kind: str,
+    key: str,
+    col: int,
+    first: int,
+    last: int,
+    ranges: Mapping[str, str],
+    done: Equipped,
+) -> None:
+    new = validation(kind, key, ranges)
+    if new is None:
+        return
+    free = _free_rows(sheet, col, first, last)
+    if not free:
+        done.kept.append(field_label(kind, key))
+        return
+    letter = column_letter(col)
+    for low, high in free:
+        new.add(f"{letter}{low}:{letter}{high}")
+    sheet.add_data_validation(new)
+    if new.type == "list":
+        done.dropdowns.append(field_label(kind, key))
+        if len(free) > 1 or free[0] != (first, last):
+            done.kept.append(field_label(kind, key))
+
+
+def _free_rows(sheet: Worksheet, col: int, first: int, last: int) -> list[tuple[int, int]]:
+    """Row spans of ``first``..``last`` in column ``col`` that no validation covers yet."""
+    taken: list[tuple[int, int]] = []
+    for existing in sheet.data_validations.dataValidation:
+        for cells in existing.sqref.ranges:
+            if cells.min_col <= col <= cells.max_col:
+                taken.append((cells.min_row, cells.max_row))
+    return free_spans(first, last, taken)
+
+
+def _add_live_checks(
+    sheet: Worksheet,
+    kind: str,
+    columns: Mapping[str, int],
+    first: int,
+    last: int,
+    done: Equipped,
+) -> None:
+    present = {
+        (str(cf.sqref), formula)
+        for cf in sheet.conditional_formatting
+        for rule in cf.rules
+        for formula in rule.formula or ()
+    }
+    for placed in conditional_formats(kind, columns, first, last):
+        if (str(CellRange(placed.range)), placed.formula) in present:
+            done.checks_present += 1
+            continue
+        rule = Rule(type="expression", dxf=MARK, formula=[placed.formula])
+        sheet.conditional_formatting.add(placed.range, rule)
+        done.checks += 1
+
+
+def free_spans(first: int, last: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The runs of rows ``first``..``last`` that no ``taken`` (low, high) span covers.
+
+    >>> free_spans(6, 20, [(8, 9), (12, 30)])
+    [(6, 7), (10, 11)]
+    """
+    free: list[tuple[int, int]] = []
+    start = first
+    for low, high in sorted(taken):
+        if high < start or low > last:
+            continue
+        if low > start:
+            free.append((start, low - 1))
+        start = max(start, high + 1)
+    if start <= last:
+        free.append((start, last))
+    return free

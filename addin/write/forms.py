@@ -1,0 +1,253 @@
+"""The 附件1/附件2 collection forms: one record per sheet, printable on A4.
+
+The items, their order and wording, the tick boxes, the signature/date lines
+and the closing note follow the seed notice; the code tables printed after
+each form in the notice follow on a second page, generated from ``codes/``.
+Answer cells get the same dropdowns and formats as the summary tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from openpyxl.styles import Alignment, Border, Font, Protection, Side
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break, RowBreak
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.model.findings import column_letter
+from addin.values import codes
+from addin.write.dataentry import DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS, validation
+
+LINE = Side(style="thin")
+UNDERLINE = Border(bottom=LINE)
+BOX = Border(left=LINE, right=LINE, top=LINE, bottom=LINE)
+WRAP = Alignment(vertical="center", wrap_text=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+FONT = "宋体"
+DATE_BLANK = "　　　　年　　月　　日"
+WIDTHS = (40, 16, 16, 16)  # label column, then three answer columns
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    key: str | None = None  # the table field the answer belongs to
+    blank: str = ""  # what the empty answer cell shows when printed
+    section: bool = False  # a section heading (党组织信息, 所在单位信息)
+
+
+def ticks(table_key: str) -> str:
+    """Tick boxes for an enumeration, as on the paper form: □男　　□女."""
+    return "　　".join(f"□{e.name}" for e in codes.table(table_key).entries)
+
+
+def _code_hint(table_key: str) -> str:
+    return f"（参照{codes.table(table_key).reference}填写相应代码）"
+
+
+def org_items() -> tuple[Item, ...]:
+    return (
+        Item("党组织信息", section=True),
+        Item("1.党组织名称（填写全称）", "org_name"),
+        Item("2.党组织书记", "secretary"),
+        Item("3.党组织联系人", "contact"),
+        Item("4.联系电话", "phone"),
+        Item("5.组织类别" + _code_hint("org_category"), "org_category"),
+        Item("6.党组织所在单位情况（勾选一项）", "unit_situation", ticks("unit_situation")),
+        Item(
+            "（备注：“与上级党组织相同”指本党组织所在的法人单位与上级党组织所在的法人单位相同，"
+            "如勾选此项，则以下所在单位信息不用填写；“联合支部”指本党组织为多个单位共建的"
+            "联合党支部，如勾选此项，则以下应填写多个所在单位信息，不够可另附页。）"
+        ),
+        Item("所在单位信息", section=True),
+        Item("7.单位名称（填写全称）", "unit_name"),
+        Item("8.单位类别" + _code_hint("unit_nature"), "unit_nature"),
+        Item("9.单位建立党组织情况" + _code_hint("unit_party_org"), "unit_party_org"),
+        Item("10.党组织所在单位代码（一般为该单位组织机构代码或统一社会信用代码）", "unit_code"),
+    )
+
+
+def member_items() -> tuple[Item, ...]:
+    return (
+        Item("1.姓名", "name"),
+        Item("2.性别", "gender", ticks("gender")),
+        Item("3.民族", "ethnicity"),
+        Item("4.公民身份证号", "id_number"),
+        Item("5.出生日期", "birth_date", DATE_BLANK),
+        Item("6.学历" + _code_hint("education"), "education"),
+        Item("7.人员类别（勾选一项）", "category", ticks("member_category")),
+        Item("8.所在党支部（填写全称）", "branch"),
+        Item("9.加入党组织日期", "join_date", DATE_BLANK),
+        Item("10.转为正式党员日期", "full_date", DATE_BLANK),
+        Item("11.工作岗位" + _code_hint("job"), "job"),
+        Item("12.联系电话（手机号）", "mobile"),
+        Item("　　（固定电话）", "landline", "（区号）　　　　+（电话）"),
+        Item("13.家庭住址（具体到门牌号）", "address"),
+        Item("14.党籍状态", "status", ticks("party_status")),
+        Item("15.是否为失联党员", "lost", ticks("yes_no")),
+        Item("　　失去联系日期（失联党员填写）", "lost_date", "　　　　年　　月"),
+        Item("16.是否为流动党员（由流出地党组织负责采集）", "mobile_flow", ticks("yes_no")),
+        Item(
+            "　　外出流向（流动党员填写）",
+            "destination",
+            "____省（区、市）____市（地、州、盟）____县（市、区、旗）",
+        ),
+    )
+
+
+FORMS = {
+    "orgs": (
+        "附件1",
+        "党组织和所在单位基本信息采集表",
+        org_items,
+        ("信息采集员（签字）：", "党组织书记（签字）：", "基层党委（盖章）："),
+        "注：软件系统中信息齐全的，此表可直接从软件系统中导出打印，再交由党支部（党总支、党委）"
+        "初核，基层党委复核。",
+        ("org_category", "unit_nature", "unit_party_org"),
+    ),
+    "members": (
+        "附件2",
+        "党员基本信息采集表",
+        member_items,
+        ("党员（签字）：", "党支部书记（签字）：", "信息采集员（签字）：", "基层党委（盖章）："),
+        "注：软件系统中信息齐全的，此表可直接从软件系统中导出打印，再交由党员本人确认，"
+        "党支部（党总支、党委）初核，基层党委复核。",
+        ("education", "job"),
+    ),
+}
+
+
+def add_form(workbook: Workbook, kind: str, title: str, ranges: Mapping[str, str]) -> Worksheet:
+    """Add the 附件1 (``orgs``) or 附件2 (``members``) form as a new sheet."""
+    *_frame, note, tables = FORMS[kind]
+    sheet, row = form_frame(
+        workbook, kind, title, lambda s, r, item: _item(s, r, kind, item, ranges)
+    )
+    write_line(sheet, row + 1, note, Font(name=FONT, size=10), WRAP, height=32)
+    last_form_row = row + 1
+    _setup(sheet, last_form_row)
+    _code_tables(sheet, last_form_row + 2, tables)
+    return sheet
+
+
+def form_frame(
+    workbook: Workbook, kind: str, title: str, write_item: Callable[[Worksheet, int, Item], None]
+) -> tuple[Worksheet, int]:
+    """A new sheet with the form's 附件 line, heading, items and signature/date lines.
+
+    ``write_item(sheet, row, item)`` fills one item's row (with formulas for the
+    template, with a member's values for ``dyxx forms``). Returns the sheet and
+    the row after the signature lines.
+    """
+    annex, heading, items, signatures, _note, _tables = FORMS[kind]
+    sheet = workbook.create_sheet(title)
+    for col, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[column_letter(col)].width = width
+    write_line(sheet, 1, annex, Font(name=FONT, size=12))
+    write_line(sheet, 2, heading, Font(name=FONT, size=18, bold=True), CENTER, height=40)
+    row = 4
+    for item in items():
+        write_item(sheet, row, item)
+        row += 1
+    row += 1
+    for signature in signatures:
+        write_line(sheet, row, signature, Font(name=FONT, size=12), height=34, span=2)
+        cell = sheet.cell(row=row, column=3, value="　　年　　月　　日")
+        cell.font, cell.alignment = Font(name=FONT, size=12), CENTER
+        sheet.merge_cells(start_row=row, start_column=3, end_row=row, end_column=len(WIDTHS))
+        row += 1
+    return sheet, row
+
+
+def write_line(
+    sheet: Worksheet,
+    row: int,
+    text: str,
+    font: Font,
+    alignment: Alignment = WRAP,
+    *,
+    height: float | None = None,
+    span: int = len(WIDTHS),
+) -> None:
+    cell = sheet.cell(row=row, column=1, value=text)
+    cell.font, cell.alignment = font, alignment
+    if span > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+    if height:
+        sheet.row_dimensions[row].height = height
+
+
+def write_label(sheet: Worksheet, row: int, item: Item) -> bool:
+    """Write a section heading, a note line or an item's label; True when it has an answer."""
+    if item.section or item.key is None:
+        font = Font(name=FONT, size=12 if item.section else 9, bold=item.section)
+        write_line(sheet, row, item.label, font, height=24 if item.section else 48)
+        if item.section:
+            sheet.cell(row=row, column=1).border = UNDERLINE
+        return False
+    label = sheet.cell(row=row, column=1, value=item.label)
+    label.font, label.alignment, label.border = Font(name=FONT, size=11), WRAP, BOX
+    return True
+
+
+def _item(sheet: Worksheet, row: int, kind: str, item: Item, ranges: Mapping[str, str]) -> None:
+    if not write_label(sheet, row, item):
+        return
+    answer = sheet.cell(row=row, column=2, value=item.blank or None)
+    answer.font, answer.alignment = Font(name=FONT, size=11), WRAP
+    answer.protection = Protection(locked=False)
+    if item.key in DATE_FIELDS:
+        answer.number_format = DATE_FORMAT
+    elif item.key in TEXT_FORMAT_FIELDS:
+        answer.number_format = "@"
+    for col in range(2, len(WIDTHS) + 1):
+        sheet.cell(row=row, column=col).border = BOX
+    sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(WIDTHS))
+    sheet.row_dimensions[row].height = 30
+    check = validation(kind, item.key, ranges)
+    if check is not None:
+        check.add(answer.coordinate)
+        sheet.add_data_validation(check)
+
+
+def _setup(sheet: Worksheet, last_row: int) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.6
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.7
+    sheet.row_breaks = RowBreak(brk=[Break(id=last_row)])
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    sheet.sheet_view.showGridLines = False
+
+
+def _code_tables(sheet: Worksheet, row: int, tables: tuple[str, ...]) -> None:
+    """The code tables printed after the form, as in the notice."""
+    for key in tables:
+        table = codes.table(key)
+        write_line(sheet, row, table.reference, Font(name=FONT, size=12, bold=True), CENTER, span=2)
+        row += 1
+        _code_row(sheet, row, "代码", "名称", Font(name=FONT, bold=True), CENTER)
+        row += 1
+        for entry in table.entries:
+            indent = "　　" if entry.parent else ""
+            _code_row(sheet, row, entry.code, indent + entry.name, Font(name=FONT, size=10), WRAP)
+            row += 1
+        row += 1
+
+
+def _code_row(sheet: Worksheet, row: int, code: str, name: str, font: Font, align: Alignment):
+    first = sheet.cell(row=row, column=1, value=code)
+    first.number_format, first.alignment = "@", CENTER
+    sheet.cell(row=row, column=2, value=name).alignment = align
+    for col in range(1, len(WIDTHS) + 1):
+        cell = sheet.cell(row=row, column=col)
+        cell.font, cell.border = font, BOX
+    sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(WIDTHS))

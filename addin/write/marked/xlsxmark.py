@@ -1,0 +1,535 @@
+"""The marked copy without loading the workbook: the sheet XML is edited as bytes.
+
+Loading and saving a 100,000-row workbook with openpyxl takes about a minute,
+and drops what openpyxl does not know (images, text boxes, Excel 2010
+extension lists, cached formula results). This writer touches only what the
+marks need and copies every other part of the package byte for byte (see
+:mod:`addin.xlsx.package` and :mod:`addin.xlsx.parts`):
+
+- ``xl/styles.xml``: two fills (red for errors, yellow for warnings) and, for
+  each style a flagged cell had, a copy of it with that fill;
+- each flagged sheet: the ``s`` attribute of the flagged cells (a cell that is
+  not in the XML is inserted), and the notes: a sheet without notes gets a
+  comments part and a VML drawing; a sheet with notes gets ours added to its
+  own parts, and a cell's own note gets our text appended (:mod:`addin.xlsx.notes`);
+- two new sheets, the results and the stamp, written with inline strings.
+
+What was changed is recorded at the end of the stamp sheet (the 【标注记录】
+rows, see :func:`record_rows`): each flagged cell's original style number (or
+that the cell or row was inserted), the original fill, the parts added to each
+sheet, the places of the insertions into parts that were there, and the
+original counts of styles.xml. With it, ``dyxx clean`` restores every changed
+part byte for byte; no cell value is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from hashlib import sha256
+
+from addin.model.findings import column_letter
+from addin.xlsx import parts as xparts
+from addin.xlsx.notes import VML_TYPE, Notes, idmaps
+from addin.xlsx.package import Rewriter
+from addin.xlsx.parts import MAIN, REL, TooManyFormats, Unsupported
+from addin.xlsx.sheet import numbered
+
+FILL_COLOURS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
+NOTE_AUTHOR = "dyxx 校验"
+# Elements that come after <legacyDrawing> in a worksheet (CT_Worksheet order).
+AFTER_LEGACY = (
+    b"<legacyDrawingHF",
+    b"<picture",
+    b"<oleObjects",
+    b"<controls",
+    b"<webPublishItems",
+    b"<tableParts",
+    b"<extLst",
+    b"</worksheet>",
+)
+ROW_WITHOUT_NUMBER = re.compile(rb'<row\b(?! r=")')
+TAIL_WINDOW = 16 * 1024**2  # what may follow </sheetData>: merges, validations, formats ...
+Piece = bytes | memoryview
+STYLE = re.compile(rb'\ss="(\d+)"')
+CELL_REF = re.compile(rb'<c r="([A-Z]+\d+)"')
+CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+# The 【标注记录】 rows of the stamp sheet: a tag in the first column, then the values.
+MARKS_TAG = "【标注记录】"
+MARKS_NOTE = "dyxx clean 据此恢复被标注单元格原来的样式；只记样式编号和填充，不含任何数据"
+WRITER, STYLE_COUNT, FILL_COUNT, STYLES_HASH, VML_TYPE_TAG = (
+    "标注方式",
+    "原样式数",
+    "原填充数",
+    "样式表指纹",
+    "VML类型",
+)
+SHEET_PARTS, FILL_TAG, CELL_TAG, SPLICE_TAG = "批注部件", "原填充", "标注单元格", "插入位置"
+INSERTED_CELL, INSERTED_ROW = "单元格", "行"
+YES, NO = "是", "否"
+PLAIN_RESERVE = 200  # cell formats kept free for marks that keep only a number format
+SPANS_PER_ROW = 2000  # insertion places per stamp cell (up to 15 characters each)
+
+
+def mark(
+    data: bytes,
+    notes: dict[tuple[str, str], tuple[str, str]],
+    results: tuple[tuple[object, ...], list[tuple[object, ...]], list[str]],
+    stamp: tuple[tuple[object, ...], list[tuple[str, object]]],
+    widths: tuple[tuple[int, ...], tuple[int, ...]],
+    names: tuple[str, str],
+    macros: bool | None = None,
+) -> bytes:
+    """The new package: ``notes`` marked, plus the results and stamp sheets (``names``,
+    which must be free). ``macros`` sets the workbook's type (.xlsm or .xlsx)."""
+    package = Rewriter(data)
+    types = xparts.ContentTypes(package)
+    book = xparts.Book(package)
+    parts = {sheet.name: sheet.part for sheet in book.sheets}
+    if any(name in parts for name in names):
+        raise Unsupported("the workbook already has a sheet of that name")
+    styles = _Styles(package.read("xl/styles.xml"))
+    by_sheet: dict[str, dict[str, tuple[str, str]]] = {}
+    for (sheet, cell), note in notes.items():
+        by_sheet.setdefault(sheet, {})[cell] = note
+    sheets, spliced = [], []
+    vml_added = False
+    shape_blocks = idmaps(package)
+    for sheet, cells in sorted(by_sheet.items()):
+        styles.sheet = sheet
+        added, splices, vml = _mark_sheet(package, parts[sheet], cells, styles, types, shape_blocks)
+        sheets.append((sheet, *added))
+        spliced += splices
+        vml_added = vml_added or vml
+    styles_xml = styles.xml()
+    header, rows, links = results
+    book.add(names[0], _table_sheet(header, rows, widths[0], links), types)
+    stamp_header, stamp_rows = stamp
+    recorded = [*stamp_rows, (), *record_rows(styles, sheets, vml_added, styles_xml, spliced)]
+    book.add(names[1], _table_sheet(stamp_header, recorded, widths[1], None), types)
+    book.save()
+    package.put("xl/styles.xml", styles_xml)
+    if macros is not None:
+        types.book_type(macros)
+    types.save()
+    return package.finish()
+
+
+def record_rows(
+    styles: _Styles,
+    sheets: list[tuple[str, ...]],
+    vml_added: bool,
+    styles_xml: bytes,
+    spliced: list[tuple[str, str, list[list[int]]]] = (),  # type: ignore[assignment]
+) -> list[tuple[str, str]]:
+    """The 【标注记录】 rows: what this writer changed, enough to undo it exactly.
+
+    Two columns like the rest of the stamp sheet: a tag, then the values (a JSON
+    list where there are several).
+    """
+    rows: list[tuple[str, str]] = [
+        (MARKS_TAG, MARKS_NOTE),
+        (WRITER, "xml"),
+        (STYLE_COUNT, packed(styles.original_xfs, styles.styles.count_attribute("cellXfs"))),
+        (FILL_COUNT, packed(styles.original_fills, styles.styles.count_attribute("fills"))),
+        (STYLES_HASH, sha256(styles_xml).hexdigest()),
+        (VML_TYPE_TAG, YES if vml_added else NO),
+    ]
+    rows += [(SHEET_PARTS, packed(*info)) for info in sheets]
+    for part, digest, spans in spliced:
+        for start in range(0, max(len(spans), 1), SPANS_PER_ROW):
+            chunk = " ".join(f"{o}:{n}" for o, n in spans[start : start + SPANS_PER_ROW])
+            rows.append((SPLICE_TAG, packed(part, digest, chunk)))
+    fills: dict[bytes, int] = {}
+    cells = []
+    for sheet, ref, original, shown, marked, inserted, note in styles.log:
+        fill = styles.styles.fill_xml(shown)
+        number = fills.setdefault(fill, len(fills) + 1)
+        kept = "" if original is None else original
+        cells.append((CELL_TAG, packed(sheet, ref, kept, marked, inserted, number, *note)))
+    rows += [(FILL_TAG, packed(number, fill.decode("utf-8"))) for fill, number in fills.items()]
+    return rows + cells
+
+
+def packed(*values: object) -> str:
+    """Several values in one cell, as a JSON list.
+
+    >>> packed("附件4", "E6", 5)
+    '["附件4", "E6", 5]'
+    """
+    return _PACK(list(values))
+
+
+_PACK = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for the 40,000 rows of a stamp
+
+
+# ---- styles ------------------------------------------------------------------------------------
+
+
+class _Styles:
+    """styles.xml while marking: a marked copy of each style, and a log of every cell."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.styles = xparts.Styles(xml)
+        self.original_xfs = self.styles.count("cellXfs")
+        self.original_fills = self.styles.count("fills")
+        self.sheet = ""  # the sheet being marked, for the log
+        # (sheet, cell, original style or None when inserted, style shown before, new style,
+        # "" or INSERTED_CELL/INSERTED_ROW, (own note's length, author) or ()) per flagged cell
+        self.log: list[tuple[str, str, int | None, int, int, str, tuple]] = []
+        self.notes: dict[tuple[str, str], tuple[int, str]] = {}
+        self.marked: dict[tuple[int, str], int] = {}
+
+    def marked_style(self, style: int, severity: str) -> int:
+        """The index of a copy of cell style ``style`` with the severity's fill.
+
+        Near Excel's limit of cell formats, cells of different looks share a marked
+        style that keeps only their number format (dates stay dates)."""
+        key = (style, severity)
+        if key not in self.marked:
+            fill = self.styles.fill(_fill_xml(severity))
+            if self.styles.count("cellXfs") < xparts.MAX_CELL_FORMATS - PLAIN_RESERVE:
+                self.marked[key] = self.styles.variant(style, fillId=fill)
+            else:
+                self.marked[key] = self._plain(style, fill)
+        return self.marked[key]
+
+    def _plain(self, style: int, fill: int) -> int:
+        number = self.styles.xf_attribute(style, "numFmtId")
+        xf = (
+            f'<xf numFmtId="{number}" fontId="0" fillId="{fill}" borderId="0" xfId="0" '
+            f'applyNumberFormat="1" applyFill="1"/>'
+        ).encode()
+        return self.styles._find_or_add("cellXfs", xf)  # TooManyFormats: no room at all
+
+    def note(self, ref: str, original: int | None, shown: int, marked: int, inserted: str) -> None:
+        self.log.append((self.sheet, ref, original, shown, marked, inserted, ()))
+
+    def xml(self) -> bytes:
+        if self.notes:
+            self.log = [
+                (*entry[:6], self.notes.get((entry[0], entry[1]), ())) for entry in self.log
+            ]
+        return self.styles.xml()
+
+
+def _fill_xml(severity: str) -> bytes:
+    colour = FILL_COLOURS[severity]
+    return (
+        f'<fill><patternFill patternType="solid"><fgColor rgb="{colour}"/>'
+        f'<bgColor indexed="64"/></patternFill></fill>'
+    ).encode()
+
+
+# ---- marking one sheet ---------------------------------------------------------------------------
+
+
+def _mark_sheet(
+    package: Rewriter,
+    part: str,
+    cells: dict[str, tuple[str, str]],
+    styles: _Styles,
+    types: xparts.ContentTypes,
+    shape_blocks: set[int],
+) -> tuple[tuple[str, ...], list[tuple[str, str, list[list[int]]]], bool]:
+    """Mark one sheet. Returns what its 批注部件 record holds (part, comments part, VML part,
+    relationships part created, xmlns:r added, comments part new, VML part new), the
+    insertions into parts that were there, and whether the vml content type was added."""
+    xml = numbered(package.read(part))
+    rels = xparts.Rels(package, part)
+    notes = Notes(package, xml, types, rels)
+    by_row: dict[int, dict[int, str]] = {}
+    for ref, (severity, _note) in cells.items():
+        column, row = _split(ref)
+        by_row.setdefault(row, {})[column] = severity
+    pieces = _restyle(xml, by_row, styles)
+    for ref, (_severity, note) in cells.items():
+        own = notes.notes.get(ref) if not notes.comments_new else None
+        length = notes.add(ref, note, NOTE_AUTHOR)
+        if length is not None and own is not None:
+            styles.notes[(styles.sheet, ref)] = (length, own.author)
+    notes.finish(NOTE_AUTHOR, shape_blocks)
+    made_comments, vml_id = notes.save()
+    spliced = [
+        (name, sha256(package.read(name)).hexdigest(), edits.spans())
+        for name, edits, new in (
+            (notes.comments_part, notes.comments, notes.comments_new),
+            (notes.vml_part, notes.vml, notes.vml_new),
+        )
+        if edits and not new
+    ]
+    declared = False
+    if vml_id is not None:
+        marked, declared = _with_legacy_drawing(pieces, vml_id)
+    else:
+        marked = b"".join(pieces)
+    package.put(part, marked)  # compressed in the background from here
+    rels.save()
+    vml_added = vml_id is not None and types.default("vml", VML_TYPE)
+    added = (
+        part,
+        notes.comments_part,
+        notes.vml_part,
+        YES if not rels.existed else NO,
+        YES if declared else NO,
+        YES if made_comments else NO,
+        YES if vml_id is not None else NO,
+    )
+    return added, spliced, vml_added
+
+
+@lru_cache(maxsize=65536)
+def _split(ref: str) -> tuple[int, int]:
+    letters = ref.rstrip("0123456789")
+    column = 0
+    for char in letters:
+        column = column * 26 + ord(char) - 64
+    return column, int(ref[len(letters) :])
+
+
+def _restyle(xml: bytes, by_row: dict[int, dict[int, str]], styles: _Styles) -> list[Piece]:
+    """Give each flagged cell its marked style; insert missing cells and rows.
+
+    Returns the new XML in pieces: slices of the old one (not copied) and the
+    edited rows.
+    """
+    start = xml.find(b"<sheetData")
+    if start < 0:
+        raise Unsupported("no sheetData")
+    if ROW_WITHOUT_NUMBER.search(xml, start):
+        raise Unsupported("rows without a leading r attribute")
+    view = memoryview(xml)
+    pieces: list[Piece] = [view[:start]]
+    position = start
+    for row in sorted(by_row):
+        heads = _cell_heads(xml, row, by_row[row], position)
+        if heads is not None:  # every flagged cell is there: restyle just their tags (fast)
+            for head_start, head_end, column in heads:
+                pieces.append(view[position:head_start])
+                pieces.append(_set_style(xml[head_start:head_end], styles, by_row[row][column]))
+                position = head_end
+            continue
+        found = _find_row(xml, row, position)
+        if found is None:  # the row is not in the XML: insert it before the next row
+            insert_at = _next_row_start(xml, row, position)
+            pieces.append(view[position:insert_at])
+            pieces.append(_new_row(row, by_row[row], styles))
+            position = insert_at
+            continue
+        row_start, row_end = found
+        pieces.append(view[position:row_start])
+        pieces.append(_restyle_row(xml[row_start:row_end], row, by_row[row], styles))
+        position = row_end
+    pieces.append(view[position:])
+    return pieces
+
+
+def _cell_heads(
+    xml: bytes, row: int, cells: dict[int, str], position: int
+) -> list[tuple[int, int, int]] | None:
+    """(start, end, column) of the opening tag of each flagged cell of a row, in order;
+    None when the row or one of the cells is not in the XML (the row is then edited whole)."""
+    found = _find_row(xml, row, position)
+    if found is None:
+        return None
+    position, row_end = found
+    heads = []
+    for column in sorted(cells):
+        start = xml.find(f'<c r="{column_letter(column)}{row}"'.encode(), position, row_end)
+        if start < 0:
+            return None
+        position = xml.find(b">", start) + 1
+        heads.append((start, position, column))
+    return heads
+
+
+def _find_row(xml: bytes, row: int, position: int) -> tuple[int, int] | None:
+    """Start and end of ``<row r="row" ...>...</row>`` at or after ``position``."""
+    start = xml.find(f'<row r="{row}"'.encode(), position)
+    if start < 0:
+        return None
+    head_end = xml.find(b">", start)
+    if xml[head_end - 1 : head_end] == b"/":
+        return start, head_end + 1
+    return start, xml.find(b"</row>", head_end) + len(b"</row>")
+
+
+def _next_row_start(xml: bytes, row: int, position: int) -> int:
+    for match in re.finditer(rb'<row r="(\d+)"', xml[position:]):
+        if int(match.group(1)) > row:
+            return position + match.start()
+    end = xml.find(b"</sheetData>", position)
+    if end < 0:  # <sheetData/>: open it
+        raise Unsupported("empty sheetData")
+    return end
+
+
+def _new_row(row: int, cells: dict[int, str], styles: _Styles) -> bytes:
+    body = []
+    for column in sorted(cells):
+        style = styles.marked_style(0, cells[column])
+        styles.note(f"{column_letter(column)}{row}", None, 0, style, INSERTED_ROW)
+        body.append(f'<c r="{column_letter(column)}{row}" s="{style}"/>'.encode())
+    return f'<row r="{row}">'.encode() + b"".join(body) + b"</row>"
+
+
+def _restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Styles) -> bytes:
+    if segment.count(b"<c ") + segment.count(b"<c>") != segment.count(b'<c r="'):
+        raise Unsupported("cells without a leading r attribute")
+    if segment.endswith(b"/>") and b"</row>" not in segment:
+        segment = segment[:-2] + b"></row>"
+    head_end = segment.find(b">") + 1
+    body = segment[head_end : -len(b"</row>")]
+    default = STYLE.search(segment, 0, head_end)
+    row_style = (
+        int(default.group(1)) if default and b'customFormat="1"' in segment[:head_end] else 0
+    )
+    done: set[int] = set()
+    out: list[bytes] = []
+    position = 0
+    for match in CELL.finditer(body):
+        column = _split(match.group(1).decode() + "1")[0]
+        for missing in sorted(c for c in cells if c < column and c not in done):
+            out.append(body[position : match.start()])
+            position = match.start()
+            out.append(_inserted(missing, row, row_style, cells[missing], styles))
+            done.add(missing)
+        if column in cells:
+            out.append(body[position : match.start()])
+            out.append(_set_style(match.group(0), styles, cells[column]))
+            position = match.end()
+            done.add(column)
+    out.append(body[position:])
+    for missing in sorted(c for c in cells if c not in done):
+        out.append(_inserted(missing, row, row_style, cells[missing], styles))
+    return segment[:head_end] + b"".join(out) + b"</row>"
+
+
+def _inserted(column: int, row: int, row_style: int, severity: str, styles: _Styles) -> bytes:
+    style = styles.marked_style(row_style, severity)
+    styles.note(f"{column_letter(column)}{row}", None, row_style, style, INSERTED_CELL)
+    return f'<c r="{column_letter(column)}{row}" s="{style}"/>'.encode()
+
+
+def _set_style(cell: bytes, styles: _Styles, severity: str) -> bytes:
+    head_end = cell.find(b">")
+    head = cell[:head_end]
+    current = STYLE.search(head)
+    original = int(current.group(1)) if current else None
+    style = styles.marked_style(original or 0, severity)
+    ref = CELL_REF.match(head)
+    styles.note(ref.group(1).decode() if ref else "", original, original or 0, style, "")
+    if current:
+        head = head[: current.start()] + f' s="{style}"'.encode() + head[current.end() :]
+    else:
+        head = head.rstrip(b"/") + f' s="{style}"'.encode() + (b"/" if head.endswith(b"/") else b"")
+    return head + cell[head_end:]
+
+
+def _with_legacy_drawing(pieces: list[Piece], rel_id: str) -> tuple[bytes, bool]:
+    """The sheet with its <legacyDrawing>, and whether xmlns:r had to be declared.
+
+    ``pieces[0]`` holds the root element, ``pieces[-1]`` the end of the sheet data.
+    """
+    head = bytes(pieces[0])
+    root_end = head.find(b">", head.find(b"<worksheet"))
+    root = head[:root_end]
+    prefix = re.search(rb'xmlns:(\w+)="' + REL.encode() + b'"', root)
+    declared = False
+    if prefix:
+        name = prefix.group(1).decode()
+    else:
+        name = "r"
+        if b"xmlns:r=" in root:
+            raise Unsupported("prefix r is bound to another namespace")
+        head = head[:root_end] + f' xmlns:r="{REL}"'.encode() + head[root_end:]
+        declared = True
+    element = f'<legacyDrawing {name}:id="{rel_id}"/>'.encode()
+    last = pieces[-1]
+    tail_bytes = bytes(last[-TAIL_WINDOW:]) if len(last) > TAIL_WINDOW else bytes(last)
+    offset = len(last) - len(tail_bytes)
+    tail = tail_bytes.rfind(b"</sheetData>")
+    if tail < 0:
+        raise Unsupported("the sheet's tail is too long to find")
+    at = offset + min(p for p in (tail_bytes.rfind(tag, tail) for tag in AFTER_LEGACY) if p >= 0)
+    return b"".join([head, *pieces[1:-1], last[:at], element, last[at:]]), declared
+
+
+# ---- the new sheets ------------------------------------------------------------------------------
+
+
+def _table_sheet(
+    header: tuple[object, ...],
+    rows: list[tuple[object, ...]],
+    widths: tuple[int, ...],
+    links: list[str] | None,
+) -> bytes:
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1)
+    )
+    body = [_row(1, header)] + [_row(n, row) for n, row in enumerate(rows, start=2)]
+    hyperlinks = ""
+    if links:
+        hyperlinks = (
+            "<hyperlinks>"
+            + "".join(
+                f'<hyperlink ref="C{n}" location={quoted} display={quoted}/>'
+                for n, quoted in enumerate(map(_attribute, links), start=2)
+            )
+            + "</hyperlinks>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        f"</sheetView></sheetViews><cols>{cols}</cols><sheetData>{''.join(body)}</sheetData>"
+        f"{hyperlinks}</worksheet>"
+    ).encode()
+
+
+LETTERS = [column_letter(c) for c in range(1, 27)]
+
+
+def _row(number: int, values: tuple[object, ...]) -> str:
+    """One row of inline-string and number cells (None and booleans are left out)."""
+    kinds = tuple(map(type, values))
+    template = _ROW_TEMPLATES.get(kinds)
+    if template is None:
+        template = _ROW_TEMPLATES[kinds] = _row_template(kinds)
+    return template.format(number, *map(_cell_text, values))
+
+
+_ROW_TEMPLATES: dict[tuple[type, ...], str] = {}
+
+
+def _row_template(kinds: tuple[type, ...]) -> str:
+    """A format string for rows whose cells have these types: {0} is the row number."""
+    cells = []
+    for column, kind in enumerate(kinds, start=1):
+        letter = LETTERS[column - 1] if column <= len(LETTERS) else column_letter(column)
+        if kind is type(None) or issubclass(kind, bool):
+            continue
+        if issubclass(kind, int | float):
+            cells.append(f'<c r="{letter}{{0}}"><v>{{{column}}}</v></c>')
+        else:
+            cells.append(
+                f'<c r="{letter}{{0}}" t="inlineStr"><is><t xml:space="preserve">'
+                f"{{{column}}}</t></is></c>"
+            )
+    return '<row r="{0}">' + "".join(cells) + "</row>"
+
+
+def _cell_text(value: object) -> object:
+    if value.__class__ is str:
+        return _text(value)  # type: ignore[arg-type]
+    if value is None or isinstance(value, int | float):
+        return value
+    return _text(str(value))
+
+
+_attribute = xparts.attribute
+_text = xparts.text
+
+
+__all__ = ["TooManyFormats", "Unsupported", "mark", "packed", "record_rows"]
