@@ -18,6 +18,7 @@ from openpyxl.styles import PatternFill
 from addin.engine.check import check_files
 from addin.excel.marks import MARK_FILLS, STATE_SHEET, parse_state
 from addin.excel.plan import NO_TABLES, hyperlink
+from addin.model import errors
 from addin.read.reader import read_workbook
 from addin.workflow.prepare import prepare
 from addin.write.marked.annotate import (
@@ -329,7 +330,7 @@ def test_main_reports_the_outcome_and_never_the_data_of_an_error(sample, monkeyp
         raise ValueError("430523196803120110")
 
     monkeypatch.setattr(action, "run", broken)
-    monkeypatch.delenv(action.DEBUG_VARIABLE, raising=False)
+    monkeypatch.delenv(errors.DEBUG_VARIABLE, raising=False)
     action.main()
     message = book.json()["actions"][-1]["args"][0]
     assert "内部错误" in message and "ValueError" in message and "4305" not in message

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import traceback
 
 # Each module registers its commands on the app when imported.
 import addin.cli.addin
@@ -13,9 +12,9 @@ import addin.cli.check
 import addin.cli.template
 import addin.cli.workflow  # noqa: F401
 from addin.cli.app import app
+from addin.model.errors import debugging, internal_error
 
 __all__ = ["app", "main", "run"]
-DEBUG_VARIABLE = "DYXX_DEBUG"
 
 
 def main() -> None:
@@ -27,7 +26,7 @@ def main() -> None:
     try:
         app(prog_name="dyxx")
     except Exception as exc:  # the last line of defence; WorkbookError is handled per command
-        if os.environ.get(DEBUG_VARIABLE) == "1":
+        if debugging():
             raise
         print(internal_error(exc), file=sys.stderr)
         sys.exit(2)
@@ -68,16 +67,6 @@ def _exit_code(code: object) -> int:
         return code
     print(code, file=sys.stderr)
     return 1
-
-
-def internal_error(exc: BaseException) -> str:
-    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    where = f"{os.path.basename(frame.filename)}:{frame.lineno}" if frame else "未知位置"
-    return (
-        f"dyxx 内部错误（{type(exc).__name__}，位于 {where}）。"
-        f"为免泄露个人信息，未显示详细内容；设置环境变量 {DEBUG_VARIABLE}=1 可查看完整错误。"
-        "请把这一行报告给维护人员。"
-    )
 
 
 if __name__ == "__main__":

@@ -18,13 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from addin.read.ownsheets import free_name
+from addin.read.ownsheets import CODE_MARKER, free_name
 from addin.read.reader import Table, is_footer
 from addin.values import codes
 from addin.values.cells import text
 from addin.write.dataentry import (
     CODE_FIRST_ROW,
-    CODE_MARKER,
     CODE_SHEET,
     CODED,
     DATA_ROWS,

@@ -23,11 +23,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from addin.model.findings import Finding
+from addin.read.ownsheets import STATE_MARKER
 from addin.values.cells import text
 from addin.write.marked.annotate import notes_by_cell
 
 STATE_SHEET = "dyxx校验标记"
-STATE_MARKER = "dyxx 校验标记：标注过的单元格及其原有填充色和批注，下次校验时据此恢复；请勿修改"
 STATE_VERSION = "1"
 STATE_HEADER = ("类型", "工作表", "单元格", "原填充色", "标注色", "批注", "原批注", "标注内容")
 STATE_WIDTH = len(STATE_HEADER)

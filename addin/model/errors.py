@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import errno
+import os
+import traceback
 from pathlib import Path
+
+DEBUG_VARIABLE = "DYXX_DEBUG"  # =1: show Python's own traceback (it may quote cell values)
 
 # What the operating system said, in Chinese: its own words (strerror) are English.
 OS_PROBLEMS = {
@@ -47,3 +51,22 @@ def os_message(exc: OSError, verb: str = "写入") -> str:
     """
     problem = OS_PROBLEMS.get(exc.errno or 0, f"{verb}失败").format(verb=verb)
     return f"{problem}（错误代码 {exc.errno}）" if exc.errno else problem
+
+
+def debugging() -> bool:
+    """True when ``DYXX_DEBUG=1``: errors are raised with their traceback, not summarised."""
+    return os.environ.get(DEBUG_VARIABLE) == "1"
+
+
+def internal_error(exc: BaseException) -> str:
+    """An unexpected error in one Chinese line: its type and where, never its message.
+
+    A traceback can quote the data being processed (ID numbers, names).
+    """
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f"{os.path.basename(frame.filename)}:{frame.lineno}" if frame else "未知位置"
+    return (
+        f"dyxx 内部错误（{type(exc).__name__}，位于 {where}）。"
+        f"为免泄露个人信息，未显示详细内容；设置环境变量 {DEBUG_VARIABLE}=1 可查看完整错误。"
+        "请把这一行报告给维护人员。"
+    )

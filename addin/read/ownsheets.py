@@ -24,7 +24,8 @@ STAMP_TOOL = "校验工具"  # a stamp row: ("校验工具", "dyxx 1.2.3")
 RESULTS, STAMP, CODES, STATE = "results", "stamp", "codes", "state"
 SUMMARY, SAMPLE, DIFF = "summary", "sample", "diff"  # the report sheets of merge, sample, diff
 HEAD_ROWS = 6  # rows read to tell a sheet's kind
-MARKED = "dyxx "  # how the code and state sheets' first cell begins
+CODE_MARKER = "dyxx 代码表：下拉列表的选项来源，由 dyxx 生成，请勿修改"
+STATE_MARKER = "dyxx 校验标记：标注过的单元格及其原有填充色和批注，下次校验时据此恢复；请勿修改"
 # A report sheet (addin.workflow.sheets.report_sheet) holds its heading in A1 (the whole
 # text, or its start up to "："), and its header row a few rows below begins with these.
 REPORTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
@@ -58,14 +59,10 @@ def kind(name: str, rows: Sequence[Sequence[object]]) -> str | None:
     if first[:2] == list(STAMP_HEADER) and any(_is_tool(r) for r in rows[1:HEAD_ROWS]):
         return STAMP
     corner = first[0] if first else ""
-    if corner.startswith(MARKED):  # imported only then: openpyxl is slow to import
-        from addin.excel.marks import is_state
-        from addin.write.dataentry import CODE_MARKER
-
-        if corner == CODE_MARKER:
-            return CODES
-        if is_state(rows):
-            return STATE
+    if corner == CODE_MARKER:
+        return CODES
+    if corner == STATE_MARKER:
+        return STATE
     return _report(corner, rows) if corner else None
 
 

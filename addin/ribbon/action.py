@@ -14,7 +14,6 @@ whose content would not change is not written at all.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from addin.excel.marks import (
     wanted,
 )
 from addin.excel.plan import Book, Rows
+from addin.model.errors import debugging, internal_error
 from addin.model.findings import Finding, column_letter
 from addin.read import ownsheets
 from addin.read.reader import Table
@@ -48,7 +48,6 @@ from addin.write.marked.annotate import RESULT_WIDTHS, STAMP_WIDTHS
 
 TITLE = "党员信息校验"
 ENGINE = f"xlwings {xw.__version__}"
-DEBUG_VARIABLE = "DYXX_DEBUG"
 ALERT_STYLES = {"stop": 1, "warning": 2, "information": 3}  # Excel's XlDVAlertStyle
 PROTECTION_FLAGS = (
     "AllowFormattingCells",
@@ -100,10 +99,8 @@ def main() -> None:
     try:
         outcome = run(book)
     except Exception as exc:
-        if os.environ.get(DEBUG_VARIABLE) == "1":
+        if debugging():
             raise
-        from addin.cli.main import internal_error  # no cell values in the message
-
         book.app.alert(internal_error(exc), title=TITLE, mode="critical")
         return
     book.app.alert(outcome.message, title=TITLE, mode="info")

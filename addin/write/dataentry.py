@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.model.fields import FIELDS, field_label
 from addin.model.findings import column_letter
+from addin.read.ownsheets import CODE_MARKER
 from addin.rules.member import CODED as MEMBER_CODED
 from addin.rules.org import CODED as ORG_CODED
 from addin.values import codes
@@ -41,7 +42,6 @@ from addin.write.layout import TEXT_FIELDS
 from addin.write.livechecks import conditional_formats
 
 CODE_SHEET = "代码表"
-CODE_MARKER = "dyxx 代码表：下拉列表的选项来源，由 dyxx 生成，请勿修改"
 CODE_FIRST_ROW = 4  # entries start here; rows 1-3: marker, table title, column heads
 DATA_ROWS = 2000  # rows prepared below the header
 CODED = {"members": MEMBER_CODED, "orgs": ORG_CODED}  # field -> code table
