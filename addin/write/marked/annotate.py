@@ -37,7 +37,10 @@ from addin.read.reader import Table, read_workbook
 from addin.values import codes
 from addin.write.marked import xlsxmark
 from addin.write.marked.format import (
+    CHECKED_AT,
+    CHECKED_FILE,
     CODE_TABLE,
+    ERRORS,
     FAILED,
     FILE_FINGERPRINT,
     FINGERPRINT,
@@ -46,8 +49,10 @@ from addin.write.marked.format import (
     FINGERPRINTS_TAG,
     PASSED,
     ROW_FINGERPRINTS,
+    ROWS_CHECKED,
     SEVERITY_NAMES,
     VERDICT,
+    WARNINGS,
     notes_by_cell,
     packed,
 )
@@ -171,12 +176,12 @@ def stamp_rows(report: Report, source: Path, findings: list[Finding]) -> list[tu
     """The 校验记录 rows: when, tool and code versions, counts, verdict, fingerprint."""
     errors = sum(f.severity == "error" for f in findings)
     rows: list[tuple[str, object]] = [
-        ("校验时间", report.checked_at.strftime("%Y-%m-%d %H:%M:%S")),
+        (CHECKED_AT, report.checked_at.strftime("%Y-%m-%d %H:%M:%S")),
         (STAMP_TOOL, f"dyxx {__version__}"),
-        ("校验文件", source.name),
-        ("检查行数", sum(t.rows for t in report.tables if t.file == str(source))),
-        ("错误数", errors),
-        ("警告数", len(findings) - errors),
+        (CHECKED_FILE, source.name),
+        (ROWS_CHECKED, sum(t.rows for t in report.tables if t.file == str(source))),
+        (ERRORS, errors),
+        (WARNINGS, len(findings) - errors),
         (VERDICT, PASSED if errors == 0 else FAILED),
         (FINGERPRINT, report.fingerprint),
     ]

@@ -27,8 +27,10 @@ NOTE_AUTHOR = "dyxx 校验"
 NOTE_PREFIXES = tuple(f"【{name}】" for name in SEVERITY_NAMES.values())  # starts our lines
 FG_COLOUR = re.compile(rb'<(?:\w+:)?fgColor\b[^>]*\brgb="([0-9A-Fa-f]{6,8})"')
 
-# ---- the 校验记录 stamp: summary items read back, and the tags of its records ----------------
+# ---- the 校验记录 stamp: its summary items, and the tags of its records -----------------------
 
+CHECKED_AT, CHECKED_FILE, ROWS_CHECKED = "校验时间", "校验文件", "检查行数"
+ERRORS, WARNINGS = "错误数", "警告数"
 VERDICT, PASSED, FAILED = "结论", "通过", "未通过"
 FINGERPRINT = "数据指纹"  # the whole data's fingerprint
 CODE_TABLE = "代码表 "  # + a code table's name: the version checked against
