@@ -16,20 +16,20 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from addin.engine.check import check_files
-from addin.excel.marks import MARK_FILLS, STATE_SHEET, parse_state
 from addin.excel.plan import NO_TABLES, hyperlink
 from addin.model import errors
+from addin.read.ownsheets import RESULT_HEADER, RESULT_SHEET, STAMP_SHEET
 from addin.read.reader import read_workbook
 from addin.workflow.prepare import prepare
-from addin.write.marked.annotate import (
+from addin.write.marked.annotate import fingerprint_rows, write_annotated
+from addin.write.marked.format import (
     FINGERPRINTS_NOTE,
     FINGERPRINTS_TAG,
-    RESULT_HEADER,
-    RESULT_SHEET,
-    STAMP_SHEET,
-    fingerprint_rows,
+    MARK_COLOURS,
+    NOTE_PREFIXES,
     notes_by_cell,
 )
+from addin.write.marked.state import STATE_SHEET, parse_state
 from tests.conftest import TODAY, good_member, good_org, person_id
 from tests.test_action_client import Client, fill_of
 
@@ -53,7 +53,7 @@ def marked(client: Client, sheet: str) -> dict[str, tuple[str | None, str | None
     for row in client.workbook[sheet].iter_rows():
         for cell in row:
             fill = fill_of(cell)
-            if fill in MARK_FILLS.values() or cell.comment:
+            if fill in MARK_COLOURS.values() or cell.comment:
                 found[cell.coordinate] = (fill, cell.comment.text if cell.comment else None)
     return found
 
@@ -61,7 +61,7 @@ def marked(client: Client, sheet: str) -> dict[str, tuple[str | None, str | None
 def expected_marks(path, sheet: str) -> dict[str, tuple[str, str]]:
     findings = check_files([path], today=TODAY).findings
     return {
-        cell: (MARK_FILLS[worst], note)
+        cell: (MARK_COLOURS[worst], note)
         for (name, cell), (worst, note) in notes_by_cell(findings).items()
         if name == sheet
     }
@@ -170,7 +170,7 @@ def test_fixing_a_value_restores_the_users_fill_and_note(sample, monkeypatch):
     client = Client(sample)
     click(client, monkeypatch)
     ws = client.workbook[MEMBERS]
-    assert fill_of(ws["E7"]) == MARK_FILLS["error"]
+    assert fill_of(ws["E7"]) == MARK_COLOURS["error"]
     assert ws["E7"].comment.text.startswith("户籍上是男\n【错误】性别")
     assert fill_of(ws["F7"]) == GREEN
     state = parse_state(sheet_values(client, STATE_SHEET)).marks[(MEMBERS, "E7")]
@@ -187,6 +187,41 @@ def test_fixing_a_value_restores_the_users_fill_and_note(sample, monkeypatch):
 
     _outcome, actions, _probe = click(client, monkeypatch)
     assert [a["func"] for a in actions] == IDLE
+
+
+def test_the_button_paints_as_check_o_does(sample, tmp_path, monkeypatch):
+    """Same cells, same fill colours, same notes (and so the same note prefixes) as the
+    marked copy of ``dyxx check -o``: one colour table for both."""
+    copy = tmp_path / "标注.xlsx"
+    write_annotated(sample, copy, check_files([sample], today=TODAY))
+    written = openpyxl.load_workbook(copy)
+    client = Client(sample)
+    click(client, monkeypatch)
+    for sheet in (MEMBERS, ORGS):
+        by_check_o = {
+            cell.coordinate: (fill_of(cell), cell.comment.text)
+            for row in written[sheet].iter_rows()
+            for cell in row
+            if cell.comment is not None
+        }
+        assert by_check_o == marked(client, sheet)
+    colours = {fill for fill, _note in marked(client, MEMBERS).values()}
+    assert colours == set(MARK_COLOURS.values())  # an error and a warning
+    assert all(note.startswith(NOTE_PREFIXES) for _f, note in marked(client, MEMBERS).values())
+
+
+def test_the_button_takes_back_the_marks_of_a_check_o_copy(sample, tmp_path, monkeypatch):
+    """A marked copy opened in Excel: once the cell is right, the button takes check -o's
+    red away instead of keeping it as the cell's own fill."""
+    copy = tmp_path / "标注.xlsx"
+    write_annotated(sample, copy, check_files([sample], today=TODAY))
+    client = Client(copy)
+    click(client, monkeypatch)
+    assert parse_state(sheet_values(client, STATE_SHEET)).marks[(MEMBERS, "E7")].original is None
+    ws = client.workbook[MEMBERS]
+    ws["E7"] = "女"
+    click(client, monkeypatch)
+    assert fill_of(ws["E7"]) is None and ws["E7"].comment is None
 
 
 def test_a_mark_without_user_formatting_is_removed(sample, monkeypatch):

@@ -15,9 +15,9 @@ from collections import Counter
 
 import pytest
 
-from addin.excel.marks import MARK_FILLS
 from addin.ribbon.paint import areas, paint
 from addin.ribbon.probe import ADDRESS_LIMIT, DesktopProbe
+from addin.write.marked.format import MARK_COLOURS
 from bench.generate import TODAY, write
 from tests.test_action_client import Client, remote_engine
 
@@ -85,7 +85,7 @@ def test_desktop_fills_are_grouped_into_multi_area_ranges(generated):
     assert all(len(a) <= ADDRESS_LIMIT for a in addresses)
     assert len(addresses) <= len(cells) // 30  # ~45 cells per call instead of one each
     book = FakeBook()
-    calls = paint(book, {("附件4", MARK_FILLS["error"]): cells})
+    calls = paint(book, {("附件4", MARK_COLOURS["error"]): cells})
     assert calls == len(addresses) == len(book.sheet.colours)
     assert {c for a in book.sheet.colours for c in _expand(a)} == set(cells)
 

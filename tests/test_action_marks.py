@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from addin.excel.marks import (
-    APPENDED_NOTE,
-    MARK_FILLS,
-    NEW_NOTE,
-    Mark,
-    Observed,
-    State,
-    parse_state,
-    resolve,
-    state_rows,
-    to_observe,
-)
+from addin.excel.marks import Observed, resolve, to_observe
+from addin.write.marked.format import FORMER_COLOURS, MARK_COLOURS
+from addin.write.marked.state import APPENDED_NOTE, NEW_NOTE, Mark, State, parse_state, state_rows
 
-RED, YELLOW = MARK_FILLS["error"], MARK_FILLS["warning"]
+RED, YELLOW = MARK_COLOURS["error"], MARK_COLOURS["warning"]
 BLUE = "#00B0F0"
 KEY = ("附件4", "E7")
 NOTE = "【错误】性别不对"
@@ -46,6 +37,13 @@ def test_a_fill_that_is_a_mark_colour_is_a_leftover_not_the_users():
     writes = resolve({}, {KEY: (RED, NOTE)}, {KEY: Observed(YELLOW, NOTE)})
     assert writes.marks[KEY].original is None
     assert writes.set_notes == [] and writes.add_notes == []  # our note is already there
+
+
+def test_a_mark_painted_by_an_older_add_in_is_a_leftover_too():
+    """Before the colours were unified the button painted one unit off Excel's fills."""
+    for former in FORMER_COLOURS:
+        writes = resolve({}, {KEY: (RED, NOTE)}, {KEY: Observed(former, None)})
+        assert writes.marks[KEY].original is None
 
 
 def test_a_users_note_gets_ours_appended_and_comes_back():

@@ -306,8 +306,8 @@ def test_clean_undoes_the_excel_add_ins_marks(book, tmp_path, monkeypatch):
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    from addin.excel.marks import STATE_SHEET
     from addin.workflow.clean import clean
+    from addin.write.marked.state import STATE_SHEET
     from tests.conftest import TODAY, good_member, good_org
     from tests.test_action_client import Client
 

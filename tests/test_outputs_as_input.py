@@ -177,7 +177,7 @@ def test_sample_and_diff_outputs_are_not_data(summary, tmp_path):
 
 
 def test_the_code_and_state_markers_begin_as_the_rule_expects():
-    from addin.excel.marks import STATE_MARKER
+    from addin.read.ownsheets import STATE_MARKER
     from addin.write.dataentry import CODE_MARKER
 
     assert CODE_MARKER.startswith(ownsheets.MARKED) and STATE_MARKER.startswith(ownsheets.MARKED)

@@ -1,17 +1,22 @@
 """Which cells the Excel 校验 button marks, and how a mark is undone (pure logic).
 
-A mark is a fill colour plus a note on the cell of a finding. Before a cell is
-marked, its own fill (and note, if it has one) is remembered in a hidden state
-sheet of the workbook (:data:`STATE_SHEET`); when the finding is gone on a later
-click, the remembered fill and note come back. Nothing of the user's is lost:
+A mark is a fill colour plus a note on the cell of a finding, as ``dyxx check -o``
+paints them (:mod:`addin.write.marked.format`). Before a cell is marked, its own
+fill (and note, if it has one) is remembered in a hidden state sheet of the workbook
+(:mod:`addin.write.marked.state`); when the finding is gone on a later click, the
+remembered fill and note come back. Nothing of the user's is lost:
 
 * a cell whose fill is no longer our mark colour when the mark is due to be
   cleared (the user recoloured it, or rows were inserted and the address now
   holds another cell) keeps the fill it has;
 * a user's note gets our text appended, and is restored to exactly its old
-  text when the mark is cleared; a note the user has edited since is left alone;
-* the mark colours are one unit away from Excel's own "Bad"/"Neutral" cell
-  style fills, so a user's fill is never mistaken for one of our marks.
+  text when the mark is cleared; a note the user has edited since is left alone.
+
+A cell that already shows a mark colour when it is marked holds a mark left behind
+(by moved rows, or by ``dyxx check -o`` in a marked copy): it has no fill of its own
+to come back, so the red goes once the cell is right. The mark colours are Excel's
+"Bad" and "Neutral" fills, so a cell the user gave exactly that style is taken for
+one too.
 
 The functions here only decide; :mod:`addin.ribbon.action` reads what they ask
 for through xlwings and applies what they return.
@@ -19,47 +24,12 @@ for through xlwings and applies what they return.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from addin.model.findings import Finding
-from addin.read.ownsheets import STATE_MARKER
-from addin.values.cells import text
-from addin.write.marked.annotate import notes_by_cell
-
-STATE_SHEET = "dyxx校验标记"
-STATE_VERSION = "1"
-STATE_HEADER = ("类型", "工作表", "单元格", "原填充色", "标注色", "批注", "原批注", "标注内容")
-STATE_WIDTH = len(STATE_HEADER)
-MARK, AIDS = "mark", "aids"
-# Excel's "Bad" and "Neutral" style fills are FFC7CE and FFEB9C: ours differ by one unit.
-MARK_FILLS = {"error": "#FFC7CF", "warning": "#FFEB9D"}
-NEW_NOTE, APPENDED_NOTE = "new", "append"
-NOTE_PREFIXES = ("【错误】", "【警告】")  # how every note of ours starts (annotate.notes_by_cell)
-
-Key = tuple[str, str]  # (sheet, cell)
-
-
-@dataclass(frozen=True)
-class Mark:
-    """One marked cell, as remembered in the state sheet."""
-
-    sheet: str
-    cell: str
-    original: str | None  # the cell's own fill before the mark ("#RRGGBB"), None: no fill
-    colour: str  # the mark's fill
-    note: str  # NEW_NOTE (our note), APPENDED_NOTE (added to the user's note) or ""
-    original_note: str  # the user's note text (APPENDED_NOTE only)
-    text: str  # the text of our note
-
-    @property
-    def key(self) -> Key:
-        return (self.sheet, self.cell)
-
-    @property
-    def shown_note(self) -> str:
-        """The note text the cell shows while marked."""
-        return joined(self.original_note, self.text) if self.note == APPENDED_NOTE else self.text
+from addin.write.marked.format import MARK_COLOURS, is_mark_colour, notes_by_cell, starts_ours
+from addin.write.marked.state import APPENDED_NOTE, NEW_NOTE, Key, Mark, joined
 
 
 @dataclass(frozen=True)
@@ -89,28 +59,10 @@ class Writes:
         return len(self.add_notes) + len(self.set_notes) + len(self.delete_notes)
 
 
-def joined(user_note: str, ours: str) -> str:
-    return f"{user_note}\n{ours}" if user_note else ours
-
-
-def hex_colour(value: object) -> str | None:
-    """A fill as "#RRGGBB" from an RGB tuple, a hex string or None.
-
-    >>> hex_colour((255, 199, 207)), hex_colour("ffc7cf"), hex_colour(None)
-    ('#FFC7CF', '#FFC7CF', None)
-    """
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return "#" + value.lstrip("#").upper()
-    red, green, blue = value  # type: ignore[misc]
-    return f"#{red:02X}{green:02X}{blue:02X}"
-
-
 def wanted(findings: Iterable[Finding]) -> dict[Key, tuple[str, str]]:
     """(sheet, cell) -> (mark colour, note text) for every finding placed at a cell."""
     notes = notes_by_cell(list(findings))
-    return {key: (MARK_FILLS[worst], note) for key, (worst, note) in notes.items()}
+    return {key: (MARK_COLOURS[worst], note) for key, (worst, note) in notes.items()}
 
 
 def to_observe(previous: Mapping[Key, Mark], want: Mapping[Key, tuple[str, str]]) -> list[Key]:
@@ -146,12 +98,12 @@ def resolve(
 
 
 def _ours(note: str | None) -> bool:
-    return note is not None and note.startswith(NOTE_PREFIXES)
+    return note is not None and starts_ours(note)
 
 
 def _new(key: Key, colour: str, note: str, now: Observed, writes: Writes) -> Mark:
-    # A fill that already is a mark colour is a mark left behind (rows moved): no own fill.
-    original = None if now.fill in MARK_FILLS.values() else now.fill
+    # A fill that already is a mark colour is a mark left behind: no own fill.
+    original = None if is_mark_colour(now.fill) else now.fill
     writes.fill(key, colour)
     if now.note is None:
         writes.add_notes.append((*key, note))
@@ -166,7 +118,7 @@ def _new(key: Key, colour: str, note: str, now: Observed, writes: Writes) -> Mar
 
 def _change(mark: Mark, colour: str, note: str, now: Observed, writes: Writes) -> Mark:
     original = mark.original
-    if now.fill != mark.colour and now.fill not in MARK_FILLS.values():
+    if now.fill != mark.colour and not is_mark_colour(now.fill):
         original = now.fill  # the user recoloured the marked cell: that is its fill now
     if now.fill != colour:
         writes.fill(mark.key, colour)
@@ -193,68 +145,3 @@ def _clear(mark: Mark, now: Observed, writes: Writes) -> None:
         writes.set_notes.append((*mark.key, mark.original_note))
     elif mark.note == NEW_NOTE:
         writes.delete_notes.append(mark.key)
-
-
-# --------------------------------------------------------------------------- state sheet
-
-
-@dataclass
-class State:
-    """What the state sheet remembers: the marks, and how far each table was equipped."""
-
-    marks: dict[Key, Mark] = field(default_factory=dict)
-    aids: dict[tuple[str, int], int] = field(default_factory=dict)  # (sheet, header row) -> row
-
-
-def state_rows(state: State) -> list[list[str]]:
-    """The state sheet's cells (all text), row by row."""
-    rows: list[list[str]] = [
-        [STATE_MARKER, STATE_VERSION, *[""] * (STATE_WIDTH - 2)],
-        list(STATE_HEADER),
-    ]
-    for mark in state.marks.values():
-        rows.append(
-            [
-                MARK,
-                mark.sheet,
-                mark.cell,
-                mark.original or "",
-                mark.colour,
-                mark.note,
-                mark.original_note,
-                mark.text,
-            ]
-        )
-    for (sheet, header), last in sorted(state.aids.items()):
-        rows.append([AIDS, sheet, f"{header}:{last}", *[""] * (STATE_WIDTH - 3)])
-    return rows
-
-
-def parse_state(rows: Sequence[Sequence[object]]) -> State:
-    """Read the state sheet back; anything unreadable is skipped, never raised.
-
-    >>> s = State({("附件4", "D6"): Mark("附件4", "D6", None, "#FFC7CF", "new", "", "x")},
-    ...           {("附件4", 4): 2005})
-    >>> parse_state(state_rows(s)) == s
-    True
-    """
-    state = State()
-    for row in rows[2:] if is_state(rows) else ():
-        cells = [text(c) for c in row] + [""] * STATE_WIDTH
-        kind, sheet, where = cells[0], cells[1], cells[2]
-        if kind == MARK and sheet and where:
-            colour = hex_colour(cells[4])
-            if colour is None:
-                continue
-            mark = Mark(sheet, where, hex_colour(cells[3]), colour, *cells[5:8])
-            state.marks[mark.key] = mark
-        elif kind == AIDS and sheet:
-            header, _, last = where.partition(":")
-            if header.isdigit() and last.isdigit():
-                state.aids[(sheet, int(header))] = int(last)
-    return state
-
-
-def is_state(rows: Sequence[Sequence[object]]) -> bool:
-    """True for the rows of our state sheet (recognised by its marker, not its name)."""
-    return bool(rows) and bool(rows[0]) and text(rows[0][0]) == STATE_MARKER

@@ -20,10 +20,11 @@ from addin.engine.check import check_tables
 from addin.engine.report import Report
 from addin.model.findings import Finding
 from addin.read import ownsheets
+from addin.read.ownsheets import RESULT_HEADER, RESULT_SHEET, STAMP_HEADER, STAMP_SHEET
 from addin.read.reader import Table, fill_merged, find_tables, no_table_message
 from addin.values.cells import text
 from addin.write.marked import annotate
-from addin.write.marked.annotate import RESULT_HEADER, RESULT_SHEET, STAMP_HEADER, STAMP_SHEET
+from addin.write.marked.format import FAILED, PASSED
 
 Rows = list[list[object]]
 Area = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
@@ -192,7 +193,7 @@ def summary(
     """The message shown when the check is done (``names``: the results and stamp sheets)."""
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
-    verdict = "通过" if errors == 0 else "未通过"
+    verdict = PASSED if errors == 0 else FAILED
     lines = [
         f"共检查 {report.rows} 行：错误 {errors} 个，警告 {warnings} 个。结论：{verdict}。",
     ]

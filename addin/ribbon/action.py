@@ -24,18 +24,7 @@ import xlwings as xw
 from addin.excel import aids as excel_aids
 from addin.excel import plan as excel_plan
 from addin.excel.aids import TEXT_FORMAT, Dropdown
-from addin.excel.marks import (
-    STATE_SHEET,
-    STATE_WIDTH,
-    State,
-    Writes,
-    is_state,
-    parse_state,
-    resolve,
-    state_rows,
-    to_observe,
-    wanted,
-)
+from addin.excel.marks import Writes, resolve, to_observe, wanted
 from addin.excel.plan import Book, Rows
 from addin.model.errors import debugging, internal_error
 from addin.model.findings import Finding, column_letter
@@ -45,6 +34,14 @@ from addin.ribbon.paint import paint
 from addin.ribbon.probe import DesktopProbe, Probe
 from addin.write.dataentry import validation as validation_texts
 from addin.write.marked.annotate import RESULT_WIDTHS, STAMP_WIDTHS
+from addin.write.marked.state import (
+    STATE_SHEET,
+    STATE_WIDTH,
+    State,
+    is_state,
+    parse_state,
+    state_rows,
+)
 
 TITLE = "党员信息校验"
 ENGINE = f"xlwings {xw.__version__}"

@@ -17,8 +17,10 @@ from typing import Protocol
 
 import xlwings as xw
 
-from addin.excel.marks import Key, Observed, hex_colour
+from addin.excel.marks import Observed
 from addin.excel.plan import Area
+from addin.write.marked.format import hex_colour
+from addin.write.marked.state import Key
 
 ADDRESS_LIMIT = 255  # Excel's limit on the address text of a multi-area range
 

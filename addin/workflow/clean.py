@@ -7,6 +7,8 @@ What is removed:
   record; one saved since (in Excel, WPS, LibreOffice) gets each recorded cell's
   fill back and loses every note of ours, also where a row moved and the fill
   cannot be put back (both listed; :mod:`addin.write.marked.unmark`);
+- the marks of the Excel 校验 button, as its state sheet records them
+  (:mod:`addin.write.marked.unpaint`), and that sheet;
 - what ``dyxx prepare`` (or the template) put in: the hidden code sheet, the
   dropdowns and input messages, the live checks (conditional formats), and the
   text/date formats it gave to empty cells of the tables. They are known by what
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from hashlib import sha256
@@ -34,7 +35,6 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from addin.excel.marks import APPENDED_NOTE, Mark, State, parse_state
 from addin.model.errors import WorkbookError
 from addin.read import ownsheets
 from addin.read.reader import Table, find_tables
@@ -43,16 +43,15 @@ from addin.write.dataentry import DATA_ROWS, DATE_FIELDS, DATE_FORMAT, TEXT_FORM
 from addin.write.livechecks import is_live_check
 from addin.write.marked.annotate import MACROS, UNSUPPORTED, has_macros
 from addin.write.marked.stamp import own_sheets, read_stamp
-from addin.write.marked.unmark import cell_heads, remove_stray_notes, undo
+from addin.write.marked.state import parse_state
+from addin.write.marked.unmark import undo
+from addin.write.marked.unpaint import unpaint
 from addin.write.outputs import refuse_overwrite, write_atomically
 from addin.xlsx import parts as xparts
 from addin.xlsx import sheet as xlsxsheet
 from addin.xlsx import source as sources
-from addin.xlsx.notes import Edits, Notes
 from addin.xlsx.package import Rewriter
 from addin.xlsx.sheet import REMOVE, Found
-
-FG_COLOUR = re.compile(rb'<(?:\w+:)?fgColor\b[^>]*\brgb="([0-9A-Fa-f]{6,8})"')
 
 
 @dataclass
@@ -155,9 +154,10 @@ def _without_aids(
             edited[part] = _reset_formats(xml, table, last, styles, done)
         state = ownsheets.named(own, ownsheets.STATE)
         if state is not None:
-            _undo_excel_marks(
-                package, parts, edited, parse_state(sheets[state]), styles, types, done
-            )
+            undone = unpaint(package, parts, edited, parse_state(sheets[state]), styles, types)
+            done.marks += undone.restored
+            done.notes += undone.notes
+            done.stray_notes += undone.stray_notes
     for part, xml in edited.items():
         if xml != package.read(part):
             package.put(part, xml)
@@ -277,72 +277,6 @@ def _reset_formats(
     xml, count = xlsxsheet.restyle(xml, wanted, table.data_row, last, decide, insert=False)
     done.number_formats += count
     return xml
-
-
-def _undo_excel_marks(
-    package: Rewriter,
-    parts: dict[str, str],
-    edited: dict[str, bytes],
-    state: State,
-    styles: xparts.Styles,
-    types: xparts.ContentTypes,
-    done: Cleaned,
-) -> None:
-    """Undo the marks of the Excel add-in's 校验 button, as remembered in its state sheet.
-
-    A fill is restored only where the cell still shows the mark's colour, a note only
-    where it is still exactly the note the add-in wrote (as the add-in itself does).
-    """
-    by_sheet: dict[str, list[Mark]] = defaultdict(list)
-    for mark in state.marks.values():
-        if mark.sheet in parts:
-            by_sheet[mark.sheet].append(mark)
-    for sheet, marks in by_sheet.items():
-        part = parts[sheet]
-        xml = edited.get(part) or package.read(part)
-        notes = Notes(package, xml, types, xparts.Rels(package, part))
-        edits = Edits(xml)
-        heads = cell_heads(xml, [m.cell for m in marks])
-        handled = set()
-        for mark in marks:
-            head = heads.get(mark.cell)
-            if head is not None:
-                tag = xml[head[0] : head[1]]
-                style = int(xparts.attributes(tag).get("s", 0))
-                if _rgb(styles.fill_xml(style)) == mark.colour:
-                    fill = styles.fill(_solid(mark.original)) if mark.original else 0
-                    new = xparts.set_attribute(tag, "s", str(styles.back(style, "fillId", fill)))
-                    edits.replace(head[0], head[1], new)
-                    done.marks += 1
-                    handled.add(mark.cell)
-            note = notes.notes.get(mark.cell)
-            if note is not None and note.text == mark.shown_note:
-                handled.add(mark.cell)
-                if mark.note == APPENDED_NOTE:
-                    notes.set_text(mark.cell, mark.original_note)
-                else:
-                    notes.remove(mark.cell)
-                done.notes += 1
-        stray = remove_stray_notes(notes, handled)
-        done.notes += len(stray)
-        done.stray_notes += [f"{sheet}!{ref}" for ref in stray]
-        edited[part] = edits.result()
-        notes.save()
-
-
-def _rgb(fill: bytes) -> str | None:
-    if b'patternType="solid"' not in fill:
-        return None
-    colour = FG_COLOUR.search(fill)
-    return f"#{colour.group(1)[-6:].decode().upper()}" if colour else None
-
-
-def _solid(colour: str) -> bytes:
-    rgb = "FF" + colour.lstrip("#").upper()
-    return (
-        f'<fill><patternFill patternType="solid"><fgColor rgb="{rgb}"/>'
-        '<bgColor indexed="64"/></patternFill></fill>'
-    ).encode()
 
 
 STYLE_USE = re.compile(rb'\s(s|style|dxfId)="(\d+)"')

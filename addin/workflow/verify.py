@@ -15,9 +15,10 @@ from pathlib import Path
 
 from addin.engine.report import Prints, data_fingerprint
 from addin.model.errors import WorkbookError
+from addin.read.ownsheets import STAMP_SHEET
 from addin.read.reader import read_workbook
 from addin.values import codes
-from addin.write.marked.annotate import STAMP_SHEET
+from addin.write.marked.format import CODE_TABLE, FINGERPRINT
 from addin.write.marked.stamp import Stamp, TablePrints, read_stamp
 from addin.xlsx import source as sources
 
@@ -71,7 +72,7 @@ def verify(path: Path, password: str | None = None) -> Verdict:
     verdict.codes_changed = _codes_changed(stamp)
     if not stamp.has_prints:
         verdict.whole_only = True
-        verdict.whole_changed = stamp.text("数据指纹") != data_fingerprint(tables)
+        verdict.whole_changed = stamp.text(FINGERPRINT) != data_fingerprint(tables)
         return verdict
     before = _grouped([(p.sheet, p.kind, p.records()) for p in _joined(stamp.tables)])
     now = _grouped([(t.sheet, t.kind, Prints.of(t).record_rows()) for t in tables])
@@ -137,7 +138,7 @@ def _codes_changed(stamp: Stamp) -> list[str]:
     return [
         name
         for name, digest in current.items()
-        if f"代码表 {name}" in stamp.items and stamp.text(f"代码表 {name}") != digest
+        if CODE_TABLE + name in stamp.items and stamp.text(CODE_TABLE + name) != digest
     ]
 
 

@@ -686,6 +686,9 @@ class Styles:
     def fill(self, xml: bytes) -> int:
         return self._find_or_add("fills", xml)
 
+    def cell_format(self, xml: bytes) -> int:
+        return self._find_or_add("cellXfs", xml)  # TooManyFormats at Excel's limit
+
     def dxf(self, xml: bytes) -> int:
         return self._find_or_add("dxfs", xml)
 

@@ -26,24 +26,44 @@ from addin.engine.report import Prints, Report, data_fingerprint
 from addin.model.errors import WorkbookError
 from addin.model.findings import Finding
 from addin.read import ownsheets
-from addin.read.ownsheets import RESULT_HEADER, RESULT_SHEET, STAMP_HEADER, STAMP_SHEET
+from addin.read.ownsheets import (
+    RESULT_HEADER,
+    RESULT_SHEET,
+    STAMP_HEADER,
+    STAMP_SHEET,
+    STAMP_TOOL,
+)
 from addin.read.reader import Table, read_workbook
 from addin.values import codes
 from addin.write.marked import xlsxmark
-from addin.write.marked.xlsxmark import NOTE_AUTHOR, packed
+from addin.write.marked.format import (
+    CHECKED_AT,
+    CHECKED_FILE,
+    CODE_TABLE,
+    ERRORS,
+    FAILED,
+    FILE_FINGERPRINT,
+    FINGERPRINT,
+    FINGERPRINTS_NOTE,
+    FINGERPRINTS_PER_ROW,
+    FINGERPRINTS_TAG,
+    PASSED,
+    ROW_FINGERPRINTS,
+    ROWS_CHECKED,
+    SEVERITY_NAMES,
+    VERDICT,
+    WARNINGS,
+    notes_by_cell,
+    packed,
+)
+from addin.write.marked.stamp import read_stamp
+from addin.write.marked.unmark import undo
 from addin.write.outputs import refuse_overwrite, write_atomically
 from addin.xlsx import source as sources
 from addin.xlsx.package import Rewriter
 
-SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 RESULT_WIDTHS = (6, 16, 8, 16, 6, 26, 24, 70)
 STAMP_WIDTHS = (22, 70)
-FINGERPRINTS_TAG = "【行指纹】"
-FINGERPRINTS_NOTE = (
-    "每行数据的哈希值（不含数据本身）；dyxx verify 据此找出校验后增加、删除或修改的行"
-)
-FILE_FINGERPRINT, ROW_FINGERPRINTS = "本文件数据指纹", "行指纹"
-FINGERPRINTS_PER_ROW = 1000  # hashes per stamp cell (17 characters each, cells hold 32,767)
 MACROS = "原文件带宏，副本也须保存为 .xlsm（请把输出文件的扩展名改为 .xlsm），以免宏丢失"
 TOO_MANY_FORMATS = (
     "工作簿中的单元格格式已达 Excel 的上限（约 64000 种），无法再加标注颜色；"
@@ -51,7 +71,6 @@ TOO_MANY_FORMATS = (
 )
 UNSUPPORTED = "工作簿的结构无法识别，未能生成标注副本（原文件未改动）；请用 Excel 打开后另存再试"
 __all__ = [
-    "NOTE_AUTHOR",
     "RESULT_HEADER",
     "RESULT_SHEET",
     "STAMP_HEADER",
@@ -102,9 +121,6 @@ def marked(
     macros: bool,
 ) -> bytes:
     """The marked package: earlier marks undone, the current ones added."""
-    from addin.write.marked.stamp import read_stamp  # the workflow package reads stamps
-    from addin.write.marked.unmark import undo
-
     try:
         own = ownsheets.package_sheets(Rewriter(loaded.data))
     except Exception:  # a package too damaged to follow
@@ -148,22 +164,6 @@ def _sheets(data: bytes):
     return Book(Rewriter(data)).sheets
 
 
-def notes_by_cell(findings: list[Finding]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(sheet, cell) -> (worst severity, the note text) for every flagged cell."""
-    by_cell: dict[tuple[str, str], list[Finding]] = {}
-    for finding in findings:
-        if finding.column is not None:
-            by_cell.setdefault((finding.sheet, finding.cell), []).append(finding)
-    notes = {}
-    for key, items in by_cell.items():
-        worst = "error" if any(f.severity == "error" for f in items) else "warning"
-        notes[key] = (
-            worst,
-            "\n".join(f"【{SEVERITY_NAMES[f.severity]}】{f.message}" for f in items),
-        )
-    return notes
-
-
 def result_rows(findings: list[Finding]) -> list[tuple[object, ...]]:
     """The 校验结果 rows: one per finding (the 单元格 column becomes a link)."""
     return [
@@ -176,16 +176,16 @@ def stamp_rows(report: Report, source: Path, findings: list[Finding]) -> list[tu
     """The 校验记录 rows: when, tool and code versions, counts, verdict, fingerprint."""
     errors = sum(f.severity == "error" for f in findings)
     rows: list[tuple[str, object]] = [
-        ("校验时间", report.checked_at.strftime("%Y-%m-%d %H:%M:%S")),
-        ("校验工具", f"dyxx {__version__}"),
-        ("校验文件", source.name),
-        ("检查行数", sum(t.rows for t in report.tables if t.file == str(source))),
-        ("错误数", errors),
-        ("警告数", len(findings) - errors),
-        ("结论", "通过" if errors == 0 else "未通过"),
-        ("数据指纹", report.fingerprint),
+        (CHECKED_AT, report.checked_at.strftime("%Y-%m-%d %H:%M:%S")),
+        (STAMP_TOOL, f"dyxx {__version__}"),
+        (CHECKED_FILE, source.name),
+        (ROWS_CHECKED, sum(t.rows for t in report.tables if t.file == str(source))),
+        (ERRORS, errors),
+        (WARNINGS, len(findings) - errors),
+        (VERDICT, PASSED if errors == 0 else FAILED),
+        (FINGERPRINT, report.fingerprint),
     ]
-    return rows + [(f"代码表 {name}", digest) for name, digest in sorted(codes.versions().items())]
+    return rows + [(CODE_TABLE + name, digest) for name, digest in sorted(codes.versions().items())]
 
 
 def fingerprint_rows(tables: Sequence[Table | Prints]) -> list[tuple[str, str]]:

@@ -7,9 +7,8 @@ file that may have been edited or forged, so every record is checked and a bad
 one is a :class:`WorkbookError`, never a crash.
 
 The stamp sheet is found by what it holds (:mod:`addin.read.ownsheets`), so an
-officer's own sheet called 校验记录 is never taken for it. :func:`is_mark`,
-:func:`is_our_note` and :func:`checked_fill` serve the undoing of the marks by
-their look (:mod:`addin.write.marked.unmark`).
+officer's own sheet called 校验记录 is never taken for it. The words of the records
+are :mod:`addin.write.marked.format`'s; this is their one parser.
 """
 
 from __future__ import annotations
@@ -26,17 +25,20 @@ from python_calamine import CalamineWorkbook
 from addin.engine.report import GAP
 from addin.model.errors import WorkbookError
 from addin.read import ownsheets
+from addin.read.ownsheets import STAMP_SHEET
 from addin.values import cells as values
-from addin.write.marked.annotate import FILE_FINGERPRINT, NOTE_AUTHOR, ROW_FINGERPRINTS, STAMP_SHEET
-from addin.write.marked.xlsxmark import (
+from addin.write.marked.format import (
     CELL_TAG,
-    FILL_COLOURS,
+    FILE_FINGERPRINT,
     FILL_COUNT,
     FILL_TAG,
+    PASSED,
+    ROW_FINGERPRINTS,
     SHEET_PARTS,
     SPLICE_TAG,
     STYLE_COUNT,
     STYLES_HASH,
+    VERDICT,
     VML_TYPE_TAG,
     WRITER,
     YES,
@@ -44,11 +46,8 @@ from addin.write.marked.xlsxmark import (
 from addin.xlsx import source as sources
 from addin.xlsx.package import Rewriter
 
-MARK_COLOURS = frozenset(colour[-6:] for colour in FILL_COLOURS.values())
-NOTE_PREFIXES = ("【错误】", "【警告】")
 DAMAGED = "“校验记录”工作表中的记录已损坏或被改动，无法使用"
 CELL_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
-FG_COLOUR = re.compile(rb'<(?:\w+:)?fgColor\b[^>]*\brgb="([0-9A-Fa-f]{6,8})"')
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ class Stamp:
 
     @property
     def passed(self) -> bool:
-        return self.items.get("结论") == "通过"
+        return self.items.get(VERDICT) == PASSED
 
     def text(self, key: str) -> str:
         return values.text(self.items.get(key))
@@ -232,27 +231,6 @@ def own_sheets(loaded: sources.Source) -> dict[str, str]:
         return ownsheets.package_sheets(Rewriter(loaded.data))
     except Exception:  # a package too damaged to follow
         raise WorkbookError(loaded.path, "无法读取，文件可能已损坏") from None
-
-
-@dataclass
-class Unmarked:
-    restored: int = 0  # fills put back
-    notes: int = 0  # notes removed or cut back
-    skipped: list[str] = field(default_factory=list)  # cells no longer as marked
-
-
-def is_mark(fill: bytes) -> bool:
-    """Whether a fill's XML (from styles.xml) is one of our marks: solid, in a mark colour."""
-    if b'patternType="solid"' not in fill:
-        return False
-    colour = FG_COLOUR.search(fill)
-    return colour is not None and colour.group(1)[-6:].decode().upper() in MARK_COLOURS
-
-
-def is_our_note(author: str, text: str) -> bool:
-    return author == NOTE_AUTHOR or any(
-        line.startswith(NOTE_PREFIXES) for line in text.splitlines()
-    )
 
 
 def checked_fill(xml: str, path: str | Path) -> bytes:

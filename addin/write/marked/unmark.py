@@ -26,26 +26,21 @@ from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
 
-from addin.write.marked.stamp import (
-    NOTE_PREFIXES,
-    CellMark,
-    Stamp,
-    Unmarked,
-    checked_fill,
-    is_mark,
-    is_our_note,
-)
-from addin.write.marked.xlsxmark import (
+from addin.write.marked.format import (
     FILL_COUNT,
     INSERTED_CELL,
     INSERTED_ROW,
     NOTE_AUTHOR,
-    REL,
     STYLE_COUNT,
+    is_mark,
+    is_our_note,
+    own_lines,
 )
+from addin.write.marked.stamp import CellMark, Stamp, checked_fill
 from addin.xlsx import parts as xparts
 from addin.xlsx.notes import Edits, Notes, unsplice
 from addin.xlsx.package import Rewriter
+from addin.xlsx.parts import REL
 
 OURS = re.compile(r'<Relationship Id="rIdDyxx[^"]*"[^>]*/>')
 OWN_SHEET = re.compile(
@@ -61,7 +56,10 @@ class Inexact(Exception):
 
 
 @dataclass
-class Undone(Unmarked):
+class Undone:
+    restored: int = 0  # fills put back
+    notes: int = 0  # notes removed or cut back
+    skipped: list[str] = field(default_factory=list)  # cells no longer as marked
     # "sheet!cell" of our notes removed where no recorded mark was restored (a row moved)
     stray_notes: list[str] = field(default_factory=list)
 
@@ -351,9 +349,7 @@ def remove_stray_notes(notes: Notes, handled: set[str]) -> list[str]:
     for ref, note in list(notes.notes.items()):
         if ref in handled or not is_our_note(note.author, note.text):
             continue
-        lines = note.text.split("\n")
-        ours = next((i for i, line in enumerate(lines) if line.startswith(NOTE_PREFIXES)), 0)
-        own = "\n".join(lines[:ours])
+        own = own_lines(note.text)
         if note.author == NOTE_AUTHOR or not own.strip():
             notes.remove(ref)
         else:

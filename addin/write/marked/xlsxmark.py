@@ -6,8 +6,9 @@ extension lists, cached formula results). This writer touches only what the
 marks need and copies every other part of the package byte for byte (see
 :mod:`addin.xlsx.package` and :mod:`addin.xlsx.parts`):
 
-- ``xl/styles.xml``: two fills (red for errors, yellow for warnings) and, for
-  each style a flagged cell had, a copy of it with that fill;
+- ``xl/styles.xml``: two fills (red for errors, yellow for warnings: the colours of
+  :mod:`addin.write.marked.format`) and, for each style a flagged cell had, a copy of
+  it with that fill;
 - each flagged sheet: the ``s`` attribute of the flagged cells (a cell that is
   not in the XML is inserted), and the notes: a sheet without notes gets a
   comments part and a VML drawing; a sheet with notes gets ours added to its
@@ -24,20 +25,39 @@ part byte for byte; no cell value is recorded.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from hashlib import sha256
 
 from addin.model.findings import column_letter
+from addin.write.marked.format import (
+    CELL_TAG,
+    FILL_COUNT,
+    FILL_TAG,
+    INSERTED_CELL,
+    INSERTED_ROW,
+    MARK_COLOURS,
+    MARKS_NOTE,
+    MARKS_TAG,
+    NO,
+    NOTE_AUTHOR,
+    SHEET_PARTS,
+    SPANS_PER_ROW,
+    SPLICE_TAG,
+    STYLE_COUNT,
+    STYLES_HASH,
+    VML_TYPE_TAG,
+    WRITER,
+    YES,
+    packed,
+    solid_fill,
+)
 from addin.xlsx import parts as xparts
 from addin.xlsx.notes import VML_TYPE, Notes, idmaps
 from addin.xlsx.package import Rewriter
 from addin.xlsx.parts import MAIN, REL, TooManyFormats, Unsupported
 from addin.xlsx.sheet import numbered
 
-FILL_COLOURS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
-NOTE_AUTHOR = "dyxx 校验"
 # Elements that come after <legacyDrawing> in a worksheet (CT_Worksheet order).
 AFTER_LEGACY = (
     b"<legacyDrawingHF",
@@ -55,21 +75,7 @@ Piece = bytes | memoryview
 STYLE = re.compile(rb'\ss="(\d+)"')
 CELL_REF = re.compile(rb'<c r="([A-Z]+\d+)"')
 CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
-# The 【标注记录】 rows of the stamp sheet: a tag in the first column, then the values.
-MARKS_TAG = "【标注记录】"
-MARKS_NOTE = "dyxx clean 据此恢复被标注单元格原来的样式；只记样式编号和填充，不含任何数据"
-WRITER, STYLE_COUNT, FILL_COUNT, STYLES_HASH, VML_TYPE_TAG = (
-    "标注方式",
-    "原样式数",
-    "原填充数",
-    "样式表指纹",
-    "VML类型",
-)
-SHEET_PARTS, FILL_TAG, CELL_TAG, SPLICE_TAG = "批注部件", "原填充", "标注单元格", "插入位置"
-INSERTED_CELL, INSERTED_ROW = "单元格", "行"
-YES, NO = "是", "否"
 PLAIN_RESERVE = 200  # cell formats kept free for marks that keep only a number format
-SPANS_PER_ROW = 2000  # insertion places per stamp cell (up to 15 characters each)
 
 
 def mark(
@@ -152,18 +158,6 @@ def record_rows(
     return rows + cells
 
 
-def packed(*values: object) -> str:
-    """Several values in one cell, as a JSON list.
-
-    >>> packed("附件4", "E6", 5)
-    '["附件4", "E6", 5]'
-    """
-    return _PACK(list(values))
-
-
-_PACK = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for the 40,000 rows of a stamp
-
-
 # ---- styles ------------------------------------------------------------------------------------
 
 
@@ -188,7 +182,7 @@ class _Styles:
         style that keeps only their number format (dates stay dates)."""
         key = (style, severity)
         if key not in self.marked:
-            fill = self.styles.fill(_fill_xml(severity))
+            fill = self.styles.fill(solid_fill(MARK_COLOURS[severity]))
             if self.styles.count("cellXfs") < xparts.MAX_CELL_FORMATS - PLAIN_RESERVE:
                 self.marked[key] = self.styles.variant(style, fillId=fill)
             else:
@@ -201,7 +195,7 @@ class _Styles:
             f'<xf numFmtId="{number}" fontId="0" fillId="{fill}" borderId="0" xfId="0" '
             f'applyNumberFormat="1" applyFill="1"/>'
         ).encode()
-        return self.styles._find_or_add("cellXfs", xf)  # TooManyFormats: no room at all
+        return self.styles.cell_format(xf)  # TooManyFormats: no room at all
 
     def note(self, ref: str, original: int | None, shown: int, marked: int, inserted: str) -> None:
         self.log.append((self.sheet, ref, original, shown, marked, inserted, ()))
@@ -212,14 +206,6 @@ class _Styles:
                 (*entry[:6], self.notes.get((entry[0], entry[1]), ())) for entry in self.log
             ]
         return self.styles.xml()
-
-
-def _fill_xml(severity: str) -> bytes:
-    colour = FILL_COLOURS[severity]
-    return (
-        f'<fill><patternFill patternType="solid"><fgColor rgb="{colour}"/>'
-        f'<bgColor indexed="64"/></patternFill></fill>'
-    ).encode()
 
 
 # ---- marking one sheet ---------------------------------------------------------------------------
@@ -532,4 +518,4 @@ _attribute = xparts.attribute
 _text = xparts.text
 
 
-__all__ = ["TooManyFormats", "Unsupported", "mark", "packed", "record_rows"]
+__all__ = ["TooManyFormats", "Unsupported", "mark", "record_rows"]
