@@ -13,7 +13,7 @@ from tests.conftest import TODAY, good_member, good_org
 from tests.test_action_client import Client
 
 MEMBERS = "党员基本信息汇总表"
-RED = 0xFFC7CE  # the colour of dyxx check -o
+RED = 0xFFC7CF  # the colour of dyxx check -o
 
 
 def test_the_marked_workbook_in_libreoffice(book, tmp_path, office, monkeypatch):

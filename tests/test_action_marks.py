@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from addin.excel.marks import Observed, resolve, to_observe
-from addin.write.marked.format import FORMER_COLOURS, MARK_COLOURS
+from addin.write.marked.format import EARLIER_COLOURS, MARK_COLOURS
 from addin.write.marked.state import APPENDED_NOTE, NEW_NOTE, Mark, State, parse_state, state_rows
 
 RED, YELLOW = MARK_COLOURS["error"], MARK_COLOURS["warning"]
@@ -39,11 +39,14 @@ def test_a_fill_that_is_a_mark_colour_is_a_leftover_not_the_users():
     assert writes.set_notes == [] and writes.add_notes == []  # our note is already there
 
 
-def test_a_mark_painted_by_an_older_add_in_is_a_leftover_too():
-    """Before the colours were unified the button painted one unit off Excel's fills."""
-    for former in FORMER_COLOURS:
-        writes = resolve({}, {KEY: (RED, NOTE)}, {KEY: Observed(former, None)})
-        assert writes.marks[KEY].original is None
+def test_an_officers_bad_or_neutral_fill_is_theirs_and_comes_back():
+    """Excel's own "Bad"/"Neutral" fills (and check -o's earlier marks) are not ours."""
+    for fill in EARLIER_COLOURS:
+        writes = resolve({}, {KEY: (RED, NOTE)}, {KEY: Observed(fill, None)})
+        marked = writes.marks[KEY]
+        assert marked.original == fill
+        cleared = resolve({KEY: marked}, {}, {KEY: Observed(RED, NOTE)})
+        assert cleared.paint == {("附件4", fill): ["E7"]}
 
 
 def test_a_users_note_gets_ours_appended_and_comes_back():

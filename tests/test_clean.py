@@ -213,7 +213,7 @@ def test_checking_a_marked_copy_again_marks_only_what_is_wrong_now(tmp_path):
     second = marked_copy(first, tmp_path / "二.xlsx")
     sheet = openpyxl.load_workbook(second)["党员基本信息汇总表"]
     assert sheet["E6"].fill.fill_type is None and sheet["E6"].comment is None  # fixed: unmarked
-    assert sheet["E7"].fill.fgColor.rgb.endswith("FFC7CE")  # still wrong: marked once
+    assert sheet["E7"].fill.fgColor.rgb.endswith("FFC7CF")  # still wrong: marked once
     assert sheet["E7"].comment.text.count("【错误】") == 1
     out = tmp_path / "导入.xlsx"
     clean(second, out)

@@ -111,8 +111,8 @@ def test_annotated_copy(book, tmp_path):
     original = openpyxl.load_workbook(path)
     marked = openpyxl.load_workbook(out)
     sheet = marked["党员基本信息汇总表"]
-    assert sheet["E6"].fill.fgColor.rgb.endswith("FFC7CE")  # error: red
-    assert sheet["L6"].fill.fgColor.rgb.endswith("FFEB9C")  # warning: yellow
+    assert sheet["E6"].fill.fgColor.rgb.endswith("FFC7CF")  # error: red
+    assert sheet["L6"].fill.fgColor.rgb.endswith("FFEB9D")  # warning: yellow
     assert "性别“女”与身份证号" in sheet["E6"].comment.text
     assert "0211" in sheet["L6"].comment.text
     # every other cell keeps its value and style

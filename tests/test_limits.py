@@ -97,7 +97,7 @@ def test_marks_stay_within_excels_cell_formats(original, tmp_path):
     sheet = openpyxl.load_workbook(marked)[MEMBERS]
     for number in range(FLAGGED):
         cell = sheet[f"E{6 + number}"]
-        assert cell.fill.fgColor.rgb == "FFFFC7CE", cell.coordinate
+        assert cell.fill.fgColor.rgb == "FFFFC7CF", cell.coordinate
         assert cell.number_format == "@", cell.coordinate  # the format a mark keeps
 
 

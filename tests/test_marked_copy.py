@@ -21,7 +21,7 @@ from addin.xlsx import package, source
 from bench.generate import write as generate
 from tests.conftest import TODAY, cell_style, good_member, good_org
 
-RED, YELLOW = 0xFFC7CE, 0xFFEB9C
+RED, YELLOW = 0xFFC7CF, 0xFFEB9D
 # Parts the marker may change; everything else must be copied byte for byte.
 CHANGED = {"[Content_Types].xml", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
 
@@ -90,7 +90,7 @@ def test_marks_read_back_with_openpyxl(generated, tmp_path, deflated):
     sheet = copy["党员基本信息汇总表"]
     flagged = {f"{col}{row}" for row, col in plan.defects}
     for ref in flagged:
-        assert sheet[ref].fill.fgColor.rgb == "FFFFC7CE", ref
+        assert sheet[ref].fill.fgColor.rgb == "FFFFC7CF", ref
         assert sheet[ref].comment is not None and "【错误】" in sheet[ref].comment.text
     for row in original["党员基本信息汇总表"].iter_rows():
         for cell in row:
@@ -149,8 +149,8 @@ def test_warning_marks_are_yellow_and_existing_styles_are_kept(book, tmp_path):
     out = tmp_path / "标注.xlsx"
     marked(path, out)
     sheet = openpyxl.load_workbook(out)["党员基本信息汇总表"]
-    assert sheet["L6"].fill.fgColor.rgb == "FFFFEB9C"  # warning
-    assert sheet["E6"].fill.fgColor.rgb == "FFFFC7CE"  # error
+    assert sheet["L6"].fill.fgColor.rgb == "FFFFEB9D"  # warning
+    assert sheet["E6"].fill.fgColor.rgb == "FFFFC7CF"  # error
     assert sheet["L6"].number_format == "@" and sheet["E6"].border.left.style == "thin"
 
 
@@ -187,7 +187,7 @@ def test_rows_and_cells_without_references_are_marked(book, tmp_path):
     out = tmp_path / "标注.xlsx"
     marked(path, out)
     sheet_ = openpyxl.load_workbook(out)["党员基本信息汇总表"]
-    assert sheet_["E6"].fill.fgColor.rgb == "FFFFC7CE" and sheet_["E6"].value == "女"
+    assert sheet_["E6"].fill.fgColor.rgb == "FFFFC7CF" and sheet_["E6"].value == "女"
     assert sheet_["D6"].value == good_member()["id_number"]
 
 

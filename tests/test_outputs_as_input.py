@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 
 import addin.cli.main  # noqa: F401  (registers every command)
 from addin.cli.app import app
-from addin.read import ownsheets
 from addin.read.reader import read_workbook
 from addin.workflow.verify import verify
 from addin.write.layout import DATA_ROW
@@ -174,10 +173,3 @@ def test_sample_and_diff_outputs_are_not_data(summary, tmp_path):
     dyxx("diff", summary, summary, "-o", tmp_path / "变动.xlsx")
     result = CliRunner().invoke(app, ["check", str(tmp_path / "变动.xlsx")])
     assert result.exit_code == 2 and "是dyxx生成的工作表" in "".join(result.output.split())
-
-
-def test_the_code_and_state_markers_begin_as_the_rule_expects():
-    from addin.read.ownsheets import STATE_MARKER
-    from addin.write.dataentry import CODE_MARKER
-
-    assert CODE_MARKER.startswith(ownsheets.MARKED) and STATE_MARKER.startswith(ownsheets.MARKED)

@@ -18,11 +18,12 @@ import re
 from addin.model.findings import Finding
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
-# A marked cell's fill: Excel's own "Bad" and "Neutral" fills, as check -o has painted
-# them since its first version.
-MARK_COLOURS = {"error": "#FFC7CE", "warning": "#FFEB9C"}
-# The add-in painted one unit off until the colours were unified: still told as marks.
-FORMER_COLOURS = ("#FFC7CF", "#FFEB9D")
+# A marked cell's fill: one unit off Excel's own "Bad" and "Neutral" fills, so a cell an
+# officer styled "Bad" is never taken for a mark (and its fill never dropped).
+MARK_COLOURS = {"error": "#FFC7CF", "warning": "#FFEB9D"}
+# check -o painted Excel's own fills before: such a mark is undone only where the copy's
+# mark record lists the cell (:func:`is_recorded_mark`).
+EARLIER_COLOURS = ("#FFC7CE", "#FFEB9C")
 NOTE_AUTHOR = "dyxx 校验"
 NOTE_PREFIXES = tuple(f"【{name}】" for name in SEVERITY_NAMES.values())  # starts our lines
 FG_COLOUR = re.compile(rb'<(?:\w+:)?fgColor\b[^>]*\brgb="([0-9A-Fa-f]{6,8})"')
@@ -77,7 +78,7 @@ def hex_colour(value: object) -> str | None:
 def solid_fill(colour: str) -> bytes:
     """The styles.xml fill of a colour ("#RRGGBB"), as every writer of marks adds it.
 
-    >>> b'<fgColor rgb="FFFFC7CE"/>' in solid_fill(MARK_COLOURS["error"])
+    >>> b'<fgColor rgb="FFFFC7CF"/>' in solid_fill(MARK_COLOURS["error"])
     True
     """
     rgb = "FF" + colour.lstrip("#").upper()
@@ -101,14 +102,13 @@ def fill_colour(fill: bytes) -> str | None:
 
 def is_mark_colour(colour: str | None) -> bool:
     """Whether a fill colour ("#RRGGBB", None: no fill) is one of dyxx's marks."""
-    return colour is not None and (
-        colour.upper() in MARK_COLOURS.values() or colour.upper() in FORMER_COLOURS
-    )
+    return colour is not None and colour.upper() in MARK_COLOURS.values()
 
 
-def is_mark(fill: bytes) -> bool:
-    """Whether a fill's XML (from styles.xml) is one of our marks: solid, in a mark colour."""
-    return is_mark_colour(fill_colour(fill))
+def is_recorded_mark(fill: bytes) -> bool:
+    """Whether a fill's XML (styles.xml) of a cell our mark record lists is still our mark."""
+    colour = fill_colour(fill)
+    return is_mark_colour(colour) or colour in EARLIER_COLOURS
 
 
 # ---- notes ---------------------------------------------------------------------------------------

@@ -32,8 +32,8 @@ from addin.write.marked.format import (
     INSERTED_ROW,
     NOTE_AUTHOR,
     STYLE_COUNT,
-    is_mark,
     is_our_note,
+    is_recorded_mark,
     own_lines,
 )
 from addin.write.marked.stamp import CellMark, Stamp, checked_fill
@@ -317,7 +317,7 @@ def _restore_sheet(
     for mark in marks:
         head = heads.get(mark.ref)
         style = _style(xml[head[0] : head[1]]) if head else 0
-        if head is None or not is_mark(styles.fill_xml(style)):
+        if head is None or not is_recorded_mark(styles.fill_xml(style)):
             done.skipped.append(f"{mark.sheet}!{mark.ref}")
             continue
         fill = checked_fill(mark.fill, path)
