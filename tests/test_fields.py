@@ -195,3 +195,12 @@ def test_the_scan_finds_a_table_of_columns(tmp_path):
     old = tmp_path / "old.py"
     old.write_text('CODED = {"org_category": "org_category", "unit_nature": "unit_nature"}\n')
     assert _column_tables(old) == [("", 1)]
+
+
+def test_written_tables_format_text_columns_as_text():
+    book = layout.new_workbook()
+    for kind in FIELDS:
+        sheet = layout.add_table(book, kind, [{}])
+        for col, item in enumerate(columns(kind), start=1):
+            cell = sheet.cell(layout.DATA_ROW, col)
+            assert (cell.number_format == "@") == (item.text and not item.date), item.key

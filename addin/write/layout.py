@@ -127,7 +127,8 @@ def _data_row(sheet: Worksheet, kind: str, row: int, seq: int, values: Mapping[s
 
 
 def _number_format(item: Field, value: object) -> str | None:
-    """Text for text columns, except a real date in a date column (失去联系日期)."""
-    if isinstance(value, date | datetime) and (item.date or not item.text):
-        return "yyyy-mm-dd"
-    return "@" if item.text else None
+    """Text columns are text, their empty cells too (an ID typed in later stays text); in a
+    date column (失去联系日期 included) a real date is shown as one, nothing else is formatted."""
+    if item.text and not item.date:
+        return "@"
+    return "yyyy-mm-dd" if isinstance(value, date | datetime) else None
