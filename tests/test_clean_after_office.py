@@ -29,7 +29,7 @@ from addin.read.reader import read_workbook
 from addin.workflow.clean import clean
 from addin.workflow.prepare import prepare
 from addin.write import template
-from addin.write.dataentry import CODE_SHEET
+from addin.write.entry import CODE_SHEET
 from addin.write.layout import DATA_ROW, columns
 from addin.write.livechecks import canonical
 from addin.write.marked.annotate import write_annotated

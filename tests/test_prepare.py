@@ -26,7 +26,8 @@ from addin.engine.check import check_files
 from addin.model.errors import WorkbookError
 from addin.read.reader import read_workbook
 from addin.workflow.prepare import prepare
-from addin.write.dataentry import CODE_MARKER, DATA_ROWS
+from addin.write.dataentry import CODE_MARKER
+from addin.write.entry import DATA_ROWS
 from addin.write.layout import MEMBER_COLUMNS, ORG_COLUMNS
 from addin.write.outputs import encrypt
 from addin.xlsx import sheet as xlsxsheet

@@ -16,11 +16,13 @@ from typer.testing import CliRunner
 
 from addin.cli.main import app
 from addin.engine.check import check_tables
+from addin.model.fields import CODED, ENUMERATIONS
 from addin.model.findings import RULES, column_letter
 from addin.read.reader import read_workbook
 from addin.values import codes
 from addin.write import livechecks, template
-from addin.write.dataentry import CODE_MARKER, CODED, DATA_ROWS, ENUMERATIONS, options
+from addin.write.dataentry import CODE_MARKER
+from addin.write.entry import DATA_ROWS, options
 from addin.write.forms import member_items, org_items
 from addin.write.layout import DATA_ROW, GROUPS, HEADER_ROW, TITLES, columns
 from tests.conftest import TODAY, good_member, good_org, person_id, write_book

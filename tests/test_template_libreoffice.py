@@ -23,10 +23,11 @@ from pathlib import Path
 import pytest
 
 from addin.engine.check import check_files
+from addin.model.fields import CODED, ENUMERATIONS
 from addin.model.findings import column_letter
 from addin.workflow.prepare import prepare
 from addin.write import livechecks, template
-from addin.write.dataentry import CODED, DATA_ROWS, ENUMERATIONS, options
+from addin.write.entry import DATA_ROWS, options
 from addin.write.layout import DATA_ROW, HEADER_ROW, columns
 from tests.cases import BOM, MEMBER_BAD, MEMBER_GOOD, ORG_BAD, ORG_GOOD, veteran
 from tests.conftest import BRANCH, good_member, good_org, person_id

@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import re
 
-# Fields whose whole value is personal data (masked even when malformed).
-PERSONAL_FIELDS = frozenset({"公民身份证号", "手机号", "固定电话", "联系电话"})
-# A birth date is the part of an ID number that masking hides: it is never shown beside one.
-BIRTH_FIELDS = frozenset({"出生日期"})
+from addin.model.fields import BIRTH_LABELS, PERSONAL_LABELS
 
 # 18- or 15-character ID numbers (the x may be lower case), not inside longer digit runs.
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8}|\d{5})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
@@ -85,7 +82,8 @@ def _long(digits: str, dates: bool) -> str:
 
 
 def mask_field(field: str, text: str) -> str:
-    """A cell value of the named field, masked for sharing.
+    """A cell value of the field labelled ``field``, masked for sharing
+    (what the registry's ``personal`` says: :mod:`addin.model.fields`).
 
     >>> mask_field("出生日期", "1979-05-06"), mask_field("入党日期", "2017-06-15")
     ('1979-**-**', '2017-06-15')
@@ -94,10 +92,10 @@ def mask_field(field: str, text: str) -> str:
     """
     if not text:
         return text
-    if field in BIRTH_FIELDS:
+    if field in BIRTH_LABELS:  # the part of an ID number masking hides
         hidden = mask_text(text)
         return hidden if hidden != text else "****"
     hidden = mask_text(text, dates=False)
-    if field in PERSONAL_FIELDS and hidden == text:
+    if field in PERSONAL_LABELS and hidden == text:
         return mask_value(text)  # a malformed number the patterns do not catch
     return hidden

@@ -1,11 +1,11 @@
 """The input aids the Excel 校验 button adds to a table: dropdowns and number formats.
 
 The same plan as ``dyxx prepare`` (:mod:`addin.write.dataentry`), expressed as pure
-data the Excel layer applies through xlwings: which columns get a dropdown
-from which options on the hidden code sheet, which cells become text or date
-formatted, and the code sheet's cells themselves (laid out exactly as
-:func:`addin.write.dataentry.write_code_sheet` lays them out, so a workbook that went
-through ``dyxx prepare`` keeps its code sheet).
+data the Excel layer applies through xlwings (from :mod:`addin.write.entry`: no
+openpyxl here): which columns get a dropdown from which options on the hidden code
+sheet, which cells become text or date formatted, and the code sheet's cells
+themselves (laid out exactly as :func:`addin.write.dataentry.write_code_sheet` lays
+them out, so a workbook that went through ``dyxx prepare`` keeps its code sheet).
 
 >>> [d.table_key for d in dropdowns("members", {"gender": 5, "name": 2}, 6, 2005)]
 ['gender']
@@ -18,24 +18,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from addin.model.fields import CODED, DATE_FIELDS, ENUMERATIONS, TEXT_FORMAT_FIELDS
 from addin.read.ownsheets import CODE_MARKER, free_name
 from addin.read.reader import Table, is_footer
 from addin.values import codes
 from addin.values.cells import text
-from addin.write.dataentry import (
+from addin.write.entry import (
     CODE_FIRST_ROW,
+    CODE_HEADS,
     CODE_SHEET,
-    CODED,
     DATA_ROWS,
-    DATE_FIELDS,
     DATE_FORMAT,
-    ENUMERATIONS,
-    TEXT_FORMAT_FIELDS,
+    TEXT_FORMAT,
     options,
 )
-
-TEXT_FORMAT = "@"
-CODE_HEADS = ("代码", "名称", "下拉选项")
 
 
 @dataclass(frozen=True)

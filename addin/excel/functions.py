@@ -21,16 +21,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from addin.engine.check import check_tables
-from addin.model.fields import FIELDS, header_key
+from addin.model.fields import ENUMERATIONS, FIELDS, columns, header_key
 from addin.model.findings import Finding, Problem
 from addin.read.reader import find_tables
 from addin.rules.base import age_on
-from addin.rules.member import CODED as MEMBER_CODED
-from addin.rules.org import CODED as ORG_CODED
 from addin.values import codes, ric
 from addin.values.cells import is_blank, parse_date, text
-from addin.write.dataentry import ENUMERATIONS
-from addin.write.layout import MEMBER_COLUMNS, ORG_COLUMNS
 
 SEPARATOR = "；"
 WARNING_MARK = "【警告】"
@@ -140,11 +136,11 @@ def _table_names() -> dict[str, str]:
         names[key] = key
         names[header_key(table.title)] = key
         names[header_key(table.reference).strip("《》").removesuffix("代码")] = key
-    for kind, coded in (("members", MEMBER_CODED), ("orgs", ORG_CODED)):
+    for kind in FIELDS:
         for field in FIELDS[kind]:
-            if field.key in coded:
+            if field.codes:
                 for spelling in field.spellings:
-                    names.setdefault(header_key(spelling), coded[field.key])
+                    names.setdefault(header_key(spelling), field.codes)
     return names
 
 
@@ -234,9 +230,7 @@ def _header(table: object, width: int) -> list[list[object]] | str:
 def _labels(kind: str, width: int) -> list[object] | None:
     """The official header of ``kind`` for a row of ``width`` cells (with or without 序号);
     every label when ``width`` is 0; None when the width fits neither."""
-    labels: list[object] = [
-        label for label, _key in (MEMBER_COLUMNS if kind == "members" else ORG_COLUMNS)
-    ]
+    labels: list[object] = [field.printed for field in columns(kind)]
     if width in (0, len(labels)):
         return labels
     return labels[1:] if width == len(labels) - 1 else None

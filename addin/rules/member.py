@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import date
 from operator import attrgetter
 
-from addin.model.fields import MEMBER_FIELDS
+from addin.model.fields import MEMBER_FIELDS, REQUIRED
 from addin.model.findings import Finding
 from addin.read.reader import Table
 from addin.rules import controls, crossfield
@@ -22,32 +22,6 @@ from addin.values import cells as values
 from addin.values import codes, ric
 
 MEMBER_KEYS = MEMBER_FIELDS
-CODED = {
-    "gender": "gender",
-    "ethnicity": "ethnicity",
-    "education": "education",
-    "category": "member_category",
-    "job": "job",
-    "status": "party_status",
-    "lost": "yes_no",
-    "mobile_flow": "yes_no",
-}
-REQUIRED = (
-    "name",
-    "branch",
-    "id_number",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "education",
-    "category",
-    "join_date",
-    "job",
-    "address",
-    "status",
-    "lost",
-    "mobile_flow",
-)
 
 
 class _Empty:
@@ -83,7 +57,7 @@ def check_members(
 
 def _required(out: Emitter, column: dict[str, list], parsed: dict, lost: list[bool]) -> None:
     """A required cell is blank when its parse result is EMPTY (no separate blank pass)."""
-    for key in REQUIRED:
+    for key in REQUIRED["members"]:
         if not out.has_column(key):
             continue
         label = out.label(key)
@@ -102,15 +76,18 @@ def _parse(out: Emitter, column: dict[str, list], today: date) -> dict[str, Pars
         "name": values.check_name,
         "address": values.check_address,
         "id_number": lambda raw: ric.check(raw, today),
-        "birth_date": lambda raw: values.parse_date(raw, today=today),
-        "join_date": lambda raw: values.parse_date(raw, today=today),
-        "full_date": lambda raw: values.parse_date(raw, today=today),
-        "lost_date": lambda raw: values.parse_month(raw, today=today),
         "mobile": values.parse_mobile,
         "landline": values.parse_landline,
     }
-    for key, table_key in CODED.items():
-        parsers[key] = codes.table(table_key).lookup
+    dates = {
+        "day": lambda raw: values.parse_date(raw, today=today),
+        "month": lambda raw: values.parse_month(raw, today=today),
+    }
+    for item in MEMBER_FIELDS:
+        if item.date:
+            parsers[item.key] = dates[item.date]
+        elif item.codes:
+            parsers[item.key] = codes.table(item.codes).lookup
     parsed: dict[str, ParsedColumn] = {}
     for key, parse in parsers.items():
         parsed[key] = ParsedColumn(column[key], parse, EMPTY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from addin.model.fields import field_label
+from addin.model.fields import CODED, REQUIRED, UNIT_FIELDS, field_label
 from addin.model.findings import Finding, rule
 from addin.read.reader import Record, Table
 from addin.rules.base import RowFindings
@@ -38,14 +38,6 @@ PHONE_FORM = rule(
     "联系电话“{value}”既不是11位手机号，也不是“区号-号码”的固定电话，请改正",
 )
 
-CODED = {
-    "org_category": "org_category",
-    "unit_situation": "unit_situation",
-    "unit_nature": "unit_nature",
-    "unit_party_org": "unit_party_org",
-}
-REQUIRED = ("org_name", "org_category", "unit_situation", "secretary", "contact", "phone")
-UNIT_FIELDS = ("unit_name", "unit_nature", "unit_party_org", "unit_code")
 # 组织类别 -> the 单位建立党组织情况 it goes with (warning when they differ).
 CATEGORY_PAIRS = {"611": "11", "621": "12", "631": "13", "632": "2"}
 SEPARATORS = re.compile(r"[、，,；;/\s]+")
@@ -54,7 +46,7 @@ SEPARATORS = re.compile(r"[、，,；;/\s]+")
 def check_org(table: Table, record: Record, today: date) -> tuple[dict[str, str], list[Finding]]:
     """Check one 附件3 record; returns the canonical codes that parsed and the findings."""
     row = RowFindings(table, record)
-    for key in REQUIRED:
+    for key in REQUIRED["orgs"]:
         row.present(key)
     parsed = _parse_codes(row)
     for key in ("secretary", "contact"):
@@ -68,7 +60,7 @@ def check_org(table: Table, record: Record, today: date) -> tuple[dict[str, str]
 
 def _parse_codes(row: RowFindings) -> dict[str, str]:
     parsed: dict[str, str] = {}
-    for key, table_key in CODED.items():
+    for key, table_key in CODED["orgs"].items():
         entry = row.code(key, table_key)
         if entry is not None:
             parsed[key] = entry.code

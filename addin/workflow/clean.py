@@ -39,7 +39,8 @@ from addin.model.errors import WorkbookError
 from addin.read import ownsheets
 from addin.read.reader import Table, find_tables
 from addin.workflow.prepare import prepared_record
-from addin.write.dataentry import DATA_ROWS, DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS, texts
+from addin.write.dataentry import texts
+from addin.write.entry import DATA_ROWS, number_format
 from addin.write.livechecks import is_live_check
 from addin.write.marked.annotate import MACROS, UNSUPPORTED, has_macros
 from addin.write.marked.stamp import own_sheets, read_stamp
@@ -253,7 +254,7 @@ def _reset_formats(
     """Empty cells dyxx prepare formatted as text or date get the general format back."""
     wanted = {}
     for key, column in table.columns.items():
-        fmt = "@" if key in TEXT_FORMAT_FIELDS else DATE_FORMAT if key in DATE_FIELDS else None
+        fmt = number_format(key)
         if fmt is not None:
             wanted[column] = fmt
 

@@ -25,17 +25,15 @@ from openpyxl.workbook import Workbook
 
 from addin.engine.mask import mask_field
 from addin.model.errors import WorkbookError
-from addin.model.fields import FIELDS
+from addin.model.fields import CODED, DATE_FIELDS, FIELDS, MONTH_FIELDS
 from addin.read.reader import Record, Table, read_workbook
 from addin.rules.submission import org_name_key
 from addin.values import cells as values
 from addin.values import codes
-from addin.write.dataentry import CODED, DATE_FIELDS
 from addin.write.outputs import refuse_overwrite, save_atomically
 
 FAR_FUTURE = date(9999, 12, 31)  # comparisons accept any date; checking is dyxx check's job
-MONTH_FIELDS = frozenset({"lost_date"})
-# Field keys by printed label, for masking (the label names the field in messages too).
+# Labels by field key, for masking (the label names the field in messages too).
 LABELS = {f.key: f.label for kind in FIELDS for f in FIELDS[kind]}
 NO_BRANCH = "（未填所在党支部）"
 

@@ -33,6 +33,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from addin import __version__
 from addin.model.celltext import for_cell, set_text
 from addin.model.errors import WorkbookError
+from addin.model.fields import CODED, DATE_FIELDS, ENUMERATIONS, MONTH_FIELDS
+from addin.model.fields import get as get_field
 from addin.model.safename import Namer, sheet_title
 from addin.read.reader import Record, Table
 from addin.values import cells as values
@@ -41,7 +43,6 @@ from addin.workflow.common import FAR_FUTURE, branch_key, branch_name, check_tar
 from addin.workflow.merge import org_key
 from addin.workflow.sheets import print_setup
 from addin.write import outputs
-from addin.write.dataentry import CODED, DATE_FIELDS, ENUMERATIONS
 from addin.write.forms import (
     BOX,
     FONT,
@@ -57,7 +58,6 @@ from addin.write.layout import new_workbook
 from addin.write.outputs import save_atomically
 
 TICKED, UNTICKED = "☑", "☐"
-PLAIN_NAMES = frozenset({"ethnicity"})  # written by name on the form (民族: 汉族)
 SOFFICE_TIMEOUT = 120  # seconds for starting LibreOffice, plus PER_WORKBOOK for each file
 PER_WORKBOOK = 20
 SOFFICE_OPTIONS = (
@@ -107,11 +107,12 @@ def answer(kind: str, item: Item, raw: object) -> str:
         entry = table.lookup(raw).entry
         if entry is None:
             return values.text(raw)
-        return entry.name if key in PLAIN_NAMES else table.display(entry)
+        # the form asks for the code of some (21 大学), the name of others (民族: 汉族)
+        return table.display(entry) if get_field(kind, key).form_code else entry.name
     if key in DATE_FIELDS:
         day = values.parse_date(raw, today=FAR_FUTURE).value
         return f"{day.year}年{day.month:02d}月{day.day:02d}日" if day else values.text(raw)
-    if key == "lost_date":
+    if key in MONTH_FIELDS:
         month = values.parse_month(raw, today=FAR_FUTURE).value
         return f"{month[0]}年{month[1]:02d}月" if month else values.text(raw)
     return values.text(raw)

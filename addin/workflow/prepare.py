@@ -30,15 +30,8 @@ from addin.model.fields import field_label
 from addin.model.findings import column_letter
 from addin.read import ownsheets
 from addin.read.reader import Table, read_workbook
-from addin.write.dataentry import (
-    CODE_SHEET,
-    DATA_ROWS,
-    MARK,
-    Equipped,
-    free_spans,
-    number_format,
-    validation,
-)
+from addin.write.dataentry import MARK, Equipped, free_spans, validation
+from addin.write.entry import CODE_SHEET, DATA_ROWS, number_format
 from addin.write.livechecks import conditional_formats
 from addin.write.marked.annotate import MACROS, TOO_MANY_FORMATS, UNSUPPORTED, has_macros
 from addin.write.outputs import refuse_overwrite, write_atomically

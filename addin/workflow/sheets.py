@@ -16,8 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.model.celltext import set_text
 from addin.model.findings import column_letter
-from addin.write.layout import DATA_ROW, HEADER_ROW, add_table, columns
-from addin.write.template import DEFAULT_WIDTH, WIDTHS
+from addin.write.layout import DATA_ROW, HEADER_ROW, add_table
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -113,8 +112,6 @@ def official_sheet(
         committee=committee,
         summary_date=summary_date,
     )
-    for col, (_text, key) in enumerate(columns(kind), start=1):
-        sheet.column_dimensions[column_letter(col)].width = WIDTHS.get(key, DEFAULT_WIDTH)
     sheet.row_dimensions[HEADER_ROW].height = sheet.row_dimensions[HEADER_ROW + 1].height = 30
     sheet.freeze_panes = f"C{DATA_ROW}"
     print_setup(sheet, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW + 1}")

@@ -1,7 +1,7 @@
 """Input aids for the 附件3/附件4 tables: code sheet, dropdowns, formats, live checks.
 
 :func:`equip` puts them on a table of the generated template (openpyxl);
-``dyxx prepare`` puts the same ones (:func:`validation`, :func:`number_format`,
+``dyxx prepare`` puts the same ones (:func:`validation`, :func:`~addin.write.entry.number_format`,
 :data:`MARK`) into an officer's own workbook by editing its XML
 (:mod:`addin.workflow.prepare`), without stacking anything twice:
 
@@ -32,50 +32,26 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.model.fields import FIELDS, field_label
+from addin.model.fields import ENUMERATIONS, FIELDS, field_label
+from addin.model.fields import get as get_field
 from addin.model.findings import column_letter
 from addin.read.ownsheets import CODE_MARKER
-from addin.rules.member import CODED as MEMBER_CODED
-from addin.rules.org import CODED as ORG_CODED
 from addin.values import codes
-from addin.write.layout import TEXT_FIELDS
+from addin.write.entry import (
+    CODE_FIRST_ROW,
+    CODE_HEADS,
+    CODE_SHEET,
+    TEXT_FORMAT,
+    number_format,
+    options,
+)
 from addin.write.livechecks import conditional_formats
 
-CODE_SHEET = "代码表"
-CODE_FIRST_ROW = 4  # entries start here; rows 1-3: marker, table title, column heads
-DATA_ROWS = 2000  # rows prepared below the header
-CODED = {"members": MEMBER_CODED, "orgs": ORG_CODED}  # field -> code table
-# Tables whose few values are ticked on the paper form: a dropdown of names, nothing else.
-ENUMERATIONS = frozenset({"gender", "member_category", "party_status", "yes_no", "unit_situation"})
-DATE_FIELDS = frozenset({"birth_date", "join_date", "full_date"})
-TEXT_FORMAT_FIELDS = TEXT_FIELDS | {"phone", "lost_date"}
-IME_OFF = frozenset({"id_number", "mobile", "landline", "phone", "unit_code", "lost_date"})
-DATE_FORMAT = "yyyy-mm-dd"
+CODE_WIDTHS = (8, 16, 22)  # of the three columns of each code table
 MARK = DifferentialStyle(
     font=Font(color="9C0006"),
     fill=PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE", bgColor="FFC7CE"),
 )
-
-# Input messages: what to write in each column (the title is the column's label).
-PROMPTS: dict[str, str] = {
-    "name": "填写姓名；少数民族姓名各部分之间用间隔号“·”，如 买买提·艾力",
-    "branch": "填写党支部全称，与附件3中的党组织名称完全一致",
-    "id_number": "18位公民身份证号，最后一位可以是X；本列为文本格式，直接输入即可",
-    "birth_date": "按 1968-03-12 的格式填写，须与身份证号中的出生日期一致",
-    "join_date": "按 1992-07-01 的格式填写；入党时应年满18岁",
-    "full_date": "正式党员必填，一般为入党满一年之日，如 1993-07-01；预备党员不填",
-    "mobile": "11位手机号，如 13807391234；手机号和固定电话至少填一项",
-    "landline": "按“区号-号码”填写，如 0739-6821234",
-    "address": "具体到门牌号，如 塘渡口镇资江路12号、白竹村3组",
-    "lost_date": "失联党员填写，填到月，如 2015.03；不是失联党员不填",
-    "destination": "流动党员填写：省+市+县，如 广东省深圳市南山区；不是流动党员不填",
-    "org_name": "填写党组织全称，如 中共邵阳县林业局机关支部委员会",
-    "secretary": "填写党组织书记姓名",
-    "contact": "填写党组织联系人姓名",
-    "phone": "手机号（如 13807391234）或“区号-号码”（如 0739-6821234）",
-    "unit_name": "填写单位全称；党组织所在单位情况为“与上级党组织相同”时不填",
-    "unit_code": "18位统一社会信用代码或9位组织机构代码；联合支部有多个单位时用“、”分隔",
-}
 
 
 @dataclass
@@ -92,19 +68,6 @@ class Equipped:
     checks_present: int = 0  # live checks that were there already
 
 
-def options(table_key: str) -> list[str]:
-    """The dropdown values: names for enumerations, "code name" for the specific codes.
-
-    >>> options("gender"), options("education")[:2]
-    (['男', '女'], ['11 博士研究生', '12 硕士研究生'])
-    """
-    table = codes.table(table_key)
-    if table_key in ENUMERATIONS:
-        return [e.name for e in table.entries]
-    parents = {e.parent for e in table.entries}
-    return [table.display(e) for e in table.entries if e.code not in parents]
-
-
 def write_code_sheet(workbook: Workbook) -> dict[str, str]:
     """Create (or refresh) the code sheet; return each table's options range formula."""
     sheet = _code_sheet(workbook)
@@ -117,10 +80,10 @@ def write_code_sheet(workbook: Workbook) -> dict[str, str]:
         col = 3 * index + 1
         table = codes.table(key)
         sheet.cell(row=2, column=col, value=f"{table.reference}（{table.source}）")
-        for offset, head in enumerate(("代码", "名称", "下拉选项")):
+        for offset, head in enumerate(CODE_HEADS):
             sheet.cell(row=3, column=col + offset, value=head).font = Font(bold=True)
         for row, entry in enumerate(table.entries, start=CODE_FIRST_ROW):
-            sheet.cell(row=row, column=col, value=entry.code).number_format = "@"
+            sheet.cell(row=row, column=col, value=entry.code).number_format = TEXT_FORMAT
             sheet.cell(row=row, column=col + 1, value=entry.name)
         listed = options(key)
         for row, value in enumerate(listed, start=CODE_FIRST_ROW):
@@ -128,7 +91,7 @@ def write_code_sheet(workbook: Workbook) -> dict[str, str]:
         letter = column_letter(col + 2)
         last = CODE_FIRST_ROW + len(listed) - 1
         ranges[key] = f"{_quoted(sheet.title)}!${letter}${CODE_FIRST_ROW}:${letter}${last}"
-        for offset, width in enumerate((8, 16, 22)):
+        for offset, width in enumerate(CODE_WIDTHS):
             sheet.column_dimensions[column_letter(col + offset)].width = width
     return ranges
 
@@ -155,11 +118,11 @@ def validation(kind: str, key: str, ranges: Mapping[str, str]) -> DataValidation
     """The validation of one column (None for columns without one, like 序号)."""
     if key == "seq":
         return None
-    label = field_label(kind, key)
-    table_key = CODED[kind].get(key)
-    if table_key:
-        return _list_validation(label, table_key, ranges[table_key])
-    if key in DATE_FIELDS:
+    item = get_field(kind, key)
+    label = item.label
+    if item.codes:
+        return _list_validation(label, item.codes, ranges[item.codes])
+    if item.date == "day":
         return DataValidation(
             type="date",
             operator="between",
@@ -173,15 +136,15 @@ def validation(kind: str, key: str, ranges: Mapping[str, str]) -> DataValidation
             "1968.03.12 这样的写法不是日期，请改用短横线或斜线分隔。",
             showInputMessage=True,
             promptTitle=label,
-            prompt=PROMPTS[key],
+            prompt=item.prompt,
             imeMode="off",
         )
     return DataValidation(
         allow_blank=True,
         showInputMessage=True,
         promptTitle=label,
-        prompt=PROMPTS[key],
-        imeMode="off" if key in IME_OFF else None,
+        prompt=item.prompt,
+        imeMode="off" if item.text else None,  # typed in digits and Latin letters
     )
 
 
@@ -269,12 +232,6 @@ def equip(
             _format_empty_cells(sheet, col, first, last, fmt)
     _add_live_checks(sheet, kind, columns, first, last, done)
     return done
-
-
-def number_format(key: str) -> str | None:
-    if key in TEXT_FORMAT_FIELDS:
-        return "@"
-    return DATE_FORMAT if key in DATE_FIELDS else None
 
 
 def _format_empty_cells(sheet: Worksheet, col: int, first: int, last: int, fmt: str) -> None:

@@ -16,9 +16,12 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.model.fields import FIELDS
+from addin.model.fields import get as get_field
 from addin.model.findings import column_letter
 from addin.values import codes
-from addin.write.dataentry import DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS, validation
+from addin.write.dataentry import validation
+from addin.write.entry import number_format
 
 LINE = Side(style="thin")
 UNDERLINE = Border(bottom=LINE)
@@ -26,7 +29,8 @@ BOX = Border(left=LINE, right=LINE, top=LINE, bottom=LINE)
 WRAP = Alignment(vertical="center", wrap_text=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 FONT = "宋体"
-DATE_BLANK = "　　　　年　　月　　日"
+DATE_BLANKS = {"day": "　　　　年　　月　　日", "month": "　　　　年　　月"}
+SUB_ITEM = "　　"  # a line belonging to the item above: indented, not numbered
 WIDTHS = (40, 16, 16, 16)  # label column, then three answer columns
 
 
@@ -47,54 +51,58 @@ def _code_hint(table_key: str) -> str:
     return f"（参照{codes.table(table_key).reference}填写相应代码）"
 
 
+def field_item(kind: str, key: str, number: int | None) -> Item:
+    """A field's item: its wording on the form (numbered, or a sub-line) and empty answer."""
+    item = get_field(kind, key)
+    label = f"{number}.{item.form}" if number else SUB_ITEM + item.form
+    if item.form_code and item.codes:
+        label += _code_hint(item.codes)
+    blank = item.form_blank
+    if item.ticked and item.codes:
+        blank = ticks(item.codes)
+    elif item.date:
+        blank = DATE_BLANKS[item.date]
+    return Item(label, key, blank)
+
+
+def numbered(kind: str, keys: tuple[str | tuple[str, ...], ...], start: int = 1) -> list[Item]:
+    """Items numbered from ``start``; a tuple of keys is an item with its sub-lines."""
+    found: list[Item] = []
+    for number, entry in enumerate(keys, start=start):
+        first, *subs = (entry,) if isinstance(entry, str) else entry
+        found.append(field_item(kind, first, number))
+        found.extend(field_item(kind, sub, None) for sub in subs)
+    return found
+
+
 def org_items() -> tuple[Item, ...]:
     return (
         Item("党组织信息", section=True),
-        Item("1.党组织名称（填写全称）", "org_name"),
-        Item("2.党组织书记", "secretary"),
-        Item("3.党组织联系人", "contact"),
-        Item("4.联系电话", "phone"),
-        Item("5.组织类别" + _code_hint("org_category"), "org_category"),
-        Item("6.党组织所在单位情况（勾选一项）", "unit_situation", ticks("unit_situation")),
+        *numbered(
+            "orgs", ("org_name", "secretary", "contact", "phone", "org_category", "unit_situation")
+        ),
         Item(
             "（备注：“与上级党组织相同”指本党组织所在的法人单位与上级党组织所在的法人单位相同，"
             "如勾选此项，则以下所在单位信息不用填写；“联合支部”指本党组织为多个单位共建的"
             "联合党支部，如勾选此项，则以下应填写多个所在单位信息，不够可另附页。）"
         ),
         Item("所在单位信息", section=True),
-        Item("7.单位名称（填写全称）", "unit_name"),
-        Item("8.单位类别" + _code_hint("unit_nature"), "unit_nature"),
-        Item("9.单位建立党组织情况" + _code_hint("unit_party_org"), "unit_party_org"),
-        Item("10.党组织所在单位代码（一般为该单位组织机构代码或统一社会信用代码）", "unit_code"),
+        *numbered("orgs", ("unit_name", "unit_nature", "unit_party_org", "unit_code"), start=7),
     )
 
 
 def member_items() -> tuple[Item, ...]:
-    return (
-        Item("1.姓名", "name"),
-        Item("2.性别", "gender", ticks("gender")),
-        Item("3.民族", "ethnicity"),
-        Item("4.公民身份证号", "id_number"),
-        Item("5.出生日期", "birth_date", DATE_BLANK),
-        Item("6.学历" + _code_hint("education"), "education"),
-        Item("7.人员类别（勾选一项）", "category", ticks("member_category")),
-        Item("8.所在党支部（填写全称）", "branch"),
-        Item("9.加入党组织日期", "join_date", DATE_BLANK),
-        Item("10.转为正式党员日期", "full_date", DATE_BLANK),
-        Item("11.工作岗位" + _code_hint("job"), "job"),
-        Item("12.联系电话（手机号）", "mobile"),
-        Item("　　（固定电话）", "landline", "（区号）　　　　+（电话）"),
-        Item("13.家庭住址（具体到门牌号）", "address"),
-        Item("14.党籍状态", "status", ticks("party_status")),
-        Item("15.是否为失联党员", "lost", ticks("yes_no")),
-        Item("　　失去联系日期（失联党员填写）", "lost_date", "　　　　年　　月"),
-        Item("16.是否为流动党员（由流出地党组织负责采集）", "mobile_flow", ticks("yes_no")),
-        Item(
-            "　　外出流向（流动党员填写）",
-            "destination",
-            "____省（区、市）____市（地、州、盟）____县（市、区、旗）",
-        ),
+    order = (
+        *("name", "gender", "ethnicity", "id_number", "birth_date", "education", "category"),
+        *("branch", "join_date", "full_date", "job", ("mobile", "landline"), "address"),
+        *("status", ("lost", "lost_date"), ("mobile_flow", "destination")),
     )
+    return tuple(numbered("members", order))
+
+
+def printed_codes(kind: str) -> tuple[str, ...]:
+    """The code tables printed after a form, as in the notice."""
+    return tuple(f.codes for f in FIELDS[kind] if f.form_code and f.codes)
 
 
 FORMS = {
@@ -105,7 +113,7 @@ FORMS = {
         ("信息采集员（签字）：", "党组织书记（签字）：", "基层党委（盖章）："),
         "注：软件系统中信息齐全的，此表可直接从软件系统中导出打印，再交由党支部（党总支、党委）"
         "初核，基层党委复核。",
-        ("org_category", "unit_nature", "unit_party_org"),
+        printed_codes("orgs"),
     ),
     "members": (
         "附件2",
@@ -114,7 +122,7 @@ FORMS = {
         ("党员（签字）：", "党支部书记（签字）：", "信息采集员（签字）：", "基层党委（盖章）："),
         "注：软件系统中信息齐全的，此表可直接从软件系统中导出打印，再交由党员本人确认，"
         "党支部（党总支、党委）初核，基层党委复核。",
-        ("education", "job"),
+        printed_codes("members"),
     ),
 }
 
@@ -198,10 +206,9 @@ def _item(sheet: Worksheet, row: int, kind: str, item: Item, ranges: Mapping[str
     answer = sheet.cell(row=row, column=2, value=item.blank or None)
     answer.font, answer.alignment = Font(name=FONT, size=11), WRAP
     answer.protection = Protection(locked=False)
-    if item.key in DATE_FIELDS:
-        answer.number_format = DATE_FORMAT
-    elif item.key in TEXT_FORMAT_FIELDS:
-        answer.number_format = "@"
+    fmt = number_format(item.key or "")
+    if fmt:
+        answer.number_format = fmt
     for col in range(2, len(WIDTHS) + 1):
         sheet.cell(row=row, column=col).border = BOX
     sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(WIDTHS))

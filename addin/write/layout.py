@@ -15,65 +15,11 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.model.celltext import set_text
+from addin.model.fields import ANNEXES, Field
+from addin.model.fields import columns as columns_of
 from addin.model.findings import column_letter
 
-# (header text as printed in the seed, field key); a None key is a group header.
-MEMBER_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("序号", "seq"),
-    ("姓名", "name"),
-    ("所在党支部", "branch"),
-    ("公民身份证号", "id_number"),
-    ("性别", "gender"),
-    ("民族", "ethnicity"),
-    ("出生日期", "birth_date"),
-    ("学历", "education"),
-    ("人员类别", "category"),
-    ("加入党组\n织日期", "join_date"),
-    ("转为正式\n党员日期", "full_date"),
-    ("工作岗位", "job"),
-    ("手机号", "mobile"),
-    ("固定电话", "landline"),
-    ("家庭住址", "address"),
-    ("党籍状态", "status"),
-    ("是否为失\n联党员", "lost"),
-    ("失去联\n系日期", "lost_date"),
-    ("是否为流\n动党员", "mobile_flow"),
-    ("外出流向", "destination"),
-)
-ORG_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("序号", "seq"),
-    ("党组织名称", "org_name"),
-    ("组织类别", "org_category"),
-    ("党组织所在\n单位情况", "unit_situation"),
-    ("党组织\n书记", "secretary"),
-    ("党组织\n联系人", "contact"),
-    ("联系电话", "phone"),
-    ("单位名称", "unit_name"),
-    ("单位类别", "unit_nature"),
-    ("单位建立\n党组织情况", "unit_party_org"),
-    ("党组织所在\n单位代码", "unit_code"),
-)
-# Group headers over the second header row: (text, first column, last column).
-GROUPS = {
-    "members": (("联系电话", 13, 14),),
-    "orgs": (("党组织信息", 3, 7), ("单位信息", 8, 11)),
-}
-TITLES = {
-    "members": ("附件4", "党员基本信息汇总表"),
-    "orgs": ("附件3", "党组织和所在单位信息汇总表"),
-}
-TEXT_FIELDS = {
-    "id_number",
-    "mobile",
-    "landline",
-    "unit_code",
-    "education",
-    "job",
-    "ethnicity",
-    "org_category",
-    "unit_nature",
-    "unit_party_org",
-}
+TITLES = ANNEXES
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -82,7 +28,30 @@ DATA_ROW = 6
 
 
 def columns(kind: str) -> tuple[tuple[str, str], ...]:
-    return MEMBER_COLUMNS if kind == "members" else ORG_COLUMNS
+    """(header text as printed in the seed, field key) of each column, in the seed's order."""
+    return tuple((f.printed, f.key) for f in columns_of(kind))
+
+
+MEMBER_COLUMNS = columns("members")
+ORG_COLUMNS = columns("orgs")
+
+
+def groups(kind: str) -> tuple[tuple[str, int, int], ...]:
+    """Group headers over the second header row: (text, first column, last column).
+
+    >>> groups("orgs")
+    (('党组织信息', 3, 7), ('单位信息', 8, 11))
+    """
+    found: list[tuple[str, int, int]] = []
+    for col, item in enumerate(columns_of(kind), start=1):
+        if found and item.group == found[-1][0] and found[-1][2] == col - 1:
+            found[-1] = (item.group, found[-1][1], col)
+        elif item.group:
+            found.append((item.group, col, col))
+    return tuple(found)
+
+
+GROUPS = {kind: groups(kind) for kind in TITLES}
 
 
 def add_table(
@@ -141,18 +110,25 @@ def _header(sheet: Worksheet, kind: str) -> None:
     ):
         for cell in row:
             cell.font, cell.alignment, cell.border = Font(bold=True), CENTER, BOX
-    for col, (text, _key) in enumerate(columns(kind), start=1):
-        width = 20 if text in ("公民身份证号", "家庭住址", "党组织名称", "单位名称") else 11
-        sheet.column_dimensions[column_letter(col)].width = width
+    for col, item in enumerate(columns_of(kind), start=1):
+        sheet.column_dimensions[column_letter(col)].width = item.width
 
 
 def _data_row(sheet: Worksheet, kind: str, row: int, seq: int, values: Mapping[str, object]):
-    for col, (_text, key) in enumerate(columns(kind), start=1):
+    for col, item in enumerate(columns_of(kind), start=1):
+        key = item.key
         value = seq if key == "seq" and "seq" not in values else values.get(key)
         cell = sheet.cell(row=row, column=col)
         set_text(cell, value)  # data stays data: "=1+1" is text, never a formula
         cell.border = BOX
-        if key in TEXT_FIELDS:
-            cell.number_format = "@"
-        elif isinstance(value, date | datetime):
-            cell.number_format = "yyyy-mm-dd"
+        fmt = _number_format(item, value)
+        if fmt:
+            cell.number_format = fmt
+
+
+def _number_format(item: Field, value: object) -> str | None:
+    """Text columns are text, their empty cells too (an ID typed in later stays text); in a
+    date column (失去联系日期 included) a real date is shown as one, nothing else is formatted."""
+    if item.text and not item.date:
+        return "@"
+    return "yyyy-mm-dd" if isinstance(value, date | datetime) else None

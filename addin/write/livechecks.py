@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from addin.model.fields import UNIT_FIELDS
 from addin.model.findings import column_letter
 from addin.rules import probation
 from addin.values import cells as values
@@ -479,7 +480,7 @@ CHECKS: dict[str, tuple[LiveCheck, ...]] = {
                 ("unit_situation", key),
                 unit_required(key),
             )
-            for key in ("unit_name", "unit_nature", "unit_party_org", "unit_code")
+            for key in UNIT_FIELDS
         ),
         LiveCheck(
             "org_name",

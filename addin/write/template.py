@@ -23,9 +23,9 @@ from openpyxl.styles import Protection
 from openpyxl.workbook import Workbook
 
 from addin import __version__
-from addin.model.findings import column_letter
 from addin.write import outputs
-from addin.write.dataentry import DATA_ROWS, equip, write_code_sheet
+from addin.write.dataentry import equip, write_code_sheet
+from addin.write.entry import DATA_ROWS
 from addin.write.forms import add_form
 from addin.write.layout import DATA_ROW, HEADER_ROW, add_table, columns, new_workbook
 
@@ -39,32 +39,6 @@ SHEETS = {
 FIXED_TIME = datetime(2017, 6, 14)  # the date of the notice (邵组通〔2017〕26号)
 ZIP_TIME = (2017, 6, 14, 0, 0, 0)
 SUMMARY_DATE = "　　　　年　　月　　日"
-WIDTHS = {
-    "seq": 6,
-    "name": 10,
-    "branch": 20,
-    "id_number": 20,
-    "birth_date": 12,
-    "education": 14,
-    "category": 10,
-    "join_date": 12,
-    "full_date": 12,
-    "job": 18,
-    "mobile": 14,
-    "landline": 14,
-    "address": 22,
-    "lost_date": 10,
-    "destination": 18,
-    "org_name": 28,
-    "org_category": 16,
-    "unit_situation": 16,
-    "phone": 14,
-    "unit_name": 24,
-    "unit_nature": 18,
-    "unit_party_org": 20,
-    "unit_code": 20,
-}
-DEFAULT_WIDTH = 9
 CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
@@ -91,8 +65,6 @@ def build_workbook() -> Workbook:
 
 def _table_sheet(sheet, kind: str, ranges: dict[str, str]) -> None:
     fields = {key: col for col, (_text, key) in enumerate(columns(kind), start=1)}
-    for key, col in fields.items():
-        sheet.column_dimensions[column_letter(col)].width = WIDTHS.get(key, DEFAULT_WIDTH)
     equip(sheet, kind, fields, DATA_ROW, DATA_ROW + DATA_ROWS - 1, ranges, column_styles=True)
     for row in range(1, DATA_ROW):
         for col in range(1, len(fields) + 1):
