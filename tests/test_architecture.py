@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,12 @@ ROOT = Path(__file__).resolve().parents[1]
 OURS = ("addin", "tests", "bench")  # whose private names must stay private
 
 
-def test_import_contracts_hold(capsys):
+def test_import_contracts_hold(capsys, monkeypatch):
     from importlinter.application.use_cases import lint_imports
+    from importlinter.configuration import configure
 
-    os.chdir(ROOT)  # import-linter reads pyproject.toml from the working folder
+    configure()  # what the lint-imports command does first
+    monkeypatch.chdir(ROOT)  # import-linter reads pyproject.toml from the working folder
     kept = lint_imports(cache_dir=None, no_logo=True)
     assert kept, capsys.readouterr().out
 
