@@ -5,17 +5,20 @@ severity, a Chinese title and a Chinese message template. Value checkers return
 :class:`Problem` objects (a rule plus its formatted message); the sheet checks
 place them at a cell and turn them into :class:`Finding` objects.
 
->>> r = rule("demo.example", "warning", "示例", "值“{value}”仅为示例")
+>>> r = Rule("demo.example", "warning", "示例", "值“{value}”仅为示例")  # rule() would register it
 >>> p = r.problem(value="x")
 >>> p.message, p.severity
 ('值“x”仅为示例', 'warning')
+>>> from types import SimpleNamespace
+>>> Finding.at(SimpleNamespace(file="名册.xlsx", sheet="附件4"), 7, 5, "性别", "x", p).cell
+'E7'
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Protocol
 
 Severity = Literal["error", "warning"]
 
@@ -56,6 +59,16 @@ class Problem:
         return self.rule.code
 
 
+class Sheet(Protocol):
+    """Where findings are placed: a table, or anything naming a file and a sheet."""
+
+    @property
+    def file(self) -> str: ...
+
+    @property
+    def sheet(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Finding:
     file: str
@@ -68,6 +81,24 @@ class Finding:
     value: str
     message: str
     extra: dict[str, object] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def at(
+        cls, where: Sheet, row: int, column: int | None, field: str, value: str, problem: Problem
+    ) -> Finding:
+        """``problem`` placed at a cell (``column`` None: the whole row) of ``where``'s sheet."""
+        rule = problem.rule
+        return cls(
+            where.file,
+            where.sheet,
+            row,
+            column,
+            field,
+            rule.code,
+            rule.severity,
+            value,
+            problem.message,
+        )
 
     @property
     def cell(self) -> str:

@@ -60,19 +60,10 @@ class RowFindings:
         return key in self.table.columns
 
     def add(self, key: str, problem: Problem) -> None:
-        column = self.table.columns.get(key)
+        table, label = self.table, field_label(self.table.kind, key)
+        column = table.columns.get(key)
         self.items.append(
-            Finding(
-                file=self.table.file,
-                sheet=self.table.sheet,
-                row=self.record.row,
-                column=column,
-                field=field_label(self.table.kind, key),
-                rule=problem.code,
-                severity=problem.severity,
-                value=text(self.raw(key)),
-                message=problem.message,
-            )
+            Finding.at(table, self.record.row, column, label, text(self.raw(key)), problem)
         )
 
     def add_all(self, key: str, problems: tuple[Problem, ...] | list[Problem]) -> None:
@@ -102,35 +93,22 @@ class RowFindings:
 def table_findings(table: Table) -> list[Finding]:
     """Findings about the table as a whole (missing columns, rows cut off by a gap)."""
     items: list[Finding] = []
-    position = {"file": table.file, "sheet": table.sheet, "row": table.header_row, "column": 1}
     if table.missing:
         labels = "”“".join(field_label(table.kind, key) for key in table.missing)
         problem = MISSING_COLUMN.problem(fields=labels)
-        items.append(_placed(position, "表头", problem))
+        items.append(Finding.at(table, table.header_row, 1, "表头", "", problem))
     for row, column, formula in table.uncached:
         problem = FORMULA_UNCACHED.problem(formula=formula[:60])
-        label = _label_at(table, column)
-        items.append(_placed({**position, "row": row, "column": column}, label, problem))
+        items.append(Finding.at(table, row, column, _label_at(table, column), "", problem))
     if table.rows_after_gap:
         problem = ROWS_AFTER_GAP.problem(row=table.rows_after_gap)
-        items.append(_placed({**position, "row": table.rows_after_gap}, "", problem))
+        items.append(Finding.at(table, table.rows_after_gap, 1, "", "", problem))
     return items
 
 
 def _label_at(table: Table, column: int) -> str:
     key = next((k for k, c in table.columns.items() if c == column), None)
     return field_label(table.kind, key) if key else ""
-
-
-def _placed(position: dict, label: str, problem: Problem) -> Finding:
-    return Finding(
-        field=label,
-        rule=problem.code,
-        severity=problem.severity,
-        value="",
-        message=problem.message,
-        **position,
-    )
 
 
 def add_years(day: date, years: int) -> date:

@@ -245,14 +245,5 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 def _finding(item: Keyed, problem) -> Finding:
-    return Finding(
-        file=item.place.file,
-        sheet=item.place.sheet,
-        row=item.place.row,
-        column=item.place.column,
-        field=item.field,
-        rule=problem.code,
-        severity=problem.severity,
-        value=item.value,
-        message=problem.message,
-    )
+    place = item.place
+    return Finding.at(place, place.row, place.column, item.field, item.value, problem)
