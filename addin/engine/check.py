@@ -13,8 +13,9 @@ from pathlib import Path
 from addin.engine import split
 from addin.engine.part import MemberPart, check_member_part
 from addin.engine.report import Prints, Report, TableSummary, data_fingerprint
+from addin.model.a1 import column_letter
 from addin.model.fields import KIND_TITLES, field_label
-from addin.model.findings import Finding, Problem, column_letter, rule
+from addin.model.findings import Finding, Problem, rule
 from addin.read.reader import Table, Unplaced, read_workbook
 from addin.rules.base import table_findings
 from addin.rules.columns import ParsedColumn, rows_holding

@@ -17,8 +17,9 @@ place them at a cell and turn them into :class:`Finding` objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal, Protocol
+
+from addin.model.a1 import column_letter
 
 Severity = Literal["error", "warning"]
 
@@ -117,17 +118,3 @@ class Finding:
             "value": self.value,
             "message": self.message,
         }
-
-
-@lru_cache(maxsize=1024)
-def column_letter(index: int) -> str:
-    """1 -> 'A', 27 -> 'AA'.
-
-    >>> column_letter(1), column_letter(26), column_letter(27), column_letter(703)
-    ('A', 'Z', 'AA', 'AAA')
-    """
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

@@ -16,7 +16,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.model.findings import column_letter
+from addin.model.a1 import column_letter
 from addin.values import codes
 from addin.write.dataentry import DATE_FIELDS, DATE_FORMAT, TEXT_FORMAT_FIELDS, validation
 

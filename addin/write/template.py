@@ -23,7 +23,7 @@ from openpyxl.styles import Protection
 from openpyxl.workbook import Workbook
 
 from addin import __version__
-from addin.model.findings import column_letter
+from addin.model.a1 import column_letter
 from addin.write import outputs
 from addin.write.dataentry import DATA_ROWS, equip, write_code_sheet
 from addin.write.forms import add_form
