@@ -15,7 +15,7 @@ from addin.engine.part import MemberPart, check_member_part
 from addin.engine.report import Prints, Report, TableSummary, data_fingerprint
 from addin.model.a1 import column_letter
 from addin.model.fields import KIND_TITLES, field_label
-from addin.model.findings import Finding, Problem, rule
+from addin.model.findings import Finding, Problem, finding_order, rule
 from addin.read.reader import Table, Unplaced, read_workbook
 from addin.rules.base import table_findings
 from addin.rules.columns import ParsedColumn, rows_holding
@@ -151,7 +151,7 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
     orgs: list[Keyed] = []
     prints: list[Prints] = []
     counts: list[int] = []
-    key = _position(tables)
+    key = finding_order(tables)
     for table in tables:
         if table.kind == "members":
             part = check_member_part(table, today)  # its findings come sorted by cell
@@ -305,13 +305,3 @@ def _check_orgs(table: Table, today: date, orgs: list[Keyed]):
 
 def _place(table: Table, row: int, key: str) -> Place:
     return Place(table.file, table.sheet, row, table.columns.get(key))
-
-
-def _position(tables: list[Table]):
-    order = {t.file: i for i, t in reversed(list(enumerate(tables)))}
-    sheets = {(t.file, t.sheet): i for i, t in reversed(list(enumerate(tables)))}
-
-    def key(f: Finding) -> tuple:
-        return (order.get(f.file, 0), sheets.get((f.file, f.sheet), 0), f.row, f.column or 0)
-
-    return key

@@ -16,6 +16,7 @@ place them at a cell and turn them into :class:`Finding` objects.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -118,3 +119,25 @@ class Finding:
             "value": self.value,
             "message": self.message,
         }
+
+
+def finding_order(sheets: Iterable[Sheet]) -> Callable[[Finding], tuple[int, int, int, int]]:
+    """The sort key of findings: files and sheets in the order of ``sheets`` (the tables
+    checked), then row and column, a whole-row finding first.
+
+    >>> from types import SimpleNamespace as Table
+    >>> key = finding_order([Table(file="b", sheet="附件4"), Table(file="a", sheet="附件3")])
+    >>> row = Finding("a", "附件3", 7, None, "", "", "error", "", "")
+    >>> key(row), key(Finding("b", "附件4", 9, 2, "", "", "error", "", ""))
+    ((1, 1, 7, 0), (0, 0, 9, 2))
+    """
+    files: dict[str, int] = {}
+    places: dict[tuple[str, str], int] = {}
+    for index, where in enumerate(sheets):
+        files.setdefault(where.file, index)
+        places.setdefault((where.file, where.sheet), index)
+
+    def key(f: Finding) -> tuple[int, int, int, int]:
+        return files.get(f.file, 0), places.get((f.file, f.sheet), 0), f.row, f.column or 0
+
+    return key

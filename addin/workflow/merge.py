@@ -17,9 +17,10 @@ from pathlib import Path
 
 from addin.engine.check import check_tables, paused_gc
 from addin.engine.report import Report
+from addin.model.a1 import column_letter
 from addin.model.errors import WorkbookError
 from addin.model.fields import field_label
-from addin.model.findings import Finding, Rule, column_letter, rule
+from addin.model.findings import Finding, Rule, finding_order, rule
 from addin.read.reader import Record, Table
 from addin.rules.submission import Place, org_name_key
 from addin.values.cells import is_blank, text
@@ -105,7 +106,7 @@ def merge_files(
         report = check_tables(tables, today)
     extra = conflicts(tables)
     if extra:
-        ordered = sorted(report.findings + extra, key=_order(tables))
+        ordered = sorted(report.findings + extra, key=finding_order(tables))
         report = replace(report, findings=ordered)
     rows = {kind: records(tables, kind) for kind in ("orgs", "members")}
     return Merged(files, tables, report, rows, committee_of(tables))
@@ -196,13 +197,3 @@ def _conflict(
         value=text(record.values.get(at)),
         message=problem.message,
     )
-
-
-def _order(tables: list[Table]):
-    files = {t.file: i for i, t in reversed(list(enumerate(tables)))}
-    sheets = {(t.file, t.sheet): i for i, t in reversed(list(enumerate(tables)))}
-
-    def key(f: Finding) -> tuple[int, int, int, int]:
-        return (files.get(f.file, 0), sheets.get((f.file, f.sheet), 0), f.row, f.column or 0)
-
-    return key
