@@ -25,6 +25,7 @@ from addin.rules.submission import (
     Place,
     duplicates,
     empty_tables,
+    org_key,
     org_name_key,
     unknown_branches,
 )
@@ -282,15 +283,11 @@ def _unknown_branches(members: list[tuple[Table, MemberPart]], orgs: list[Keyed]
     items = []
     for table, part in members:
         column = part.branches
-        keys = ParsedColumn(column, _branch_key)
+        keys = ParsedColumn(column, org_key)
         for index in keys.where(lambda key: key is not None and key not in known):
             place = _place(table, part.rows[index], "branch")
             items.append(Keyed(keys.results[index], text(column[index]), "所在党支部", place))
     return items
-
-
-def _branch_key(raw: object) -> str | None:
-    return None if is_blank(raw) else org_name_key(text(raw))
 
 
 def _check_orgs(table: Table, today: date, orgs: list[Keyed]):

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from addin.model.findings import Finding, rule
 from addin.read.reader import Table
+from addin.values import cells
 
 DUPLICATE_ID = rule(
     "member.duplicate_id",
@@ -80,6 +81,11 @@ def org_name_key(name: str) -> str:
     '第1支部'
     """
     return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def org_key(raw: object) -> str | None:
+    """:func:`org_name_key` of a cell naming a 党组织 (党组织名称, 所在党支部); None if blank."""
+    return None if cells.is_blank(raw) else org_name_key(cells.text(raw))
 
 
 def duplicates(items: Iterable[Keyed], kind: str) -> list[Finding]:

@@ -27,7 +27,7 @@ from addin.engine.mask import mask_field
 from addin.model.errors import WorkbookError
 from addin.model.fields import FIELDS
 from addin.read.reader import Record, Table, read_workbook
-from addin.rules.submission import org_name_key
+from addin.rules.submission import org_key
 from addin.values import cells as values
 from addin.values import codes
 from addin.write.dataentry import CODED, DATE_FIELDS
@@ -125,7 +125,8 @@ def branch_name(raw: object) -> str:
 
 def branch_key(raw: object) -> str:
     """Branch names compare like 附件3 names (no spaces, full-width folded)."""
-    return NO_BRANCH if values.is_blank(raw) else org_name_key(values.text(raw))
+    key = org_key(raw)
+    return NO_BRANCH if key is None else key
 
 
 def enumerated(table_key: str, raw: object) -> str | None:

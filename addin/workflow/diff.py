@@ -22,6 +22,7 @@ from addin import __version__
 from addin.engine.report import data_fingerprint
 from addin.model.fields import field_label
 from addin.read.reader import Record, Table
+from addin.rules.submission import org_key
 from addin.values.cells import is_blank, text
 from addin.workflow.common import (
     branch_name,
@@ -33,7 +34,6 @@ from addin.workflow.common import (
     save,
     shown,
 )
-from addin.workflow.merge import org_key
 from addin.workflow.sheets import report_sheet
 from addin.write.layout import new_workbook
 

@@ -22,8 +22,8 @@ from addin.model.errors import WorkbookError
 from addin.model.fields import field_label
 from addin.model.findings import Finding, Rule, finding_order, rule
 from addin.read.reader import Record, Table
-from addin.rules.submission import Place, org_name_key
-from addin.values.cells import is_blank, text
+from addin.rules.submission import Place, org_key
+from addin.values.cells import text
 from addin.workflow.common import comparable, field_keys, id_key, plain, read_all, records, shown
 from addin.workflow.sheets import OFFICIAL_TITLES
 from addin.write.layout import DATA_ROW, columns
@@ -125,10 +125,6 @@ def conflicts(tables: list[Table]) -> list[Finding]:
     return _conflicts(records(tables, "members"), "members", "id_number", member_key) + (
         _conflicts(records(tables, "orgs"), "orgs", "org_name", org_key)
     )
-
-
-def org_key(raw: object) -> str | None:
-    return None if is_blank(raw) else org_name_key(text(raw))
 
 
 def _conflicts(
