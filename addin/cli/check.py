@@ -17,6 +17,7 @@ from addin.cli.app import (
     ForceOption,
     MaskOption,
     PasswordOption,
+    TodayOption,
     app,
     copy_suffix,
     fail,
@@ -53,9 +54,7 @@ def check(
     limit: Annotated[
         int, typer.Option("--limit", help="屏幕上每个工作表最多列出的问题数（0 表示全部）")
     ] = 200,
-    today: Annotated[
-        str | None, typer.Option(help="按指定日期校验（YYYY-MM-DD），默认今天", hidden=True)
-    ] = None,
+    today: TodayOption = None,
 ) -> None:
     """校验一个或多个工作簿：多个文件视为一次报送，交叉检查重复身份证号和所在党支部。
 
@@ -63,10 +62,9 @@ def check(
     """
     from addin.write import outputs
 
-    day = _parse_today(today)
     files = without_lock_files(Console(stderr=json_output), files)
     with paused_gc(), outputs.run(files, force=force):  # values stay alive until reported
-        _check(files, json_output, output, password, encrypt, mask, limit, day)
+        _check(files, json_output, output, password, encrypt, mask, limit, today)
 
 
 def _check(
@@ -113,15 +111,6 @@ def rules() -> None:
         label, style = SEVERITY_STYLE[item.severity]
         table.add_row(code, f"[{style}]{label}[/]", item.title)
     Console().print(table)
-
-
-def _parse_today(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD") from None
 
 
 def _write_outputs(
