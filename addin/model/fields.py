@@ -90,6 +90,10 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "orgs": ("org_name", "org_category"),
 }
 
+# The fields holding a day, and the one holding a month (失去联系日期, e.g. 2015.03).
+DATE_FIELDS = frozenset({"birth_date", "join_date", "full_date"})
+MONTH_FIELDS = frozenset({"lost_date"})
+
 # A 附件4 header of one row may say just 联系电话 for the mobile column.
 MEMBER_PHONE_FALLBACK = "联系电话"
 

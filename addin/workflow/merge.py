@@ -22,9 +22,10 @@ from addin.model.errors import WorkbookError
 from addin.model.fields import field_label
 from addin.model.findings import Finding, Rule, finding_order, rule
 from addin.read.reader import Record, Table
+from addin.rules.compare import comparable, field_keys, id_key, records, shown
 from addin.rules.submission import Place, org_key
 from addin.values.cells import text
-from addin.workflow.common import comparable, field_keys, id_key, plain, read_all, records, shown
+from addin.workflow.common import plain, read_all
 from addin.workflow.sheets import OFFICIAL_TITLES
 from addin.write.layout import DATA_ROW, columns
 

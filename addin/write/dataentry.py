@@ -32,7 +32,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.model.fields import FIELDS, field_label
+from addin.model.fields import DATE_FIELDS, FIELDS, field_label
 from addin.model.findings import column_letter
 from addin.read.ownsheets import CODE_MARKER
 from addin.rules.member import CODED as MEMBER_CODED
@@ -47,7 +47,6 @@ DATA_ROWS = 2000  # rows prepared below the header
 CODED = {"members": MEMBER_CODED, "orgs": ORG_CODED}  # field -> code table
 # Tables whose few values are ticked on the paper form: a dropdown of names, nothing else.
 ENUMERATIONS = frozenset({"gender", "member_category", "party_status", "yes_no", "unit_situation"})
-DATE_FIELDS = frozenset({"birth_date", "join_date", "full_date"})
 TEXT_FORMAT_FIELDS = TEXT_FIELDS | {"phone", "lost_date"}
 IME_OFF = frozenset({"id_number", "mobile", "landline", "phone", "unit_code", "lost_date"})
 DATE_FORMAT = "yyyy-mm-dd"
