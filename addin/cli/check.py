@@ -29,8 +29,9 @@ from addin.cli.app import (
 )
 from addin.engine.check import check_files, paused_gc
 from addin.engine.report import Report
-from addin.model.findings import RULES, Finding
+from addin.model.findings import Finding
 from addin.read.reader import WorkbookError
+from addin.rules import RULES
 
 
 @app.command()
@@ -103,9 +104,6 @@ def _check(
 @app.command()
 def rules() -> None:
     """列出全部校验规则：规则代码、级别和名称。"""
-    import addin.engine.check
-    import addin.workflow.merge  # noqa: F401  (and the merge.* rules)
-
     table = RichTable("规则代码", "级别", "名称")
     for code, item in sorted(RULES.items()):
         label, style = SEVERITY_STYLE[item.severity]

@@ -17,6 +17,7 @@ from addin.model.findings import Finding, finding_order
 from addin.read.reader import Table, read_workbook
 from addin.rules.base import read_findings, table_findings
 from addin.rules.columns import ParsedColumn, rows_holding
+from addin.rules.merge import conflicts
 from addin.rules.org import check_org
 from addin.rules.submission import (
     Keyed,
@@ -136,6 +137,8 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
     if any(t.kind == "orgs" for t in tables):
         extras += unknown_branches(_unknown_branches(members, orgs), [o.value for o in orgs])
     extras += merge_outputs(tables)
+    if len({t.file for t in tables}) > 1:  # one submission of several files
+        extras += conflicts(tables)
     _insert_sorted(findings, extras, key)
     summaries = [
         TableSummary(t.file, t.sheet, t.kind, t.header_row, count)
