@@ -331,7 +331,7 @@ def _cut_runs(block: bytes, length: int) -> bytes | None:
 def idmaps(package: Rewriter) -> set[int]:
     """The shape id blocks (o:idmap) the package's VML drawings use."""
     used: set[int] = set()
-    for name in parts._names(package):
+    for name in package.names():
         if name.endswith(".vml"):
             for found in IDMAP.findall(package.read(name)):
                 used |= {int(n) for n in found.split(b",") if n}
