@@ -79,6 +79,8 @@ def shown(kind: str, key: str, raw: object) -> str:
 
 def id_key(raw: object) -> str | None:
     """The ID number as a matching key (upper case, no spaces), None when blank."""
+    if raw.__class__ is str and raw.isascii() and raw.isalnum():  # as most are: fast
+        return raw.upper()
     if values.is_blank(raw):
         return None
     return _squeezed(raw).upper()

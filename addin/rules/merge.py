@@ -9,13 +9,13 @@ them when several files are checked as one submission, and ``dyxx merge`` always
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from addin.model.fields import field_label
 from addin.model.findings import Finding, Rule, rule
 from addin.read.reader import Record, Table
-from addin.rules.compare import comparable, field_keys, id_key, records, shown
+from addin.rules.compare import comparable, field_keys, id_key, shown
 from addin.rules.submission import Place, org_key
 from addin.values.cells import text
 
@@ -39,27 +39,17 @@ SHOWN_DIFFERENCES = 3  # fields spelled out in a conflict message
 def conflicts(tables: list[Table]) -> list[Finding]:
     """A finding on each copy of a person or organisation whose copies differ."""
     member_key: Callable[[object], str | None] = id_key
-    return _conflicts(records(tables, "members"), "members", "id_number", member_key) + (
-        _conflicts(records(tables, "orgs"), "orgs", "org_name", org_key)
+    return _conflicts(tables, "members", "id_number", member_key) + (
+        _conflicts(tables, "orgs", "org_name", org_key)
     )
 
 
 def _conflicts(
-    items: list[tuple[Table, Record]],
-    kind: str,
-    key_field: str,
-    key_of: Callable[[object], str | None],
+    tables: list[Table], kind: str, key_field: str, key_of: Callable[[object], str | None]
 ) -> list[Finding]:
-    groups: dict[str, list[tuple[Table, Record]]] = defaultdict(list)
-    for table, record in items:
-        key = key_of(record.values.get(key_field))
-        if key:
-            groups[key].append((table, record))
     found: list[Finding] = []
     keys = field_keys(kind)
-    for group in groups.values():
-        if len(group) < 2:
-            continue
+    for group in _copies([t for t in tables if t.kind == kind], key_field, key_of):
         compared = [(t, r, [comparable(kind, k, r.values.get(k)) for k in keys]) for t, r in group]
         for table, record, mine in compared:
             for other_table, other, theirs in compared:
@@ -70,6 +60,23 @@ def _conflicts(
                 found.append(_conflict(kind, key_field, (table, record), other, where, differing))
                 break
     return found
+
+
+def _copies(
+    tables: list[Table], key_field: str, key_of: Callable[[object], str | None]
+) -> list[list[tuple[Table, Record]]]:
+    """The records sharing a key, by key, in the order of their first copy.
+
+    Keys come from the key column alone; only a record with copies is looked at
+    further (building a record's values costs more than keying all of them)."""
+    keyed = [list(map(key_of, table.column(key_field))) for table in tables]
+    counts = Counter(key for keys in keyed for key in keys if key)
+    groups: dict[str, list[tuple[Table, Record]]] = defaultdict(list)
+    for table, keys in zip(tables, keyed, strict=True):
+        for record, key in zip(table.records, keys, strict=True):
+            if counts[key] > 1:
+                groups[key].append((table, record))
+    return list(groups.values())
 
 
 def _conflict(
