@@ -48,14 +48,17 @@ def test_real_unit_codes_are_accepted(check):
 
 
 def test_members_and_orgs_cross_files(book):
-    """Two files given together are one submission: branch names and IDs cross-checked."""
+    """Two files given together are one submission: branch names and IDs cross-checked,
+    and copies of one person that differ reported as in a merge."""
     orgs = book(orgs=[good_org()], name="附件3.xlsx")
     twin = good_member(branch="不存在的支部")
     members = book(members=[good_member(), twin], name="附件4.xlsx")
     report = check_files([orgs, members], today=TODAY)
     assert report.flatten(["file", "cell", "rule"]) == [
+        [str(members), "C6", "merge.member_conflict"],
         [str(members), "D6", "member.duplicate_id"],
         [str(members), "C7", "member.branch_unknown"],
+        [str(members), "C7", "merge.member_conflict"],
         [str(members), "D7", "member.duplicate_id"],
     ]
     other = book(members=[good_member()], name="另一个支部.xlsx")

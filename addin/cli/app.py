@@ -6,6 +6,7 @@ import getpass
 import os
 import sys
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -87,6 +88,22 @@ def copy_suffix(file: Path) -> str:
     return ".xlsm" if file.suffix.lower() == ".xlsm" else ".xlsx"
 
 
+def day(value: str) -> date:
+    """The parser of every date option: YYYY-MM-DD (a usage error, exit 2, otherwise)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD") from None
+
+
+def date_option(name: str, help: str, *, hidden: bool = False):
+    """A ``--name YYYY-MM-DD`` option, parsed by :func:`day` (None when not given)."""
+    return typer.Option(name, parser=day, metavar="YYYY-MM-DD", help=help, hidden=hidden)
+
+
+TodayOption = Annotated[
+    date | None, date_option("--today", "按指定日期校验（YYYY-MM-DD），默认今天", hidden=True)
+]
 OUTPUT_PASSWORD_VARIABLE = "DYXX_OUTPUT_PASSWORD"
 
 PasswordOption = Annotated[

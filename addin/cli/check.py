@@ -17,6 +17,7 @@ from addin.cli.app import (
     ForceOption,
     MaskOption,
     PasswordOption,
+    TodayOption,
     app,
     copy_suffix,
     fail,
@@ -28,8 +29,9 @@ from addin.cli.app import (
 )
 from addin.engine.check import check_files, paused_gc
 from addin.engine.report import Report
-from addin.model.findings import RULES, Finding
+from addin.model.findings import Finding
 from addin.read.reader import WorkbookError
+from addin.rules import RULES
 
 
 @app.command()
@@ -53,20 +55,17 @@ def check(
     limit: Annotated[
         int, typer.Option("--limit", help="屏幕上每个工作表最多列出的问题数（0 表示全部）")
     ] = 200,
-    today: Annotated[
-        str | None, typer.Option(help="按指定日期校验（YYYY-MM-DD），默认今天", hidden=True)
-    ] = None,
+    today: TodayOption = None,
 ) -> None:
-    """校验一个或多个工作簿：多个文件视为一次报送，交叉检查重复身份证号和所在党支部。
+    """校验一个或多个工作簿：多个文件视为一次报送，交叉检查重复身份证号、所在党支部和两处不一致的记录。
 
     退出码：0 没有错误；1 有错误；2 文件无法校验。
     """
     from addin.write import outputs
 
-    day = _parse_today(today)
     files = without_lock_files(Console(stderr=json_output), files)
     with paused_gc(), outputs.run(files, force=force):  # values stay alive until reported
-        _check(files, json_output, output, password, encrypt, mask, limit, day)
+        _check(files, json_output, output, password, encrypt, mask, limit, today)
 
 
 def _check(
@@ -105,23 +104,11 @@ def _check(
 @app.command()
 def rules() -> None:
     """列出全部校验规则：规则代码、级别和名称。"""
-    import addin.engine.check
-    import addin.workflow.merge  # noqa: F401  (and the merge.* rules)
-
     table = RichTable("规则代码", "级别", "名称")
     for code, item in sorted(RULES.items()):
         label, style = SEVERITY_STYLE[item.severity]
         table.add_row(code, f"[{style}]{label}[/]", item.title)
     Console().print(table)
-
-
-def _parse_today(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD") from None
 
 
 def _write_outputs(

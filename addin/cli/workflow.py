@@ -21,7 +21,9 @@ from addin.cli.app import (
     ForceOption,
     MaskOption,
     PasswordOption,
+    TodayOption,
     app,
+    date_option,
     fail,
     input_passwords,
     output_password,
@@ -34,18 +36,6 @@ from addin.model.errors import WorkbookError
 from addin.write import outputs
 
 OutputOption = Annotated[Path, typer.Option("-o", "--output", help="写出的工作簿（.xlsx）")]
-TodayOption = Annotated[
-    str | None, typer.Option("--today", help="按指定日期校验（YYYY-MM-DD）", hidden=True)
-]
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{option} 的日期“{value}”格式不对，应为 YYYY-MM-DD") from None
 
 
 def _written(console: Console, path: Path) -> None:
@@ -63,7 +53,7 @@ def merge(
         typer.Option("--committee", help="基层党委名称；默认取各文件表头上方“基层党委：”中的名称"),
     ] = None,
     summary_date: Annotated[
-        str | None, typer.Option("--date", help="汇总日期（YYYY-MM-DD），默认今天")
+        date | None, date_option("--date", "汇总日期（YYYY-MM-DD），默认今天")
     ] = None,
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
@@ -87,11 +77,11 @@ def merge(
 
     console = Console()
     files = without_lock_files(console, files)
-    day = _day(summary_date, "--date") or date.today()
+    day = summary_date or date.today()
     with outputs.run(files, force=force):
         try:
             passwords = input_passwords(files, password)
-            merged = merge_files(files, passwords, _day(today, "--today"))
+            merged = merge_files(files, passwords, today)
             secret = output_password(encrypt, passwords)
             report = merged.report.masked() if mask else merged.report
             name = merged.committee if committee is None else committee

@@ -13,62 +13,23 @@ from pathlib import Path
 from addin.engine import split
 from addin.engine.part import MemberPart, check_member_part
 from addin.engine.report import Prints, Report, TableSummary, data_fingerprint
-from addin.model.fields import KIND_TITLES, field_label
-from addin.model.findings import Finding, Problem, column_letter, rule
-from addin.read.reader import Table, Unplaced, read_workbook
-from addin.rules.base import table_findings
+from addin.model.findings import Finding, finding_order
+from addin.read.reader import Table, read_workbook
+from addin.rules.base import read_findings, table_findings
 from addin.rules.columns import ParsedColumn, rows_holding
+from addin.rules.merge import conflicts
 from addin.rules.org import check_org
 from addin.rules.submission import (
     Keyed,
     Place,
     duplicates,
     empty_tables,
+    merge_outputs,
+    org_key,
     org_name_key,
     unknown_branches,
 )
-from addin.values.cells import is_blank, text, visible
-
-ROW_NOT_READ = rule(
-    "table.row_not_read",
-    "error",
-    "有内容的行没有读取",
-    "第{row}行{where}，没有作为{what}读取；{fix}",
-)
-STRAY_VALUE = rule(
-    "table.stray_value",
-    "warning",
-    "表格下面有零星内容",
-    "第{row}行只有一个单元格有内容（“{value}”），不像一个{what}的信息，没有读取；"
-    "如果是{what}，请把这一行补全；如果不是，请删除",
-)
-ERROR_VALUE = rule(
-    "cell.error_value",
-    "error",
-    "单元格是错误值",
-    "单元格显示的是错误值“{value}”{meaning}，不是有效内容，无法校验；"
-    "请改为正确的值（如果是公式算出的，请检查公式，或直接填写）",
-)
-MERGE_OUTPUT = rule(
-    "file.merge_output",
-    "warning",
-    "输入的是 dyxx 的汇总结果",
-    "“{file}”是 dyxx merge 的汇总结果（有“问题清单”“数据来源”等工作表），其中的党员和党组织"
-    "已经汇总过一次；它的附件3、附件4 照常读取，dyxx 生成的工作表不读取。如果它所汇总的"
-    "各支部文件也在这次的文件中，同一党员会出现两次：请只给各支部的文件，或只给汇总结果",
-)
-ERROR_MEANINGS = {
-    "#N/A": "（公式查找的值不存在）",
-    "#REF!": "（公式引用的单元格已被删除）",
-    "#VALUE!": "（公式中的值类型不对）",
-    "#DIV/0!": "（公式除以零）",
-    "#NAME?": "（公式中有无法识别的名称）",
-    "#NUM!": "（公式算出的数值无效）",
-    "#NULL!": "（公式引用的区域不相交）",
-    "#SPILL!": "（公式结果放不下）",
-    "#CALC!": "（公式无法计算）",
-    "#GETTING_DATA": "（数据还没有取回）",
-}
+from addin.values.cells import is_blank, text
 
 
 def check_files(
@@ -150,7 +111,7 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
     orgs: list[Keyed] = []
     prints: list[Prints] = []
     counts: list[int] = []
-    key = _position(tables)
+    key = finding_order(tables)
     for table in tables:
         if table.kind == "members":
             part = check_member_part(table, today)  # its findings come sorted by cell
@@ -176,72 +137,14 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
     if any(t.kind == "orgs" for t in tables):
         extras += unknown_branches(_unknown_branches(members, orgs), [o.value for o in orgs])
     extras += merge_outputs(tables)
+    if len({t.file for t in tables}) > 1:  # one submission of several files
+        extras += conflicts(tables)
     _insert_sorted(findings, extras, key)
     summaries = [
         TableSummary(t.file, t.sheet, t.kind, t.header_row, count)
         for t, count in zip(tables, counts, strict=True)
     ]
     return Report(findings, summaries, data_fingerprint(prints), prints=prints)
-
-
-def read_findings(table: Table) -> list[Finding]:
-    """What reading a table found: rows with data that are not records (below a footer
-    line, or outside the table's columns), and cells holding an Excel error."""
-    items = [_unplaced(table, item) for item in table.unplaced]
-    for row, column, value in table.errors:
-        problem = ERROR_VALUE.problem(value=value, meaning=ERROR_MEANINGS.get(value, ""))
-        label = next((field_label(table.kind, k) for k, c in table.columns.items() if c == column))
-        items.append(_at(table, row, column, label, value, problem))
-    return items
-
-
-def _unplaced(table: Table, item: Unplaced) -> Finding:
-    what = "党员" if table.kind == "members" else "党组织"
-    if item.stray:
-        problem = STRAY_VALUE.problem(row=item.row, value=item.value, what=what)
-        label = next(
-            field_label(table.kind, k) for k, c in table.columns.items() if c == item.column
-        )
-        return _at(table, item.row, item.column, label, item.value, problem)
-    if item.footer is not None:
-        row, line = item.footer
-        where = f"在表尾“{visible(line[:20])}”（第{row}行）的下面"
-        fix = f"如果是{what}，请把这一行移到表尾的上面，紧接着表格中的数据；如果不是，请删除"
-    else:
-        letters = "、".join(column_letter(c) for c in item.columns[:5])
-        letters += "等" if len(item.columns) > 5 else ""
-        where = f"只在{letters}列有内容，这些列不是{KIND_TITLES[table.kind]}的列（表头中没有）"
-        fix = f"如果是{what}的信息，请填到表头对应的列中；如果不需要，请删除这些内容"
-    problem = ROW_NOT_READ.problem(row=item.row, where=where, what=what, fix=fix)
-    return _at(table, item.row, item.column, "", "", problem)
-
-
-def _at(table: Table, row: int, column: int, label: str, value: str, problem: Problem) -> Finding:
-    return Finding(
-        file=table.file,
-        sheet=table.sheet,
-        row=row,
-        column=column,
-        field=label,
-        rule=problem.code,
-        severity=problem.severity,
-        value=value,
-        message=problem.message,
-    )
-
-
-def merge_outputs(tables: list[Table]) -> list[Finding]:
-    """A warning for each dyxx merge output checked (or merged) together with other files."""
-    first: dict[str, Table] = {}
-    for table in tables:
-        first.setdefault(table.file, table)
-    if len(first) < 2:
-        return []
-    return [
-        _at(table, table.header_row, 1, "", "", MERGE_OUTPUT.problem(file=Path(file).name))
-        for file, table in first.items()
-        if table.made_by == "merge"
-    ]
 
 
 def _insert_sorted(findings: list[Finding], extras: list[Finding], key) -> None:
@@ -281,15 +184,11 @@ def _unknown_branches(members: list[tuple[Table, MemberPart]], orgs: list[Keyed]
     items = []
     for table, part in members:
         column = part.branches
-        keys = ParsedColumn(column, _branch_key)
+        keys = ParsedColumn(column, org_key)
         for index in keys.where(lambda key: key is not None and key not in known):
             place = _place(table, part.rows[index], "branch")
             items.append(Keyed(keys.results[index], text(column[index]), "所在党支部", place))
     return items
-
-
-def _branch_key(raw: object) -> str | None:
-    return None if is_blank(raw) else org_name_key(text(raw))
 
 
 def _check_orgs(table: Table, today: date, orgs: list[Keyed]):
@@ -304,13 +203,3 @@ def _check_orgs(table: Table, today: date, orgs: list[Keyed]):
 
 def _place(table: Table, row: int, key: str) -> Place:
     return Place(table.file, table.sheet, row, table.columns.get(key))
-
-
-def _position(tables: list[Table]):
-    order = {t.file: i for i, t in reversed(list(enumerate(tables)))}
-    sheets = {(t.file, t.sheet): i for i, t in reversed(list(enumerate(tables)))}
-
-    def key(f: Finding) -> tuple:
-        return (order.get(f.file, 0), sheets.get((f.file, f.sheet), 0), f.row, f.column or 0)
-
-    return key

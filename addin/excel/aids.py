@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from addin.model.a1 import runs
 from addin.model.fields import CODED, DATE_FIELDS, ENUMERATIONS, TEXT_FORMAT_FIELDS
 from addin.read.ownsheets import CODE_MARKER, free_name
 from addin.read.reader import Table, is_footer
@@ -169,24 +170,13 @@ def formats(
     found: list[Format] = []
     text_cols = sorted(c for key, c in columns.items() if key in TEXT_FORMAT_FIELDS)
     date_cols = sorted(c for key, c in columns.items() if key in DATE_FIELDS)
-    for low, high in _runs(text_cols):
+    for low, high in runs(text_cols):
         found.append(Format(sheet, first, last, low, high, TEXT_FORMAT))
     start = max(first, first_empty)
     if start <= last:
-        for low, high in _runs(date_cols):
+        for low, high in runs(date_cols):
             found.append(Format(sheet, start, last, low, high, DATE_FORMAT))
     return found
-
-
-def _runs(columns: Sequence[int]) -> list[tuple[int, int]]:
-    """Adjacent columns merged into (first, last) runs: [4, 5, 7] -> [(4, 5), (7, 7)]."""
-    runs: list[tuple[int, int]] = []
-    for col in columns:
-        if runs and runs[-1][1] == col - 1:
-            runs[-1] = (runs[-1][0], col)
-        else:
-            runs.append((col, col))
-    return runs
 
 
 def plan(

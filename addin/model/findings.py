@@ -5,17 +5,22 @@ severity, a Chinese title and a Chinese message template. Value checkers return
 :class:`Problem` objects (a rule plus its formatted message); the sheet checks
 place them at a cell and turn them into :class:`Finding` objects.
 
->>> r = rule("demo.example", "warning", "示例", "值“{value}”仅为示例")
+>>> r = Rule("demo.example", "warning", "示例", "值“{value}”仅为示例")  # rule() would register it
 >>> p = r.problem(value="x")
 >>> p.message, p.severity
 ('值“x”仅为示例', 'warning')
+>>> from types import SimpleNamespace
+>>> Finding.at(SimpleNamespace(file="名册.xlsx", sheet="附件4"), 7, 5, "性别", "x", p).cell
+'E7'
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Literal
+from typing import Literal, Protocol
+
+from addin.model.a1 import column_letter
 
 Severity = Literal["error", "warning"]
 
@@ -56,6 +61,16 @@ class Problem:
         return self.rule.code
 
 
+class Sheet(Protocol):
+    """Where findings are placed: a table, or anything naming a file and a sheet."""
+
+    @property
+    def file(self) -> str: ...
+
+    @property
+    def sheet(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Finding:
     file: str
@@ -68,6 +83,24 @@ class Finding:
     value: str
     message: str
     extra: dict[str, object] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def at(
+        cls, where: Sheet, row: int, column: int | None, field: str, value: str, problem: Problem
+    ) -> Finding:
+        """``problem`` placed at a cell (``column`` None: the whole row) of ``where``'s sheet."""
+        rule = problem.rule
+        return cls(
+            where.file,
+            where.sheet,
+            row,
+            column,
+            field,
+            rule.code,
+            rule.severity,
+            value,
+            problem.message,
+        )
 
     @property
     def cell(self) -> str:
@@ -88,15 +121,23 @@ class Finding:
         }
 
 
-@lru_cache(maxsize=1024)
-def column_letter(index: int) -> str:
-    """1 -> 'A', 27 -> 'AA'.
+def finding_order(sheets: Iterable[Sheet]) -> Callable[[Finding], tuple[int, int, int, int]]:
+    """The sort key of findings: files and sheets in the order of ``sheets`` (the tables
+    checked), then row and column, a whole-row finding first.
 
-    >>> column_letter(1), column_letter(26), column_letter(27), column_letter(703)
-    ('A', 'Z', 'AA', 'AAA')
+    >>> from types import SimpleNamespace as Table
+    >>> key = finding_order([Table(file="b", sheet="附件4"), Table(file="a", sheet="附件3")])
+    >>> row = Finding("a", "附件3", 7, None, "", "", "error", "", "")
+    >>> key(row), key(Finding("b", "附件4", 9, 2, "", "", "error", "", ""))
+    ((1, 1, 7, 0), (0, 0, 9, 2))
     """
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    files: dict[str, int] = {}
+    places: dict[tuple[str, str], int] = {}
+    for index, where in enumerate(sheets):
+        files.setdefault(where.file, index)
+        places.setdefault((where.file, where.sheet), index)
+
+    def key(f: Finding) -> tuple[int, int, int, int]:
+        return files.get(f.file, 0), places.get((f.file, f.sheet), 0), f.row, f.column or 0
+
+    return key

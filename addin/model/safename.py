@@ -108,7 +108,9 @@ def file_stem(text: str, limit: int = STEM_BYTES) -> str:
 
 
 def key(name: str) -> str:
-    """What two names are compared by: case and full-width/half-width forms ignored.
+    """What two file or sheet names are compared by: case and full-width/half-width forms
+    ignored, as a file system may ignore them (党组织 names match by
+    :func:`addin.rules.submission.org_name_key`).
 
     >>> key("Ｐａｒｔｙ Ａ") == key("party a")
     True

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from addin.model.a1 import column_letter, column_number
 from addin.model.errors import WorkbookError
 
 BYTES_PER_CELL = 4  # the grid may have a cell per 4 bytes of XML (a cell takes 15 or more)
@@ -279,9 +280,7 @@ def _attributes(text: bytes) -> tuple[bytes, bytes | None]:
 
 def _place(path: Path, sheet: str, letters: bytes, digits: bytes) -> tuple[int, int]:
     """(row, column), 0-based, of a cell reference; refused beyond Excel's limits."""
-    column = 0
-    for letter in letters.upper()[:4]:
-        column = column * 26 + letter - 64
+    column = column_number(letters[:4])
     row = int(digits) if digits.isdigit() and len(digits) < 9 else 0
     if not (0 < row <= MAX_ROWS and 0 < column <= MAX_COLUMNS):
         raise _corrupt(path, sheet)
@@ -290,12 +289,7 @@ def _place(path: Path, sheet: str, letters: bytes, digits: bytes) -> tuple[int, 
 
 def column_letters(index: int) -> bytes:
     """``A`` for 0, ``Z`` for 25, ``AA`` for 26 …"""
-    letters = b""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = bytes([65 + rest]) + letters
-    return letters
+    return column_letter(index + 1).encode()
 
 
 def _row(cells: dict[int, object]) -> Sequence[object]:

@@ -146,7 +146,8 @@ def sheet_head(package, part: str, count: int = HEAD_ROWS) -> list[list[object]]
 
 def first_rows(xml: bytes, strings: _SharedStrings, count: int = HEAD_ROWS) -> list[list[object]]:
     """The values of the first ``count`` rows of a sheet's XML (complete rows only)."""
-    from addin.xlsx.notes import plain, position
+    from addin.model.a1 import position
+    from addin.xlsx.notes import plain
     from addin.xlsx.parts import attributes, unescaped
 
     rows: list[list[object]] = []
@@ -163,7 +164,7 @@ def first_rows(xml: bytes, strings: _SharedStrings, count: int = HEAD_ROWS) -> l
         cells: list[object] = []
         for cell in CELL.finditer(match.group(1) or b""):
             attrs = attributes(cell.group(1))
-            column = position(attrs["r"])[0] if "r" in attrs else len(cells) + 1
+            column = position(attrs["r"])[1] if "r" in attrs else len(cells) + 1
             cells += [""] * (column - 1 - len(cells))
             body = cell.group(2) or b""
             kind_ = attrs.get("t", "n")

@@ -27,6 +27,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from addin.model.a1 import position
 from addin.model.errors import WorkbookError
 from addin.model.fields import (
     FIELDS,
@@ -381,17 +382,9 @@ def fill_merged(rows: list, merged) -> None:
 def show_formulas(rows: list[list[object]], formulas: dict[str, str]) -> None:
     """A formula saved without its result shows as its text, so the officer sees why."""
     for ref, formula in formulas.items():
-        row, col = _position(ref)
+        row, col = (n - 1 for n in position(ref))  # indices into rows
         if row < len(rows) and col < len(rows[row]) and rows[row][col] == "":
             rows[row][col] = formula
-
-
-def _position(ref: str) -> tuple[int, int]:
-    letters = ref.rstrip("0123456789")
-    col = 0
-    for char in letters:
-        col = col * 26 + ord(char) - 64
-    return int(ref[len(letters) :]) - 1, col - 1
 
 
 def uncached_in(table: Table, formulas: dict[str, str]) -> list[tuple[int, int, str]]:
@@ -402,9 +395,9 @@ def uncached_in(table: Table, formulas: dict[str, str]) -> list[tuple[int, int, 
     columns = set(table.columns.values())
     cells = []
     for ref, formula in formulas.items():
-        row, col = _position(ref)
-        if row + 1 in rows and col + 1 in columns:
-            cells.append((row + 1, col + 1, formula))
+        row, col = position(ref)
+        if row in rows and col in columns:
+            cells.append((row, col, formula))
     return sorted(cells)
 
 

@@ -26,8 +26,9 @@ from addin.excel import plan as excel_plan
 from addin.excel.aids import TEXT_FORMAT, Dropdown
 from addin.excel.marks import Writes, resolve, to_observe, wanted
 from addin.excel.plan import Book, Rows
+from addin.model.a1 import column_letter, runs
 from addin.model.errors import debugging, internal_error
-from addin.model.findings import Finding, column_letter
+from addin.model.findings import Finding
 from addin.read import ownsheets
 from addin.read.reader import Table
 from addin.ribbon.paint import paint
@@ -345,7 +346,7 @@ def _write(book: xw.Book, values: Book, name: str, rows: Rows, layout: Layout) -
     created = existing is None
     sheet = _add_sheet(book, name) if created else book.sheets[name]
     if created or not layout.always:
-        for first, last in _runs(layout.text_columns):
+        for first, last in runs(sorted(layout.text_columns)):
             letters = f"{column_letter(first)}:{column_letter(last)}"
             sheet.range(letters).number_format = TEXT_FORMAT
     padded = [list(r) + [""] * (width - len(r)) for r in rows]
@@ -362,16 +363,6 @@ def _write(book: xw.Book, values: Book, name: str, rows: Rows, layout: Layout) -
             sheet.visible = False
     values.sheets[name] = [list(r) for r in padded]
     return True
-
-
-def _runs(columns: Sequence[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for column in sorted(columns):
-        if runs and runs[-1][1] == column - 1:
-            runs[-1] = (runs[-1][0], column)
-        else:
-            runs.append((column, column))
-    return runs
 
 
 __all__ = ["Outcome", "main", "read_book", "run"]

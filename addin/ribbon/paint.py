@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import xlwings as xw
 
-from addin.model.findings import column_letter
+from addin.model.a1 import column_letter, position, runs
 from addin.ribbon.probe import ADDRESS_LIMIT, chunks
 
 BLOCK_CELLS = 10_000  # xlwings' limit per set_colors call
@@ -54,19 +54,9 @@ def areas(cells: Sequence[str], limit: int = ADDRESS_LIMIT) -> list[str]:
     parts: list[str] = []
     for column in sorted(by_column):
         letter = column_letter(column)
-        for first, last in _runs(sorted(set(by_column[column]))):
+        for first, last in runs(sorted(set(by_column[column]))):
             parts.append(f"{letter}{first}" if first == last else f"{letter}{first}:{letter}{last}")
     return [",".join(group) for group in chunks(parts, limit)]
-
-
-def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and runs[-1][1] == row - 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs
 
 
 def _blocks(sheet: xw.Sheet, colours: Mapping[tuple[int, int], str | None]) -> int:
@@ -91,16 +81,3 @@ def _blocks(sheet: xw.Sheet, colours: Mapping[tuple[int, int], str | None]) -> i
         sheet.range((top, left), (bottom, right)).set_colors(matrix)
         calls += 1
     return calls
-
-
-def position(cell: str) -> tuple[int, int]:
-    """(row, column) of an A1 address.
-
-    >>> position("AB12")
-    (12, 28)
-    """
-    letters = cell.rstrip("0123456789").replace("$", "")
-    column = 0
-    for char in letters.upper():
-        column = column * 26 + ord(char) - 64
-    return int(cell[len(cell.rstrip("0123456789")) :]), column

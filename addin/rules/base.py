@@ -1,15 +1,17 @@
-"""What every check shares: placing problems at cells, required fields, dates."""
+"""What every check shares: placing problems at cells, what reading a table found,
+required fields, dates."""
 
 from __future__ import annotations
 
 from calendar import monthrange
 from datetime import date
 
-from addin.model.fields import field_label
+from addin.model.a1 import column_letter
+from addin.model.fields import KIND_TITLES, field_label
 from addin.model.findings import Finding, Problem, rule
-from addin.read.reader import Record, Table
+from addin.read.reader import Record, Table, Unplaced
 from addin.values import codes
-from addin.values.cells import is_blank, text
+from addin.values.cells import is_blank, text, visible
 from addin.values.codes import Entry
 
 REQUIRED = rule(
@@ -44,6 +46,39 @@ FORMULA_UNCACHED = rule(
     "未在 Excel 中保存过），无法校验其值；请在 Excel 或 WPS 中打开并保存后再校验",
 )
 
+ROW_NOT_READ = rule(
+    "table.row_not_read",
+    "error",
+    "有内容的行没有读取",
+    "第{row}行{where}，没有作为{what}读取；{fix}",
+)
+STRAY_VALUE = rule(
+    "table.stray_value",
+    "warning",
+    "表格下面有零星内容",
+    "第{row}行只有一个单元格有内容（“{value}”），不像一个{what}的信息，没有读取；"
+    "如果是{what}，请把这一行补全；如果不是，请删除",
+)
+ERROR_VALUE = rule(
+    "cell.error_value",
+    "error",
+    "单元格是错误值",
+    "单元格显示的是错误值“{value}”{meaning}，不是有效内容，无法校验；"
+    "请改为正确的值（如果是公式算出的，请检查公式，或直接填写）",
+)
+ERROR_MEANINGS = {
+    "#N/A": "（公式查找的值不存在）",
+    "#REF!": "（公式引用的单元格已被删除）",
+    "#VALUE!": "（公式中的值类型不对）",
+    "#DIV/0!": "（公式除以零）",
+    "#NAME?": "（公式中有无法识别的名称）",
+    "#NUM!": "（公式算出的数值无效）",
+    "#NULL!": "（公式引用的区域不相交）",
+    "#SPILL!": "（公式结果放不下）",
+    "#CALC!": "（公式无法计算）",
+    "#GETTING_DATA": "（数据还没有取回）",
+}
+
 
 class RowFindings:
     """Collects the problems of one record and places them at their cells."""
@@ -60,19 +95,10 @@ class RowFindings:
         return key in self.table.columns
 
     def add(self, key: str, problem: Problem) -> None:
-        column = self.table.columns.get(key)
+        table, label = self.table, field_label(self.table.kind, key)
+        column = table.columns.get(key)
         self.items.append(
-            Finding(
-                file=self.table.file,
-                sheet=self.table.sheet,
-                row=self.record.row,
-                column=column,
-                field=field_label(self.table.kind, key),
-                rule=problem.code,
-                severity=problem.severity,
-                value=text(self.raw(key)),
-                message=problem.message,
-            )
+            Finding.at(table, self.record.row, column, label, text(self.raw(key)), problem)
         )
 
     def add_all(self, key: str, problems: tuple[Problem, ...] | list[Problem]) -> None:
@@ -102,35 +128,51 @@ class RowFindings:
 def table_findings(table: Table) -> list[Finding]:
     """Findings about the table as a whole (missing columns, rows cut off by a gap)."""
     items: list[Finding] = []
-    position = {"file": table.file, "sheet": table.sheet, "row": table.header_row, "column": 1}
     if table.missing:
         labels = "”“".join(field_label(table.kind, key) for key in table.missing)
         problem = MISSING_COLUMN.problem(fields=labels)
-        items.append(_placed(position, "表头", problem))
+        items.append(Finding.at(table, table.header_row, 1, "表头", "", problem))
     for row, column, formula in table.uncached:
         problem = FORMULA_UNCACHED.problem(formula=formula[:60])
-        label = _label_at(table, column)
-        items.append(_placed({**position, "row": row, "column": column}, label, problem))
+        items.append(Finding.at(table, row, column, _label_at(table, column), "", problem))
     if table.rows_after_gap:
         problem = ROWS_AFTER_GAP.problem(row=table.rows_after_gap)
-        items.append(_placed({**position, "row": table.rows_after_gap}, "", problem))
+        items.append(Finding.at(table, table.rows_after_gap, 1, "", "", problem))
     return items
+
+
+def read_findings(table: Table) -> list[Finding]:
+    """What reading a table found: rows with data that are not records (below a footer
+    line, or outside the table's columns), and cells holding an Excel error."""
+    items = [_unplaced(table, item) for item in table.unplaced]
+    for row, column, value in table.errors:
+        problem = ERROR_VALUE.problem(value=value, meaning=ERROR_MEANINGS.get(value, ""))
+        items.append(Finding.at(table, row, column, _label_at(table, column), value, problem))
+    return items
+
+
+def _unplaced(table: Table, item: Unplaced) -> Finding:
+    what = "党员" if table.kind == "members" else "党组织"
+    if item.stray:
+        problem = STRAY_VALUE.problem(row=item.row, value=item.value, what=what)
+        label = _label_at(table, item.column)
+        return Finding.at(table, item.row, item.column, label, item.value, problem)
+    if item.footer is not None:
+        row, line = item.footer
+        where = f"在表尾“{visible(line[:20])}”（第{row}行）的下面"
+        fix = f"如果是{what}，请把这一行移到表尾的上面，紧接着表格中的数据；如果不是，请删除"
+    else:
+        letters = "、".join(column_letter(c) for c in item.columns[:5])
+        letters += "等" if len(item.columns) > 5 else ""
+        where = f"只在{letters}列有内容，这些列不是{KIND_TITLES[table.kind]}的列（表头中没有）"
+        fix = f"如果是{what}的信息，请填到表头对应的列中；如果不需要，请删除这些内容"
+    problem = ROW_NOT_READ.problem(row=item.row, where=where, what=what, fix=fix)
+    return Finding.at(table, item.row, item.column, "", "", problem)
 
 
 def _label_at(table: Table, column: int) -> str:
     key = next((k for k, c in table.columns.items() if c == column), None)
     return field_label(table.kind, key) if key else ""
-
-
-def _placed(position: dict, label: str, problem: Problem) -> Finding:
-    return Finding(
-        field=label,
-        rule=problem.code,
-        severity=problem.severity,
-        value="",
-        message=problem.message,
-        **position,
-    )
 
 
 def add_years(day: date, years: int) -> date:

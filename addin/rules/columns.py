@@ -171,19 +171,8 @@ class Emitter:
         return self._labels[key]
 
     def add(self, index: int, key: str, problem: Problem, raw: object) -> None:
-        self.items.append(
-            Finding(
-                file=self.table.file,
-                sheet=self.table.sheet,
-                row=self.rows[index],
-                column=self.table.columns.get(key),
-                field=self.label(key),
-                rule=problem.code,
-                severity=problem.severity,
-                value=text(raw),
-                message=problem.message,
-            )
-        )
+        table, row, label = self.table, self.rows[index], self.label(key)
+        self.items.append(Finding.at(table, row, table.columns.get(key), label, text(raw), problem))
 
     def add_all(self, key: str, parsed: ParsedColumn) -> None:
         """Every problem of a parsed column (results with a ``problems`` tuple)."""

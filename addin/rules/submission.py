@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from addin.model.findings import Finding, rule
 from addin.read.reader import Table
+from addin.values import cells
 
 DUPLICATE_ID = rule(
     "member.duplicate_id",
@@ -44,6 +45,15 @@ DUPLICATE_ORG = rule(
     "error",
     "党组织名称重复",
     "党组织名称“{value}”重复：与{other}相同；每个党组织只填一行",
+)
+
+MERGE_OUTPUT = rule(
+    "file.merge_output",
+    "warning",
+    "输入的是 dyxx 的汇总结果",
+    "“{file}”是 dyxx merge 的汇总结果（有“问题清单”“数据来源”等工作表），其中的党员和党组织"
+    "已经汇总过一次；它的附件3、附件4 照常读取，dyxx 生成的工作表不读取。如果它所汇总的"
+    "各支部文件也在这次的文件中，同一党员会出现两次：请只给各支部的文件，或只给汇总结果",
 )
 
 
@@ -80,6 +90,11 @@ def org_name_key(name: str) -> str:
     '第1支部'
     """
     return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def org_key(raw: object) -> str | None:
+    """:func:`org_name_key` of a cell naming a 党组织 (党组织名称, 所在党支部); None if blank."""
+    return None if cells.is_blank(raw) else org_name_key(cells.text(raw))
 
 
 def duplicates(items: Iterable[Keyed], kind: str) -> list[Finding]:
@@ -121,6 +136,20 @@ def empty_tables(tables: Sequence[Table]) -> list[Finding]:
         place = Place(table.file, table.sheet, table.data_row, 1)
         findings.append(_finding(Keyed("", "", "表格", place), problem))
     return findings
+
+
+def merge_outputs(tables: list[Table]) -> list[Finding]:
+    """A warning for each dyxx merge output checked (or merged) together with other files."""
+    first: dict[str, Table] = {}
+    for table in tables:
+        first.setdefault(table.file, table)
+    if len(first) < 2:
+        return []
+    return [
+        Finding.at(table, table.header_row, 1, "", "", MERGE_OUTPUT.problem(file=Path(file).name))
+        for file, table in first.items()
+        if table.made_by == "merge"
+    ]
 
 
 def unknown_branches(branches: Iterable[Keyed], org_names: Iterable[str]) -> list[Finding]:
@@ -245,14 +274,5 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 def _finding(item: Keyed, problem) -> Finding:
-    return Finding(
-        file=item.place.file,
-        sheet=item.place.sheet,
-        row=item.place.row,
-        column=item.place.column,
-        field=item.field,
-        rule=problem.code,
-        severity=problem.severity,
-        value=item.value,
-        message=problem.message,
-    )
+    place = item.place
+    return Finding.at(place, place.row, place.column, item.field, item.value, problem)

@@ -85,7 +85,8 @@ PLACEHOLDERS = frozenset(
     {"无", "无。", "无.", "（无）", "(无)", "空", "暂无", "-", "－", "—", "——", "–", "―", "/", "／"}
 )
 _FILLED = re.compile("[0-9\u4e00-\u9fa5]")
-_DASH_RUN = re.compile(r"[-－—–―‐‑─_/／\\]+")
+DASHES = "-－—–―‐‑─_/／\\"  # a run of these alone stands for "none"
+DASH_RUN = re.compile(f"[{re.escape(DASHES)}]+")
 EDGE_JUNK = _EDGE_JUNK = "\ufeff\u200b\u200c\u200d\u2060"  # BOM and zero-width characters
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # what str.strip() strips
 
@@ -151,7 +152,7 @@ def is_blank(raw: object) -> bool:
     if isinstance(raw, float) and math.isnan(raw):
         return True
     s = text(raw)
-    return not s or s in PLACEHOLDERS or bool(_DASH_RUN.fullmatch(s))
+    return not s or s in PLACEHOLDERS or bool(DASH_RUN.fullmatch(s))
 
 
 def _shown(raw: object) -> str:

@@ -2,7 +2,7 @@
 
 Members are matched by 公民身份证号 (by 姓名 and 出生日期 when the number is
 missing), organisations by 党组织名称 (spaces and full-width forms ignored).
-Values are compared as meant (:func:`addin.workflow.common.comparable`), so a
+Values are compared as meant (:func:`addin.rules.compare.comparable`), so a
 code rewritten as "21 大学" or a date retyped as 1968.03.12 is no change.
 
 Each field change is classified as the maintenance event the notice lists
@@ -22,18 +22,10 @@ from addin import __version__
 from addin.engine.report import data_fingerprint
 from addin.model.fields import field_label
 from addin.read.reader import Record, Table
+from addin.rules.compare import comparable, field_keys, id_key, records, shown
+from addin.rules.submission import org_key
 from addin.values.cells import is_blank, text
-from addin.workflow.common import (
-    branch_name,
-    comparable,
-    field_keys,
-    id_key,
-    masked,
-    records,
-    save,
-    shown,
-)
-from addin.workflow.merge import org_key
+from addin.workflow.common import branch_name, masked, save
 from addin.workflow.sheets import report_sheet
 from addin.write.layout import new_workbook
 

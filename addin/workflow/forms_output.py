@@ -37,10 +37,11 @@ from addin.model.fields import CODED, DATE_FIELDS, ENUMERATIONS, MONTH_FIELDS
 from addin.model.fields import get as get_field
 from addin.model.safename import Namer, sheet_title
 from addin.read.reader import Record, Table
+from addin.rules.compare import FAR_FUTURE, records
+from addin.rules.submission import org_key
 from addin.values import cells as values
 from addin.values import codes
-from addin.workflow.common import FAR_FUTURE, branch_key, branch_name, check_target, records
-from addin.workflow.merge import org_key
+from addin.workflow.common import branch_key, branch_name, check_target
 from addin.workflow.sheets import print_setup
 from addin.write import outputs
 from addin.write.forms import (

@@ -25,9 +25,9 @@ from openpyxl.xml.functions import tostring
 from python_calamine import CalamineWorkbook
 
 from addin.excel.aids import code_sheet_rows, option_cells
+from addin.model.a1 import column_letter
 from addin.model.errors import WorkbookError
 from addin.model.fields import field_label
-from addin.model.findings import column_letter
 from addin.read import ownsheets
 from addin.read.reader import Table, read_workbook
 from addin.write.dataentry import MARK, Equipped, free_spans, validation

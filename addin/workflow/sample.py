@@ -27,17 +27,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from addin import __version__
 from addin.engine.report import data_fingerprint
 from addin.read.reader import Record, Table
+from addin.rules.compare import field_keys, id_key, records
 from addin.values.cells import text
-from addin.workflow.common import (
-    branch_key,
-    branch_name,
-    field_keys,
-    id_key,
-    masked,
-    plain,
-    records,
-    save,
-)
+from addin.workflow.common import branch_key, branch_name, masked, plain, save
 from addin.workflow.merge import committee_of
 from addin.workflow.sheets import official_sheet, report_sheet
 from addin.write.layout import new_workbook

@@ -14,8 +14,8 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.model.a1 import column_letter
 from addin.model.celltext import set_text
-from addin.model.findings import column_letter
 from addin.write.layout import DATA_ROW, HEADER_ROW, add_table
 
 THIN = Side(style="thin")

@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from addin.engine.report import Prints, data_fingerprint
+from addin.model.a1 import runs
 from addin.model.errors import WorkbookError
 from addin.read.ownsheets import STAMP_SHEET
 from addin.read.reader import read_workbook
@@ -148,15 +149,7 @@ def spans(rows: tuple[int, ...]) -> str:
     >>> spans((7, 9, 10, 11, 20))
     '第7、9–11、20行'
     """
-    parts: list[str] = []
-    start = previous = None
-    for row in (*rows, None):
-        if row is not None and previous is not None and row == previous + 1:
-            previous = row
-            continue
-        if start is not None:
-            parts.append(str(start) if start == previous else f"{start}–{previous}")
-        start = previous = row
+    parts = (str(first) if first == last else f"{first}–{last}" for first, last in runs(rows))
     return "第" + "、".join(parts) + "行"
 
 

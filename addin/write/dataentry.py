@@ -99,8 +99,7 @@ def write_code_sheet(workbook: Workbook) -> dict[str, str]:
 def _code_sheet(workbook: Workbook) -> Worksheet:
     """Our code sheet (found by its marker, then emptied) or a new one with a free name."""
     for sheet in workbook.worksheets:
-        marker = sheet._cells.get((1, 1))  # looked up, not created: other sheets stay as they are
-        if marker is not None and marker.value == CODE_MARKER:
+        if _first_value(sheet) == CODE_MARKER:
             sheet.delete_rows(1, sheet.max_row)
             return sheet
     name, number = CODE_SHEET, 1
@@ -108,6 +107,15 @@ def _code_sheet(workbook: Workbook) -> Worksheet:
         number += 1
         name = f"{CODE_SHEET}{number}"
     return workbook.create_sheet(name)
+
+
+def _first_value(sheet: Worksheet) -> object:
+    """A1's value; openpyxl creates a cell it is asked for, so one it made is taken away
+    again (an empty A1 would add a row to the sheet)."""
+    cell = sheet["A1"]
+    if cell.value is None and not cell.has_style and cell.comment is None and not cell.hyperlink:
+        del sheet["A1"]
+    return cell.value
 
 
 def _quoted(name: str) -> str:

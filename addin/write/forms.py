@@ -16,9 +16,9 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
+from addin.model.a1 import column_letter
 from addin.model.fields import FIELDS
 from addin.model.fields import get as get_field
-from addin.model.findings import column_letter
 from addin.values import codes
 from addin.write.dataentry import validation
 from addin.write.entry import number_format

@@ -75,12 +75,6 @@ YEAR_NUMBERS = 2100  # a number up to 2100 is a year to the engine (values.parse
 EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, after its 1900-02-29
 
 
-def _dash_characters() -> str:
-    """The characters of values._DASH_RUN: a run of them is a placeholder for "none"."""
-    pattern = values._DASH_RUN.pattern  # "[…]+"
-    return pattern[1:-2].replace("\\\\", "\\")
-
-
 def q(text: str) -> str:
     """An Excel string literal."""
     return '"' + text.replace('"', '""') + '"'
@@ -118,8 +112,8 @@ def unmarked(ref: str) -> str:
 def blank(ref: str) -> str:
     """TRUE where values.is_blank would be: empty, spaces, 无, or a run of dashes."""
     trimmed = unmarked(ref)
-    words = sorted(p for p in values.PLACEHOLDERS if not values._DASH_RUN.fullmatch(p))
-    return f'OR({substitute_all(trimmed, _dash_characters())}="",{among(trimmed, words)})'
+    words = sorted(p for p in values.PLACEHOLDERS if not values.DASH_RUN.fullmatch(p))
+    return f'OR({substitute_all(trimmed, values.DASHES)}="",{among(trimmed, words)})'
 
 
 def spellings(table_key: str, name: str) -> list[str]:

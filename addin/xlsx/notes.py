@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from addin.model.a1 import position
 from addin.xlsx import parts as parts
 from addin.xlsx.package import Rewriter
 
@@ -89,15 +90,6 @@ def plain(element: bytes) -> str:
             continue
         pieces.append(parts.unescaped((match.group(1) or b"").decode("utf-8")))
     return "".join(pieces)
-
-
-def position(ref: str) -> tuple[int, int]:
-    """(column, row), 1-based, of an A1 reference."""
-    letters = ref.rstrip("0123456789")
-    column = 0
-    for char in letters:
-        column = column * 26 + ord(char) - 64
-    return column, int(ref[len(letters) :])
 
 
 class Notes:
@@ -198,7 +190,7 @@ class Notes:
         """Write the new notes into the parts (new parts or insertions into the old ones)."""
         if not self.new_notes:
             return
-        self.new_notes.sort(key=lambda item: position(item[0])[::-1])
+        self.new_notes.sort(key=lambda item: position(item[0]))
         if self.comments_new:
             self.comments.data = _comments_part(author)
             self._authors = [author]
@@ -260,7 +252,7 @@ class Notes:
         if own is None:
             return
         self.comments.replace(own.start, own.end, b"")
-        column, row = position(ref)
+        row, column = position(ref)
         for match in SHAPE.finditer(self.vml.data):
             shape = match.group(0)
             if re.search(rb"<x:Row>\s*%d\s*</x:Row>" % (row - 1), shape) and re.search(
@@ -339,7 +331,7 @@ def _cut_runs(block: bytes, length: int) -> bytes | None:
 def idmaps(package: Rewriter) -> set[int]:
     """The shape id blocks (o:idmap) the package's VML drawings use."""
     used: set[int] = set()
-    for name in parts._names(package):
+    for name in package.names():
         if name.endswith(".vml"):
             for found in IDMAP.findall(package.read(name)):
                 used |= {int(n) for n in found.split(b",") if n}
@@ -380,7 +372,7 @@ def _vml_part(block: int) -> bytes:
 
 
 def _shape(number: int, ref: str) -> str:
-    column, row = position(ref)
+    row, column = position(ref)
     return (
         f'<v:shape id="_x0000_s{number}" type="#_x0000_t202" '
         'style="position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:240pt;'

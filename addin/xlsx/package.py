@@ -68,6 +68,11 @@ class Rewriter:
             name not in self.removed and name in self.archive.NameToInfo
         )
 
+    def names(self) -> list[str]:
+        """Every part the package holds now: the old ones left, then the added ones."""
+        names = [n for n in self.archive.NameToInfo if self.exists(n)]
+        return names + [n for n in self.changed if n not in self.archive.NameToInfo]
+
     def put(self, name: str, content: bytes | list[Piece], *, store: bool = False) -> None:
         """Replace or add a part; ``store`` writes it uncompressed (for a package
         that is read once and thrown away), and may give it as a list of pieces."""

@@ -550,7 +550,7 @@ def drop_part(package: Rewriter, part: str, types: ContentTypes, keep: set[str] 
 
 def _referenced(package: Rewriter, part: str) -> bool:
     """Whether any remaining relationships part refers to ``part``."""
-    for name in _names(package):
+    for name in package.names():
         if not name.endswith(".rels"):
             continue
         owner = _owner(name)
@@ -568,11 +568,6 @@ def worksheet_parts(package: Rewriter) -> list[str]:
     types = package.read(ContentTypes.PART).decode("utf-8")
     found = re.findall(r'PartName="/([^"]+)"\s+ContentType="' + re.escape(SHEET_TYPE), types)
     return [part for part in found if package.exists(part)]
-
-
-def _names(package: Rewriter) -> list[str]:
-    names = [n for n in package.archive.NameToInfo if package.exists(n)]
-    return names + [n for n in package.changed if n not in package.archive.NameToInfo]
 
 
 def _owner(rels: str) -> str:

@@ -12,9 +12,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from addin.model.findings import column_letter
+from addin.model.a1 import column_letter, position
 from addin.xlsx import parts as xparts
-from addin.xlsx.notes import position
 from addin.xlsx.parts import Unsupported
 
 ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.S)
@@ -62,7 +61,7 @@ def _numbered_cells(body: bytes, row: int) -> bytes:
         cell = match.group(0)
         tag_end = cell.find(b">") + 1
         ref = xparts.attributes(cell[:tag_end]).get("r")
-        column = position(ref)[0] if ref else column + 1
+        column = position(ref)[1] if ref else column + 1
         head = _first(cell[:tag_end], "r", f"{column_letter(column)}{row}")
         out += [body[position_ : match.start()], head, cell[tag_end:]]
         position_ = match.end()
@@ -190,7 +189,7 @@ def _edit_row(
         cell_attrs = xparts.attributes(cell[:tag_end])
         if "r" not in cell_attrs:
             raise Unsupported("cells without references")
-        column = position(cell_attrs["r"])[0]
+        column = position(cell_attrs["r"])[1]
         while insert and pending and pending[0] < column:
             missing = pending.pop(0)
             new = _inserted(number, missing, row_style, by_column, decide)
@@ -315,7 +314,7 @@ def ranges(sqref: str) -> list[tuple[int, int, int, int]]:
         low, _, high = piece.partition(":")
         high = high or low
         try:
-            (c1, r1), (c2, r2) = position(low), position(high)
+            (r1, c1), (r2, c2) = position(low), position(high)
         except ValueError:
             continue
         found.append((c1, r1, c2, r2))

@@ -31,6 +31,7 @@ import msoffcrypto
 from msoffcrypto.exceptions import InvalidKeyError
 from zlib_ng import zlib_ng
 
+from addin.model.a1 import column_number
 from addin.model.errors import WorkbookError, os_message
 
 T = TypeVar("T")
@@ -434,7 +435,7 @@ def error_cells(xml: bytes) -> tuple[dict[tuple[int, int], str], bytes]:
         error = _error_text(match.group(2))
         if ref is None or error is None:
             continue
-        found[(int(ref.group(2)) - 1, _column(ref.group(1)))] = error or "#N/A"
+        found[(int(ref.group(2)) - 1, column_number(ref.group(1)) - 1)] = error or "#N/A"
         unknown = unknown or error not in CALAMINE_ERRORS
     return found, (_known_errors(xml) if unknown else xml)
 
@@ -462,14 +463,6 @@ def _as_na(value: re.Match[bytes]) -> bytes:
     """A <v> element (with its prefix, if any) holding #N/A instead."""
     whole, at = value.group(0), value.start()
     return whole[: value.start(1) - at] + b"#N/A" + whole[value.end(1) - at :]
-
-
-def _column(letters: bytes) -> int:
-    """The 0-based column of ``B`` (1), ``AA`` (26) …"""
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + letter - 64
-    return number - 1
 
 
 class _LastInflated:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
 
+from addin.model import a1
 from addin.write.marked.format import (
     FILL_COUNT,
     INSERTED_CELL,
@@ -196,23 +197,15 @@ def _styles(xml: bytes, stamp: Stamp) -> bytes:
     return xml
 
 
-def _position(ref: str) -> tuple[int, int]:
-    letters = ref.rstrip("0123456789")
-    column = 0
-    for char in letters:
-        column = column * 26 + ord(char) - 64
-    return int(ref[len(letters) :]), column
-
-
 def _cells(xml: bytes, marks: list[CellMark]) -> bytes:
     """Each marked cell's style number put back; inserted cells and rows removed."""
     pieces: list[bytes] = []
     position = 0
     by_row: dict[int, list[CellMark]] = defaultdict(list)
     for mark in marks:
-        by_row[_position(mark.ref)[0]].append(mark)
+        by_row[a1.position(mark.ref)[0]].append(mark)
     for row in sorted(by_row):
-        items = sorted(by_row[row], key=lambda m: _position(m.ref)[1])
+        items = sorted(by_row[row], key=lambda m: a1.position(m.ref)[1])
         if all(m.inserted == INSERTED_ROW for m in items):
             body = b"".join(f'<c r="{m.ref}" s="{m.marked}"/>'.encode() for m in items)
             element = f'<row r="{row}">'.encode() + body + b"</row>"

@@ -26,10 +26,10 @@ part byte for byte; no cell value is recorded.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from hashlib import sha256
 
-from addin.model.findings import column_letter
+from addin.model import a1
+from addin.model.a1 import column_letter
 from addin.write.marked.format import (
     CELL_TAG,
     FILL_COUNT,
@@ -227,7 +227,7 @@ def _mark_sheet(
     notes = Notes(package, xml, types, rels)
     by_row: dict[int, dict[int, str]] = {}
     for ref, (severity, _note) in cells.items():
-        column, row = _split(ref)
+        row, column = a1.position(ref)
         by_row.setdefault(row, {})[column] = severity
     pieces = _restyle(xml, by_row, styles)
     for ref, (_severity, note) in cells.items():
@@ -263,15 +263,6 @@ def _mark_sheet(
         YES if vml_id is not None else NO,
     )
     return added, spliced, vml_added
-
-
-@lru_cache(maxsize=65536)
-def _split(ref: str) -> tuple[int, int]:
-    letters = ref.rstrip("0123456789")
-    column = 0
-    for char in letters:
-        column = column * 26 + ord(char) - 64
-    return column, int(ref[len(letters) :])
 
 
 def _restyle(xml: bytes, by_row: dict[int, dict[int, str]], styles: _Styles) -> list[Piece]:
@@ -375,7 +366,7 @@ def _restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Style
     out: list[bytes] = []
     position = 0
     for match in CELL.finditer(body):
-        column = _split(match.group(1).decode() + "1")[0]
+        column = a1.column_number(match.group(1))
         for missing in sorted(c for c in cells if c < column and c not in done):
             out.append(body[position : match.start()])
             position = match.start()
