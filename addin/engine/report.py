@@ -138,7 +138,6 @@ class Prints:
     data_row: int  # first data row of the table (where an empty table would start)
     rows: list[int]
     hashes: list[str]
-    lines: bytes | None = field(default=None, repr=False, compare=False)  # see print_lines
 
     @classmethod
     def of(cls, table: Table) -> Prints:
@@ -155,12 +154,11 @@ class Prints:
         data_row: int,
         rows: list[int],
         hashes: list[str],
-        lines: bytes | None = None,
     ) -> Prints:
         """The prints of records at sheet ``rows`` (with their hashes): the rows between
-        them get :data:`GAP`. ``lines``: :func:`print_lines` of the result, when known."""
+        them get :data:`GAP`."""
         rows, hashes = spanned(rows, hashes)
-        return cls(file, sheet, kind, data_row, rows, hashes, lines)
+        return cls(file, sheet, kind, data_row, rows, hashes)
 
     def record_rows(self) -> list[tuple[int, str]]:
         """(sheet row, hash) of each record."""
@@ -227,8 +225,7 @@ def data_fingerprint(tables: Sequence[Table | Prints]) -> str:
     for item in tables:
         prints = item if isinstance(item, Prints) else Prints.of(item)
         digest.update(f"{prints.sheet}|{prints.kind}\n".encode())
-        lines = prints.lines
-        digest.update(print_lines(prints.rows, prints.hashes) if lines is None else lines)
+        digest.update(print_lines(prints.rows, prints.hashes))
     return digest.hexdigest()
 
 

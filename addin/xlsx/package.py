@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from zlib_ng import zlib_ng
 
-from addin.xlsx.source import LOCAL_HEADER, inflate
+from addin.xlsx.source import LOCAL_HEADER, read_member
 
 LOCAL = LOCAL_HEADER  # local file header, 30 bytes
 CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory header, 46 bytes
@@ -43,7 +43,7 @@ class Rewriter:
     def read(self, name: str) -> bytes:
         if name in self.changed:
             return self.changed[name]
-        return inflate(self.data, self.archive, name)
+        return read_member(self.data, self.archive, name)
 
     def head(self, name: str, size: int = 65536) -> bytes:
         """About the first ``size`` bytes of a part, inflating no more than needed."""
