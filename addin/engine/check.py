@@ -95,11 +95,14 @@ def check_sources(loaded: Iterable[sources.Source], today: date | None = None) -
 
 
 def load_files(
-    paths: Iterable[str | Path], passwords: Mapping[Path, str] | None = None
+    paths: Iterable[str | Path], passwords: Mapping[Path, str] | None = None, keep: bool = False
 ) -> Iterator[sources.Source]:
-    """Each file loaded in turn (:func:`addin.xlsx.source.load`)."""
+    """Each file loaded in turn (:func:`addin.xlsx.source.load`); ``keep``: the sheets the
+    reader inflates are kept for a marked copy (:attr:`addin.xlsx.source.Source.keep`)."""
     for path in paths:
-        yield sources.load(Path(path), (passwords or {}).get(Path(path)))
+        source = sources.load(Path(path), (passwords or {}).get(Path(path)))
+        source.keep = keep
+        yield source
 
 
 def read_files(

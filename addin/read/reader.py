@@ -207,7 +207,7 @@ def sheet_parts(source: sources.Source) -> dict[str, str]:
 def sheet_xml(source: sources.Source, archive: zipfile.ZipFile, part: str) -> bytes:
     """A worksheet part's XML (its size and CRC checked); ``archive`` is the package."""
     try:
-        return sources.read_member(source.data, archive, part)
+        return source.inflate(archive, part)
     except KeyError:
         return b""  # a sheet without its part: calamine reports it
     except sources.UNREADABLE_MEMBER:

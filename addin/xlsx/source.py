@@ -78,9 +78,26 @@ class Source:
     kind: str  # "xlsx" (any OOXML: .xlsx/.xlsm) or "xls"
     encrypted: bool = False
     _scan: Background[dict[str, dict[str, str]]] | None = field(default=None, repr=False)
+    keep: bool = False  # keep the parts the reader inflates, for a marked copy (see inflate)
+    kept: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def stream(self) -> io.BytesIO:
         return io.BytesIO(self.data)
+
+    def inflate(self, archive: zipfile.ZipFile, name: str) -> bytes:
+        """A part of the package (``archive``, opened on :attr:`data`), its size and CRC
+        checked; kept in :attr:`kept` when :attr:`keep` is set, so that the marked copy
+        made from this source takes it from there rather than inflate it again."""
+        content = read_member(self.data, archive, name)
+        if self.keep:
+            self.kept[name] = content
+        return content
+
+    def hand_over(self, data: bytes) -> dict[str, bytes]:
+        """The kept parts, no longer held here; none when the copy is made from other
+        bytes than these (earlier marks undone first)."""
+        kept, self.kept = self.kept, {}
+        return kept if data is self.data else {}
 
     def start_scan(self, skip: Collection[str] = ()) -> None:
         """Start the background pass behind :attr:`uncached` (over every part not in ``skip``)."""
