@@ -303,7 +303,7 @@ def _unknown_branches(members: list[tuple[Table, MemberPart]], orgs: list[Keyed]
         keys = ParsedColumn(column, _branch_key)
         for index in keys.where(lambda key: key is not None and key not in known):
             place = _place(table, part.rows[index], "branch")
-            items.append(Keyed(keys.results[index], text(column[index]), "所在党支部", place))
+            items.append(Keyed(keys.result(index), text(column[index]), "所在党支部", place))
     return items
 
 

@@ -21,7 +21,7 @@ import re
 import zipfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -110,6 +110,7 @@ class Table:
     _columns: dict[str, list[object]] = field(default_factory=dict, repr=False, compare=False)
     _rows: list[Sequence[object]] | None = field(default=None, repr=False, compare=False)
     _width: int = field(default=0, repr=False, compare=False)  # shortest of _rows
+    _grid: list[list[object]] | None = field(default=None, repr=False, compare=False)  # by column
     fingerprints: list[str] | None = field(default=None, repr=False, compare=False)  # per row
 
     def column(self, key: str) -> list[object]:
@@ -129,9 +130,12 @@ class Table:
         if self._rows is None or len(self._rows) != len(self.records):
             self._rows = [r.cells for r in self.records]
             self._width = min(map(len, self._rows), default=0)
+            self._grid = None
         rows = self._rows
         if self._width > index:
-            return list(map(itemgetter(index), rows))
+            if self._grid is None:  # every column in one pass over the rows (fast)
+                self._grid = list(map(list, zip(*rows, strict=False))) if rows else []
+            return self._grid[index]
         return [row[index] if index < len(row) else None for row in rows]
 
     @property
