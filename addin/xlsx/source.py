@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Generic, TypeVar
 
-import msoffcrypto
-from msoffcrypto.exceptions import InvalidKeyError
 from zlib_ng import zlib_ng
 
 from addin.model.errors import WorkbookError, os_message
@@ -177,7 +175,7 @@ def is_encrypted(path: str | Path) -> bool:
             if handle.read(8) != OLE_MAGIC:
                 return False
             handle.seek(0)
-            return bool(msoffcrypto.OfficeFile(handle).is_encrypted())
+            return bool(_office_file(handle).is_encrypted())
     except Exception:
         return False
 
@@ -251,9 +249,18 @@ def _not_a_workbook(data: bytes) -> str:
     return "不是 Excel 工作簿（只支持 .xlsx、.xlsm 和 .xls），或文件已损坏"
 
 
+def _office_file(stream: BinaryIO):
+    """msoffcrypto's view of an OLE file (imported only for one: an .xlsx needs none)."""
+    import msoffcrypto
+
+    return msoffcrypto.OfficeFile(stream)
+
+
 def _maybe_decrypt(path: Path, data: bytes, password: str | None) -> tuple[bytes, bool]:
+    from msoffcrypto.exceptions import InvalidKeyError
+
     try:
-        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        office = _office_file(io.BytesIO(data))
         if not office.is_encrypted():
             return data, False
     except Exception:
