@@ -10,11 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from addin.engine import report
 from addin.engine.check import check_files
+from addin.engine.report import display_texts
 from addin.read.reader import Table
 from addin.rules import crossfield
 from addin.rules.base import add_months
 from addin.rules.columns import ParsedColumn
+from addin.values.cells import text
 from bench.generate import write as generate
 
 TODAY = date(2024, 6, 1)
@@ -35,6 +38,20 @@ def test_theprobation_bounds_pass_what_the_rule_passes(join, full):
     earliest, latest = crossfield.probation_bounds(join)
     within = (earliest is None or full >= earliest) and (latest is None or full <= latest)
     assert within == (crossfield.probation_problem(join, full) is None)
+
+
+CELLS = st.one_of(
+    st.none(),
+    st.text(alphabet=" 　\u200b张三12-", max_size=4),
+    st.floats(allow_nan=False),
+    st.datetimes(),
+)
+
+
+@given(column=st.lists(CELLS, max_size=30), hinted=st.booleans())
+def test_display_texts_are_the_texts(column, hinted):
+    distinct = dict.fromkeys(column) if hinted else None
+    assert display_texts(column, distinct) == [text(v) for v in column]
 
 
 # ---- a whole check, fast against plain, on generated workbooks ---------------------------
@@ -61,6 +78,7 @@ def _plain(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(ParsedColumn, "result", lambda self, index: self.results[index])
     patch.setattr(crossfield, "add_months", _plain_add_months)
     patch.setattr(crossfield, "probation_bounds", lambda join: (date.max, date.min))
+    patch.setattr(report, "display_texts", lambda column, distinct=None: list(map(text, column)))
 
 
 @pytest.fixture(scope="module", params=[(3000, 1, 0.02), (800, 7, 0.2)], ids=["usual", "spoiled"])

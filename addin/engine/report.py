@@ -208,15 +208,26 @@ def display_texts(column: list[object], distinct: Collection[object] | None = No
 
     >>> display_texts(["张三", "李四"]), display_texts([" 张三", 21.0, None])
     (['张三', '李四'], ['张三', '21', ''])
+    >>> display_texts(["张三", None]), display_texts([" 张三", None])
+    (['张三', ''], ['张三', ''])
     """
     values = column if distinct is None or len(distinct) * 2 > len(column) else list(distinct)
+    if None in values:  # empty cells among texts (optional fields): "" for them is their text
+        texts = [v for v in values if v is not None]
+        if _trimmed(texts):
+            return [v if v is not None else "" for v in column]  # type: ignore[misc]
+    elif _trimmed(values):
+        return column  # type: ignore[return-value]
+    return memoised(column, text)
+
+
+def _trimmed(values: list[object]) -> bool:
+    """Whether every value is a str that :func:`addin.values.cells.text` leaves as it is."""
     try:
         # str.strip raises TypeError unless every value is a str
-        if list(map(str.strip, values, repeat(_TRIMMED, len(values)))) == values:
-            return column  # type: ignore[return-value]
+        return list(map(str.strip, values, repeat(_TRIMMED, len(values)))) == values
     except TypeError:
-        pass
-    return memoised(column, text)
+        return False
 
 
 def data_fingerprint(tables: Sequence[Table | Prints]) -> str:
