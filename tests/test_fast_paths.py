@@ -18,6 +18,7 @@ from addin.rules import crossfield
 from addin.rules.base import add_months
 from addin.rules.columns import ParsedColumn
 from addin.values.cells import text
+from addin.xlsx.sheet import UNNUMBERED, unnumbered
 from bench.generate import write as generate
 
 TODAY = date(2024, 6, 1)
@@ -52,6 +53,16 @@ CELLS = st.one_of(
 def test_display_texts_are_the_texts(column, hinted):
     distinct = dict.fromkeys(column) if hinted else None
     assert display_texts(column, distinct) == [text(v) for v in column]
+
+
+PIECES = ["<c", "<row", "<x:c", "<x:row", "<col", "<cols", ' r="A1"', ' s="1"', ">", "/>", ":"]
+PIECES += ["c", "row", " ", "r", "=", "<", "x", "_", "</c>", "</row>", "<v>1</v>", "<sheetData>"]
+
+
+@given(pieces=st.lists(st.sampled_from(PIECES), max_size=40), start=st.integers(0, 20))
+def test_unnumbered_finds_what_its_pattern_finds(pieces, start):
+    xml = "".join(pieces).encode()
+    assert unnumbered(xml, start) == (UNNUMBERED.search(xml, start) is not None)
 
 
 # ---- a whole check, fast against plain, on generated workbooks ---------------------------
