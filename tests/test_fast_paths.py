@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from datetime import date
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from addin.engine import report
-from addin.engine.check import check_files
+from addin.engine.check import check_files, read_files
 from addin.engine.report import display_texts
+from addin.model.fields import FIELDS
 from addin.read.reader import Table
 from addin.rules import crossfield
 from addin.rules.base import add_months
@@ -46,6 +48,7 @@ CELLS = st.one_of(
     st.text(alphabet=" 　\u200b张三12-", max_size=4),
     st.floats(allow_nan=False),
     st.datetimes(),
+    st.dates(),
 )
 
 
@@ -110,3 +113,13 @@ def test_a_check_finds_what_the_plain_paths_find(generated):
     assert [f.value for f in fast.findings] == [f.value for f in plain.findings]
     assert fast.fingerprint == plain.fingerprint
     assert fast.prints == plain.prints
+
+
+def test_row_fingerprints_hash_the_texts_of_the_fields(generated):
+    (table,) = [t for t in read_files([generated]) if t.kind == "members"]
+    keys = [f.key for f in FIELDS["members"]]
+    plain = [
+        sha256("\x1f".join(text(r.values.get(k)) for k in keys).encode()).hexdigest()[:16]
+        for r in table.records
+    ]
+    assert report.row_fingerprints(table) == plain
