@@ -1,5 +1,5 @@
 """``python -m addin``: the same as the ``dyxx`` command."""
 
-from addin.cli.launch import run
+from addin.cli.main import run
 
 run()

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import addin.cli.main  # noqa: F401  (registers every command)
 from addin.cli.app import app
-from addin.engine.check import check_files, check_tables, read_files
+from addin.engine.check import check_files
 from addin.model.findings import RULES
 from addin.read.reader import read_workbook
 from addin.rules.controls import control_problem
@@ -111,16 +111,6 @@ def test_the_problem_shows_every_character_and_the_fix():
     assert problem.fix == "]0;标题张三"
     assert control_problem("张三") is None and control_problem(21.0) is None
     assert control_problem("\u200b张三") is None  # zero-width: not a control character
-
-
-def test_a_split_check_finds_them_in_both_halves(tmp_path, monkeypatch):
-    path, spoiled = _book(tmp_path / "大表.xlsx", members=150)
-    monkeypatch.setenv("DYXX_SPLIT_BYTES", "0")
-    monkeypatch.delenv("DYXX_PROCESSES", raising=False)
-    split = check_files([path], today=TODAY)
-    whole = check_tables(read_files([path]), TODAY)
-    assert split.findings == whole.findings
-    assert {(f.sheet, f.cell) for f in split.findings if f.rule == RULE} == spoiled
 
 
 def test_check_reports_the_rule_and_lists_it(tmp_path):

@@ -324,7 +324,7 @@ def test_internal_errors_show_no_cell_values(monkeypatch, capsys, book):
     def broken(*_args, **_kwargs):
         raise ValueError("invalid literal: '430523196803120118'")
 
-    monkeypatch.setattr(command, "check_files", broken)
+    monkeypatch.setattr(command, "check_sources", broken)
     monkeypatch.setattr(sys, "argv", ["dyxx", "check", str(book(members=[good_member()]))])
     with pytest.raises(SystemExit) as exited:
         cli.main()

@@ -1,5 +1,4 @@
-"""The package layer under the fast paths: parts deflated in slices, inflated with zlib-ng,
-and the first workbook read ahead while the program starts."""
+"""The package layer under the fast paths: parts deflated in slices, inflated with zlib-ng."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from addin.cli import launch
 from addin.xlsx import package
 from addin.xlsx import source as sources
 from addin.xlsx.package import Rewriter
@@ -74,47 +72,6 @@ def test_read_member_refuses_a_member_holding_more_than_declared():
     archive = zipfile.ZipFile(io.BytesIO(data))
     with pytest.raises(zipfile.BadZipFile):
         sources.read_member(data, archive, SHEET)
-
-
-def test_read_ahead_is_used_only_for_the_same_bytes(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "BIG_PART", 0)  # remember every part
-    path = tmp_path / "名册.xlsx"
-    path.write_bytes(EXAMPLE.read_bytes())
-    sources.prefetch(path)
-    loaded = sources.load(path)
-    archive = zipfile.ZipFile(io.BytesIO(loaded.data))
-    first = sources.inflate(loaded.data, archive, SHEET)
-    assert sources.inflate(loaded.data, archive, SHEET) is first  # read ahead: not inflated again
-    changed = Rewriter(loaded.data)
-    changed.put(SHEET, first.replace(b"</sheetData>", b"</sheetData>", 1) + b"<!-- -->")
-    path.write_bytes(changed.finish())
-    reloaded = sources.load(path)
-    again = sources.inflate(reloaded.data, zipfile.ZipFile(io.BytesIO(reloaded.data)), SHEET)
-    assert again is not first and again.endswith(b"<!-- -->")
-
-
-@pytest.mark.parametrize("name", ["不存在.xlsx", "网页.xlsx"])
-def test_read_ahead_of_a_bad_file_says_nothing(tmp_path, name, capsys):
-    path = tmp_path / name
-    if name == "网页.xlsx":
-        path.write_text("<html>not a workbook</html>")
-    sources.prefetch(path)  # the real read reports the problem; this one stays silent
-    assert capsys.readouterr() == ("", "")
-
-
-@pytest.mark.parametrize(
-    ("args", "first"),
-    [
-        (["check", "a.xlsx", "b.xlsx"], "a.xlsx"),
-        (["check", "-o", "out.xlsx", "a.xlsx"], "a.xlsx"),
-        (["check", "--json", "--password", "x", "a.xlsx"], "a.xlsx"),
-        (["check", "--limit", "0"], None),
-        (["merge", "a.xlsx"], None),
-        ([], None),
-    ],
-)
-def test_the_launcher_reads_ahead_only_the_first_checked_file(args, first):
-    assert launch._first_file(args) == first
 
 
 def test_python_dash_m_addin_is_the_dyxx_command():

@@ -27,11 +27,12 @@ from addin.cli.app import (
     shown,
     without_lock_files,
 )
-from addin.engine.check import check_files, paused_gc
+from addin.engine.check import check_sources, load_files, paused_gc
 from addin.engine.report import Report
 from addin.model.findings import Finding
 from addin.read.reader import WorkbookError
 from addin.rules import RULES
+from addin.xlsx.source import Source
 
 
 @app.command()
@@ -81,13 +82,19 @@ def _check(
     console = Console(stderr=json_output)
     try:
         passwords = input_passwords(files, password)
-        report = check_files(files, today, passwords)
+        # Each file is read once: a marked copy is made from the bytes checked (and, of a
+        # single file, from the sheets as the reader inflated them; of many, that would
+        # keep every file's sheets in memory at once)
+        loaded = load_files(files, passwords, keep=output is not None and len(files) == 1)
+        if output is not None:
+            loaded = list(loaded)
+        report = check_sources(loaded, today)
         if mask:
             report = report.masked()
         written = []
         if output is not None:
             secret = output_password(encrypt, passwords)
-            written = _write_outputs(files, output, report, passwords, secret)
+            written = _write_outputs(loaded, output, report, secret)
     except WorkbookError as exc:
         raise fail(console, exc) from None
     if json_output:
@@ -112,25 +119,22 @@ def rules() -> None:
 
 
 def _write_outputs(
-    files: list[Path],
-    output: str,
-    report: Report,
-    passwords: dict[Path, str],
-    secret: str | None,
+    loaded: list[Source], output: str, report: Report, secret: str | None
 ) -> list[Path]:
     from addin.write import outputs
     from addin.write.marked.annotate import write_annotated  # openpyxl: imported only when writing
 
+    files = [source.path for source in loaded]
     if len(files) == 1:
         targets = {files[0]: output_path(output, f"{files[0].stem}_校验{copy_suffix(files[0])}")}
     else:
         targets = _targets(files, Path(output))
     outputs.claim(targets.values(), secret)  # every target checked before any is written
+    by_path = {source.path: source for source in loaded}
     for file, target in targets.items():
         own = [p for p in report.prints if p.file == str(file)]
-        write_annotated(
-            file, target, report, password=passwords.get(file), encrypt_with=secret, prints=own
-        )
+        source = by_path[file]
+        write_annotated(file, target, report, encrypt_with=secret, prints=own, loaded=source)
     return list(targets.values())
 
 

@@ -5,18 +5,24 @@ from __future__ import annotations
 import bisect
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from addin.engine import split
-from addin.engine.part import MemberPart, check_member_part
-from addin.engine.report import Prints, Report, TableSummary, data_fingerprint
+from addin.engine.report import (
+    Prints,
+    Report,
+    TableSummary,
+    data_fingerprint,
+    row_fingerprints,
+)
 from addin.model.findings import Finding, finding_order
-from addin.read.reader import Table, read_workbook
+from addin.read.reader import Table, read_source
 from addin.rules.base import read_findings, table_findings
 from addin.rules.columns import ParsedColumn, rows_holding
+from addin.rules.member import check_members
 from addin.rules.merge import conflicts
 from addin.rules.org import check_org
 from addin.rules.submission import (
@@ -30,6 +36,7 @@ from addin.rules.submission import (
     unknown_branches,
 )
 from addin.values.cells import is_blank, text
+from addin.xlsx import source as sources
 
 
 def check_files(
@@ -37,54 +44,37 @@ def check_files(
     today: date | None = None,
     passwords: Mapping[Path, str] | None = None,
 ) -> Report:
-    """Read every file (raising :class:`addin.model.errors.WorkbookError`) and check them as one.
+    """Read every file (raising :class:`addin.model.errors.WorkbookError`) and check them as one."""
+    return check_sources(load_files(paths, passwords), today)
 
-    A big sheet is read and checked in two processes (:mod:`addin.engine.split`); if that
-    fails for any reason, everything is read again in this process alone.
-    """
-    today = today or date.today()
-    paths = list(paths)
+
+def check_sources(loaded: Iterable[sources.Source], today: date | None = None) -> Report:
+    """Check loaded workbooks as one submission (a list, to hand them on afterwards: the
+    marked copy is made from the same bytes, never read again)."""
     with paused_gc():
-        tables: list[Table] = []
-        try:
-            tables = read_files(paths, passwords, split_on=today, into=tables)
-            return check_tables(tables, today)
-        except split.SplitFailed:
-            _stop_children(tables)
-            return check_tables(read_files(paths, passwords), today)
-        except BaseException:
-            _stop_children(tables)
-            raise
+        return check_tables(read_sources(loaded), today)
 
 
-def _stop_children(tables: list[Table]) -> None:
-    for table in tables:
-        if table.rest is not None:
-            table.rest.stop()
+def load_files(
+    paths: Iterable[str | Path], passwords: Mapping[Path, str] | None = None, keep: bool = False
+) -> Iterator[sources.Source]:
+    """Each file loaded in turn (:func:`addin.xlsx.source.load`); ``keep``: the sheets the
+    reader inflates are kept for a marked copy (:attr:`addin.xlsx.source.Source.keep`)."""
+    for path in paths:
+        source = sources.load(Path(path), (passwords or {}).get(Path(path)))
+        source.keep = keep
+        yield source
 
 
 def read_files(
-    paths: Iterable[str | Path],
-    passwords: Mapping[Path, str] | None = None,
-    *,
-    split_on: date | None = None,
-    into: list[Table] | None = None,
+    paths: Iterable[str | Path], passwords: Mapping[Path, str] | None = None
 ) -> list[Table]:
-    """The tables of every file, in order (pause the GC around this for big files).
+    """The tables of every file, in order (pause the GC around this for big files)."""
+    return read_sources(load_files(paths, passwords))
 
-    ``split_on``: the day to check on, when big sheets may be read and checked in
-    two processes (the tables then carry the other process's part). ``into``: the
-    list to add them to (so a caller still has the first files' tables when a
-    later file cannot be read).
-    """
-    tables: list[Table] = [] if into is None else into
-    for path in paths:
-        password = (passwords or {}).get(Path(path))
-        if split_on is None:
-            tables.extend(read_workbook(path, password))
-        else:
-            tables.extend(split.read_workbook(path, password, split_on))
-    return tables
+
+def read_sources(loaded: Iterable[sources.Source]) -> list[Table]:
+    return [table for source in loaded for table in read_source(source)]
 
 
 @contextmanager
@@ -104,6 +94,38 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass
+class MemberPart:
+    """A checked 附件4 table: its findings, and what the cross-record rules and the stamp
+    need of each row (its sheet row, ID, branch and fingerprint)."""
+
+    rows: list[int]
+    numbers: list[str | None]  # normalised 公民身份证号 (None when it could not be read)
+    ids: list[object]  # 公民身份证号 cells as read
+    branches: list[object]  # 所在党支部 cells as read
+    fingerprints: list[str]
+    findings: list[Finding]  # sorted by cell
+
+    @classmethod
+    def of(cls, table: Table, today: date) -> MemberPart:
+        distinct: dict[str, Collection[object]] = {}
+        numbers, found = check_members(table, today, distinct)
+        rows = [record.row for record in table.records]
+        fingerprints = row_fingerprints(table, distinct)
+        return cls(
+            rows=rows,
+            numbers=numbers,
+            ids=table.column("id_number"),
+            branches=table.column("branch"),
+            fingerprints=fingerprints,
+            findings=sorted(found, key=_cell),
+        )
+
+
+def _cell(finding: Finding) -> tuple[int, int]:
+    return finding.row, finding.column or 0
+
+
 def check_tables(tables: list[Table], today: date | None = None) -> Report:
     today = today or date.today()
     findings: list[Finding] = []
@@ -114,14 +136,11 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
     key = finding_order(tables)
     for table in tables:
         if table.kind == "members":
-            part = check_member_part(table, today)  # its findings come sorted by cell
-            if table.rest is not None:  # the rows another process read and checked
-                part.extend(table.rest.result())
-                table.uncached = part.uncached
+            part = MemberPart.of(table, today)  # its findings come sorted by cell
             members.append((table, part))
             found = [*table_findings(table), *read_findings(table)]
             findings.extend(sorted([*found, *part.findings], key=key) if found else part.findings)
-            prints.append(Prints.spanning(*_where(table), part.rows, part.fingerprints, part.lines))
+            prints.append(Prints.spanning(*_where(table), part.rows, part.fingerprints))
             counts.append(len(part.rows))
         else:
             found = [
@@ -187,7 +206,7 @@ def _unknown_branches(members: list[tuple[Table, MemberPart]], orgs: list[Keyed]
         keys = ParsedColumn(column, org_key)
         for index in keys.where(lambda key: key is not None and key not in known):
             place = _place(table, part.rows[index], "branch")
-            items.append(Keyed(keys.results[index], text(column[index]), "所在党支部", place))
+            items.append(Keyed(keys.result(index), text(column[index]), "所在党支部", place))
     return items
 
 

@@ -138,7 +138,6 @@ class Prints:
     data_row: int  # first data row of the table (where an empty table would start)
     rows: list[int]
     hashes: list[str]
-    lines: bytes | None = field(default=None, repr=False, compare=False)  # see print_lines
 
     @classmethod
     def of(cls, table: Table) -> Prints:
@@ -155,12 +154,11 @@ class Prints:
         data_row: int,
         rows: list[int],
         hashes: list[str],
-        lines: bytes | None = None,
     ) -> Prints:
         """The prints of records at sheet ``rows`` (with their hashes): the rows between
-        them get :data:`GAP`. ``lines``: :func:`print_lines` of the result, when known."""
+        them get :data:`GAP`."""
         rows, hashes = spanned(rows, hashes)
-        return cls(file, sheet, kind, data_row, rows, hashes, lines)
+        return cls(file, sheet, kind, data_row, rows, hashes)
 
     def record_rows(self) -> list[tuple[int, str]]:
         """(sheet row, hash) of each record."""
@@ -194,7 +192,7 @@ def row_fingerprints(
         keys = [f.key for f in FIELDS[table.kind]]
         columns = [display_texts(table.column(key), (distinct or {}).get(key)) for key in keys]
         table.fingerprints = [
-            sha256("\x1f".join(cells).encode()).hexdigest()[:16]
+            sha256("\x1f".join(cells).encode()).digest()[:8].hex()  # hexdigest()[:16], faster
             for cells in zip(*columns, strict=True)
         ]
     return table.fingerprints
@@ -210,15 +208,29 @@ def display_texts(column: list[object], distinct: Collection[object] | None = No
 
     >>> display_texts(["张三", "李四"]), display_texts([" 张三", 21.0, None])
     (['张三', '李四'], ['张三', '21', ''])
+    >>> display_texts(["张三", None]), display_texts([" 张三", None])
+    (['张三', ''], ['张三', ''])
     """
     values = column if distinct is None or len(distinct) * 2 > len(column) else list(distinct)
+    if None in values:  # empty cells among texts (optional fields): "" for them is their text
+        texts = [v for v in values if v is not None]
+        if _trimmed(texts):
+            return [v if v is not None else "" for v in column]  # type: ignore[misc]
+    elif _trimmed(values):
+        return column  # type: ignore[return-value]
+    if distinct is not None:  # dates among texts: a text per distinct value
+        texts = dict(zip(distinct, map(text, distinct), strict=True))
+        return list(map(texts.__getitem__, column))
+    return memoised(column, text)
+
+
+def _trimmed(values: list[object]) -> bool:
+    """Whether every value is a str that :func:`addin.values.cells.text` leaves as it is."""
     try:
         # str.strip raises TypeError unless every value is a str
-        if list(map(str.strip, values, repeat(_TRIMMED, len(values)))) == values:
-            return column  # type: ignore[return-value]
+        return list(map(str.strip, values, repeat(_TRIMMED, len(values)))) == values
     except TypeError:
-        pass
-    return memoised(column, text)
+        return False
 
 
 def data_fingerprint(tables: Sequence[Table | Prints]) -> str:
@@ -227,8 +239,7 @@ def data_fingerprint(tables: Sequence[Table | Prints]) -> str:
     for item in tables:
         prints = item if isinstance(item, Prints) else Prints.of(item)
         digest.update(f"{prints.sheet}|{prints.kind}\n".encode())
-        lines = prints.lines
-        digest.update(print_lines(prints.rows, prints.hashes) if lines is None else lines)
+        digest.update(print_lines(prints.rows, prints.hashes))
     return digest.hexdigest()
 
 

@@ -59,21 +59,19 @@ def budget(size: int) -> int:
     return FREE_CELLS + size // BYTES_PER_CELL
 
 
-def dense(xml: bytes, start: int = 0, end: int | None = None, size: int | None = None) -> bool:
-    """True when calamine may read ``xml[start:end]`` as it is (cheap; False only means
-    "look closer" with :func:`plan`).
+def dense(xml: bytes) -> bool:
+    """True when calamine may read ``xml`` as it is (cheap; False only means "look
+    closer" with :func:`plan`).
 
     Every cell must be written ``<c r="…"`` with one ``r``, its column and row inside
-    a grid of at most :func:`budget` cells (of the part's ``size``, when this is a
-    piece of it): as wide as the budget allows for rows up to a little past the last
-    cell's.
+    a grid of at most :func:`budget` cells: as wide as the budget allows for rows up
+    to a little past the last cell's.
     """
-    end = len(xml) if end is None else end
-    grid = _grid(budget(size or end - start), _last_row(xml, start, end))
+    grid = _grid(budget(len(xml)), _last_row(xml, 0, len(xml)))
     if grid is None:
         return False
     patterns = (_outside(*grid), _PREFIXED_CELL, _OTHER_R)
-    return not any(pattern.search(xml, start, end) for pattern in patterns)
+    return not any(pattern.search(xml) for pattern in patterns)
 
 
 def _last_row(xml: bytes, start: int, end: int) -> int:

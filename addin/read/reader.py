@@ -21,9 +21,8 @@ import re
 import zipfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
 
 from python_calamine import CalamineWorkbook
 
@@ -112,9 +111,8 @@ class Table:
     _columns: dict[str, list[object]] = field(default_factory=dict, repr=False, compare=False)
     _rows: list[Sequence[object]] | None = field(default=None, repr=False, compare=False)
     _width: int = field(default=0, repr=False, compare=False)  # shortest of _rows
+    _grid: list[list[object]] | None = field(default=None, repr=False, compare=False)  # by column
     fingerprints: list[str] | None = field(default=None, repr=False, compare=False)  # per row
-    # The rest of the table, read and checked in another process (see addin.engine.split)
-    rest: Any = field(default=None, repr=False, compare=False)
 
     def column(self, key: str) -> list[object]:
         """Every record's raw value of one field, in order ("" or None when empty).
@@ -133,9 +131,12 @@ class Table:
         if self._rows is None or len(self._rows) != len(self.records):
             self._rows = [r.cells for r in self.records]
             self._width = min(map(len, self._rows), default=0)
+            self._grid = None
         rows = self._rows
         if self._width > index:
-            return list(map(itemgetter(index), rows))
+            if self._grid is None:  # every column in one pass over the rows (fast)
+                self._grid = list(map(list, zip(*rows, strict=False))) if rows else []
+            return self._grid[index]
         return [row[index] if index < len(row) else None for row in rows]
 
     @property
@@ -154,7 +155,6 @@ def read_source(source: sources.Source) -> list[Table]:
     formulas: dict[str, dict[str, str]] = {}
     errors: dict[str, dict[tuple[int, int], str]] = {}
     sheets = read_sheets(source, formulas=formulas, errors=errors)
-    sources.forget_inflated()  # the rows are what the rest needs
     formulas.update(uncached_by_sheet(source.data, source.uncached))
     return tables_in(source.path, sheets, formulas, errors)
 
@@ -189,7 +189,6 @@ def read_sheets(
         if copy is None and readable is not xml:  # errors calamine refuses, written #N/A
             copy = extent.Outliers(readable, extent.MAX_ROWS, [])
         del xml, readable  # let go before calamine reads (unless the scan still needs it)
-        sources.forget_inflated()
         sheets[name] = _guarded_rows(source, workbook, name, parts[name], copy, failed)
         if formulas is not None:
             formulas[name] = found()
@@ -213,7 +212,7 @@ def sheet_parts(source: sources.Source) -> dict[str, str]:
 def sheet_xml(source: sources.Source, archive: zipfile.ZipFile, part: str) -> bytes:
     """A worksheet part's XML (its size and CRC checked); ``archive`` is the package."""
     try:
-        return sources.inflate(source.data, archive, part)
+        return source.inflate(archive, part)
     except KeyError:
         return b""  # a sheet without its part: calamine reports it
     except sources.UNREADABLE_MEMBER:
@@ -294,12 +293,9 @@ def tables_in(
     return tables
 
 
-def open_workbook(path: Path, data: bytes | None = None, file: Path | None = None):
-    """Open the workbook at ``path`` from its bytes, or from ``file`` (a copy of it);
-    errors name ``path``."""
+def open_workbook(path: Path, data: bytes):
+    """Open the workbook at ``path`` from its bytes; errors name ``path``."""
     try:
-        if file is not None:
-            return CalamineWorkbook.from_path(str(file))
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # calamine raises several unrelated types, and panics
         if not isinstance(exc, Exception) and not _panicked(exc):
@@ -327,32 +323,19 @@ def uncached_by_sheet(data: bytes, by_part: dict[str, dict[str, str]]) -> dict[s
     return {parts[p]: cells for p, cells in by_part.items() if p in parts}
 
 
-def sheet_rows(
-    path: Path, workbook: CalamineWorkbook, name: str, *, from_first_cell: bool = False
-) -> list[list[object]]:
-    """A sheet's rows from A1 (merged cells filled down).
-
-    ``from_first_cell``: the empty rows above the first cell with a value are empty
-    tuples, which costs nothing when a sheet holds only the second half of a table.
-    """
-    rows, merged = _read_sheet(path, workbook, name, from_first_cell)
+def sheet_rows(path: Path, workbook: CalamineWorkbook, name: str) -> list[list[object]]:
+    """A sheet's rows from A1 (merged cells filled down)."""
+    rows, merged = _read_sheet(path, workbook, name)
     fill_merged(rows, merged)
     return rows
 
 
-def _read_sheet(
-    path: Path, workbook: CalamineWorkbook, name: str, from_first_cell: bool = False
-) -> tuple[list, list]:
-    """calamine's rows of a sheet, and its merged ranges."""
+def _read_sheet(path: Path, workbook: CalamineWorkbook, name: str) -> tuple[list, list]:
+    """calamine's rows of a sheet from A1, and its merged ranges."""
     try:
         sheet = workbook.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=from_first_cell)
+        rows = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
-        if from_first_cell and rows:
-            top, left = sheet.start or (0, 0)
-            if left:
-                rows = [[""] * left + row for row in rows]
-            rows = [()] * top + rows
     except BaseException as exc:  # and a panic (a BaseException)
         if not isinstance(exc, Exception) and not _panicked(exc):
             raise
@@ -452,15 +435,6 @@ def find_tables(
         start = table.records[-1].row if table.records else table.data_row - 1
         header = end if end < len(rows) else None
     return tables
-
-
-def first_header(rows: Sequence[Sequence[object]], kind: str) -> tuple[int, dict[str, int]] | None:
-    """(header row, columns) of the first table of ``kind`` near the top of a sheet."""
-    for index in range(min(len(rows), HEADER_SCAN_ROWS)):
-        header = _header_at(rows, index, kind)
-        if header is not None:
-            return index + 1, header[0]
-    return None
 
 
 def _next_header(rows: Sequence[Sequence[object]], start: int) -> int | None:

@@ -195,6 +195,8 @@ def add_months(day: date, months: int) -> date:
     """
     year, month = divmod(day.month - 1 + months, 12)
     year, month = day.year + year, month + 1
+    if day.day <= 28:  # every month has the day (fast: no calendar)
+        return day.replace(year=year, month=month)
     return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 

@@ -42,20 +42,21 @@ class ParsedColumn(Generic[T]):
     (['A', 'B', 'A', None], [0, 2], [3])
     """
 
-    __slots__ = ("_blank", "_blanks", "_flagged", "_lookup", "column", "results")
+    __slots__ = ("_blank", "_blanks", "_flagged", "_lookup", "_results", "column")
 
     def __init__(
         self, column: Sequence[object], parse: Callable[[object], T], blank: object = _NO_BLANK
     ) -> None:
         self.column = column
         self._lookup: dict[object, T] | None = None
+        self._results: list[T] | None = None
         self._blank = blank
         self._blanks: set[object] = set()  # the distinct blank values
         self._flagged: set[object] = set()  # the distinct values with problems
         try:
             lookup = dict.fromkeys(column)
         except TypeError:  # an unhashable value: parse every cell as it is
-            self.results = [self._parse(parse, raw) for raw in column]
+            self._results = [self._parse(parse, raw) for raw in column]
             return
         maybe_bool = True in lookup or False in lookup  # also true for 1, 0, 1.0 ...
         if maybe_bool and any(value.__class__ is bool for value in lookup):
@@ -65,12 +66,25 @@ class ParsedColumn(Generic[T]):
                 key = (raw.__class__, raw)
                 if key not in memo:
                     memo[key] = self._parse(parse, raw)
-            self.results = [memo[(raw.__class__, raw)] for raw in column]
+            self._results = [memo[(raw.__class__, raw)] for raw in column]
             return
         for value in lookup:
             lookup[value] = self._parse(parse, value)  # type: ignore[assignment]
         self._lookup = lookup  # type: ignore[assignment]
-        self.results = list(map(lookup.__getitem__, column))  # type: ignore[arg-type]
+
+    @property
+    def results(self) -> list[T]:
+        """The result of every row (made when first asked for: most columns need only
+        their distinct values' results)."""
+        if self._results is None:
+            self._results = list(map(self._lookup.__getitem__, self.column))  # type: ignore[union-attr]
+        return self._results
+
+    def result(self, index: int) -> T:
+        """The result of one row."""
+        if self._results is None:
+            return self._lookup[self.column[index]]  # type: ignore[index]
+        return self._results[index]
 
     def _parse(self, parse: Callable[[object], T], raw: object) -> T:
         if self._blank is not _NO_BLANK and is_blank(raw):
@@ -88,7 +102,7 @@ class ParsedColumn(Generic[T]):
 
     def derive(self, get: Callable[[T], U]) -> list[U]:
         """``[get(result) for result in results]``, calling ``get`` once per distinct value."""
-        if self._lookup is None or len(self._lookup) * 4 > len(self.results):
+        if self._lookup is None or len(self._lookup) * 4 > len(self.column):
             return list(map(get, self.results))
         derived = {raw: get(result) for raw, result in self._lookup.items()}
         return list(map(derived.__getitem__, self.column))
@@ -150,6 +164,18 @@ def rows_holding(column: Sequence[object], values: set[object]) -> list[int]:
     return found
 
 
+def detached(value: str) -> str:
+    """A copy of a cell's text, so that a finding holds no cell of the sheet read: the
+    memory of a big sheet's cells, spread thinly among findings, could not be given back
+    when the check is done (a marked copy is written after it).
+
+    >>> cell = "李" * 3
+    >>> detached(cell) == cell and detached(cell) is not cell
+    True
+    """
+    return "".join((value, ""))  # a new string, where str() and value[:] give the same one
+
+
 has_problems = attrgetter("problems")  # a result's problems: truthy when there are some
 
 
@@ -172,10 +198,12 @@ class Emitter:
 
     def add(self, index: int, key: str, problem: Problem, raw: object) -> None:
         table, row, label = self.table, self.rows[index], self.label(key)
-        self.items.append(Finding.at(table, row, table.columns.get(key), label, text(raw), problem))
+        self.items.append(
+            Finding.at(table, row, table.columns.get(key), label, detached(text(raw)), problem)
+        )
 
     def add_all(self, key: str, parsed: ParsedColumn) -> None:
         """Every problem of a parsed column (results with a ``problems`` tuple)."""
         for index in parsed.flagged():
-            for problem in parsed.results[index].problems:  # type: ignore[attr-defined]
+            for problem in parsed.result(index).problems:  # type: ignore[attr-defined]
                 self.add(index, key, problem, parsed.column[index])

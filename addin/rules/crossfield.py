@@ -158,7 +158,7 @@ class Rows:
         return self.parsed[key].filled()
 
     def is_empty(self, key: str, index: int) -> bool:
-        return self.parsed[key].results[index] is self.empty
+        return self.parsed[key].result(index) is self.empty
 
     def _derived(self, key: str, what: str, get: Callable[[object], object]) -> list:
         if (key, what) not in self._cache:
@@ -226,6 +226,7 @@ def _full_member(out: Emitter, rows: Rows) -> None:
     outside 366–730 days apart can break a rule, and only those are looked at closely."""
     joins, fulls, raw = rows.value("join_date"), rows.value("full_date"), rows.raw["full_date"]
     has_column = out.has_column("full_date")
+    bounds: dict[date, tuple[date | None, date | None]] = {}  # per join date (they repeat)
     for i in rows.where("category", lambda r: _entry_name(r) == FULL_MEMBER):
         if rows.is_empty("full_date", i):
             if has_column:
@@ -234,12 +235,25 @@ def _full_member(out: Emitter, rows: Rows) -> None:
         join, full = joins[i], fulls[i]
         if not (join and full) or 366 <= (full - join).days <= 730:
             continue
-        problem = _probation_problem(join, full)
+        earliest, latest = bounds.get(join) or bounds.setdefault(join, probation_bounds(join))
+        if (earliest is None or full >= earliest) and (latest is None or full <= latest):
+            continue  # within the probation: what probation_problem finds (fast)
+        problem = probation_problem(join, full)
         if problem is not None:
             out.add(i, "full_date", problem, raw[i])
 
 
-def _probation_problem(join: date, full: date) -> Problem | None:
+def probation_bounds(join: date) -> tuple[date | None, date | None]:
+    """The earliest and the latest 转正日期 of a member who joined on ``join``."""
+    period = probation.period_of(join)
+    shortest, longest = period.shortest, period.longest
+    return (
+        None if shortest is None else add_months(join, shortest),
+        None if longest is None else add_months(join, longest),
+    )
+
+
+def probation_problem(join: date, full: date) -> Problem | None:
     period = probation.period_of(join)
     shortest = period.shortest
     if shortest is not None and full < (earliest := add_months(join, shortest)):
@@ -295,7 +309,7 @@ def _flow(out: Emitter, rows: Rows) -> None:
     given = destination.where(lambda place: place is not None)
     has_column = out.has_column("destination")
     for i in sorted({*moving, *given}):
-        raw, place = rows.raw["destination"][i], destination.results[i]
+        raw, place = rows.raw["destination"][i], destination.result(i)
         if flow[i] == YES and place is None and has_column:
             out.add(i, "destination", FLOW_DEST_MISSING.problem(), raw)
         elif flow[i] == NO and place is not None:
@@ -315,7 +329,7 @@ def _phones(out: Emitter, rows: Rows) -> None:
     for key in ("mobile", "landline"):
         parsed = rows.parsed[key]
         for i in parsed.flagged():
-            for problem in parsed.results[i].problems:
+            for problem in parsed.result(i).problems:
                 out.add(i, key, problem, rows.raw[key][i])
     if not out.has_column("mobile"):
         return

@@ -117,10 +117,8 @@ def duplicates(items: Iterable[Keyed], kind: str) -> list[Finding]:
 def empty_tables(tables: Sequence[Table]) -> list[Finding]:
     """A submission with no member at all (the blank template sent back) is an error on its
     empty 附件4; an empty table beside filled ones is a warning.
-
-    A table whose other half another process reads (:mod:`addin.engine.split`) is never empty.
     """
-    filled = [bool(t.records) or t.rest is not None for t in tables]
+    filled = [bool(t.records) for t in tables]
     members = any(f for t, f in zip(tables, filled, strict=True) if t.kind == "members")
     findings: list[Finding] = []
     for table, full in zip(tables, filled, strict=True):

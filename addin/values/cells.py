@@ -108,6 +108,8 @@ def text(raw: object) -> str:
     try:
         if raw is None:
             return ""
+        if raw.__class__ is date:  # an Excel date as calamine reads it, fast
+            return raw.isoformat()
         if raw.__class__ is datetime and not (raw.hour or raw.minute or raw.second):
             if not raw.microsecond:
                 return raw.date().isoformat()  # an Excel date, fast

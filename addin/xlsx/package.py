@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from zlib_ng import zlib_ng
 
-from addin.xlsx.source import LOCAL_HEADER, inflate
+from addin.xlsx.source import LOCAL_HEADER, read_member
 
 LOCAL = LOCAL_HEADER  # local file header, 30 bytes
 CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory header, 46 bytes
@@ -30,10 +30,15 @@ BIG_PART = 8 * 1024**2  # parts larger than this are compressed fast rather than
 
 
 class Rewriter:
-    """Build a new package from an old one: ``replace``/``add`` parts, then ``finish()``."""
+    """Build a new package from an old one: ``replace``/``add`` parts, then ``finish()``.
 
-    def __init__(self, data: bytes) -> None:
+    ``inflated``: parts of ``data`` already inflated (:attr:`addin.xlsx.source.Source.kept`),
+    each taken from there by the first :meth:`read` of it instead of inflated again.
+    """
+
+    def __init__(self, data: bytes, inflated: dict[str, bytes] | None = None) -> None:
         self.data = data
+        self.inflated = inflated if inflated is not None else {}
         self.archive = zipfile.ZipFile(io.BytesIO(data))
         self.changed: dict[str, bytes] = {}
         self.removed: set[str] = set()
@@ -43,7 +48,9 @@ class Rewriter:
     def read(self, name: str) -> bytes:
         if name in self.changed:
             return self.changed[name]
-        return inflate(self.data, self.archive, name)
+        if name in self.inflated:
+            return self.inflated.pop(name)  # handed over once: its memory goes with its use
+        return read_member(self.data, self.archive, name)
 
     def head(self, name: str, size: int = 65536) -> bytes:
         """About the first ``size`` bytes of a part, inflating no more than needed."""

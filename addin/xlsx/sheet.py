@@ -28,6 +28,17 @@ Decide = Callable[[int, int, int, bytes | None], int | None]
 
 
 UNNUMBERED = re.compile(rb'<(?:\w+:)?(?:row|c)\b(?! r=")')
+# The same, found faster: unprefixed rows and cells each by its own literal start, and
+# UNNUMBERED itself (which looks at every "<") only when some row or cell has a prefix
+UNNUMBERED_PLAIN = (re.compile(rb'<c\b(?! r=")'), re.compile(rb'<row\b(?! r=")'))
+PREFIXED = re.compile(rb":(?:row|c)\b")
+
+
+def unnumbered(xml: bytes, start: int = 0) -> bool:
+    """Whether a row or cell from ``start`` on has no reference first (UNNUMBERED)."""
+    if any(pattern.search(xml, start) for pattern in UNNUMBERED_PLAIN):
+        return True
+    return PREFIXED.search(xml, start) is not None and UNNUMBERED.search(xml, start) is not None
 
 
 def numbered(xml: bytes) -> bytes:
@@ -35,7 +46,7 @@ def numbered(xml: bytes) -> bytes:
     ``<c r="B7" …>``): the schema lets a writer leave them out, dyxx's edits need them.
     A sheet that has them is returned as it is."""
     start = xml.find(b"<sheetData")
-    if start < 0 or not UNNUMBERED.search(xml, start):
+    if start < 0 or not unnumbered(xml, start):
         return xml
     end = xml.rfind(b"</sheetData>")
     out, position_, expected = [xml[:start]], start, 1

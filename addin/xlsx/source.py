@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Generic, TypeVar
 
-import msoffcrypto
-from msoffcrypto.exceptions import InvalidKeyError
 from zlib_ng import zlib_ng
 
 from addin.model.a1 import column_number
@@ -54,11 +52,8 @@ UNREADABLE_MEMBER = (
     RuntimeError,
     NotImplementedError,
 )
-BIG_PART = 8 * 1024**2  # a part worth remembering once inflated (see inflate)
-PROLOG = 64 * 1024
-LOCAL_HEADER = struct.Struct(
-    "<4s5H3L2H"
-)  # a zip member's local file header  # where an XML declaration and a DTD would have to be
+PROLOG = 64 * 1024  # where an XML declaration and a DTD would have to be
+LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip member's local file header
 RESAVE = "请用 Excel 打开后另存再试"
 # a FIFO opens without waiting for a writer; Windows needs O_BINARY for bytes as they are
 READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -82,9 +77,26 @@ class Source:
     kind: str  # "xlsx" (any OOXML: .xlsx/.xlsm) or "xls"
     encrypted: bool = False
     _scan: Background[dict[str, dict[str, str]]] | None = field(default=None, repr=False)
+    keep: bool = False  # keep the parts the reader inflates, for a marked copy (see inflate)
+    kept: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def stream(self) -> io.BytesIO:
         return io.BytesIO(self.data)
+
+    def inflate(self, archive: zipfile.ZipFile, name: str) -> bytes:
+        """A part of the package (``archive``, opened on :attr:`data`), its size and CRC
+        checked; kept in :attr:`kept` when :attr:`keep` is set, so that the marked copy
+        made from this source takes it from there rather than inflate it again."""
+        content = read_member(self.data, archive, name)
+        if self.keep:
+            self.kept[name] = content
+        return content
+
+    def hand_over(self, data: bytes) -> dict[str, bytes]:
+        """The kept parts, no longer held here; none when the copy is made from other
+        bytes than these (earlier marks undone first)."""
+        kept, self.kept = self.kept, {}
+        return kept if data is self.data else {}
 
     def start_scan(self, skip: Collection[str] = ()) -> None:
         """Start the background pass behind :attr:`uncached` (over every part not in ``skip``)."""
@@ -164,7 +176,7 @@ def is_encrypted(path: str | Path) -> bool:
             if handle.read(8) != OLE_MAGIC:
                 return False
             handle.seek(0)
-            return bool(msoffcrypto.OfficeFile(handle).is_encrypted())
+            return bool(_office_file(handle).is_encrypted())
     except Exception:
         return False
 
@@ -238,9 +250,18 @@ def _not_a_workbook(data: bytes) -> str:
     return "不是 Excel 工作簿（只支持 .xlsx、.xlsm 和 .xls），或文件已损坏"
 
 
+def _office_file(stream: BinaryIO):
+    """msoffcrypto's view of an OLE file (imported only for one: an .xlsx needs none)."""
+    import msoffcrypto
+
+    return msoffcrypto.OfficeFile(stream)
+
+
 def _maybe_decrypt(path: Path, data: bytes, password: str | None) -> tuple[bytes, bool]:
+    from msoffcrypto.exceptions import InvalidKeyError
+
     try:
-        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        office = _office_file(io.BytesIO(data))
         if not office.is_encrypted():
             return data, False
     except Exception:
@@ -345,34 +366,30 @@ def _expand(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> di
     return {}
 
 
-def uncached_formulas(xml: bytes, start: int = 0, end: int | None = None) -> dict[str, str]:
-    """The formulas saved without a result in (part of) a worksheet's XML: cell -> formula."""
-    end = len(xml) if end is None else end
-    first = _find(xml, b"<f", start, end)  # most rosters have no formula
+def uncached_formulas(xml: bytes) -> dict[str, str]:
+    """The formulas saved without a result in a worksheet's XML: cell -> formula."""
+    first = _find(xml, b"<f")  # most rosters have no formula
     if first < 0:
         return {}
-    start = max(start, xml.rfind(b"<c ", start, first))  # from the cell that holds it
+    start = max(0, xml.rfind(b"<c ", 0, first))  # from the cell that holds it
     view = memoryview(xml)
-    return _scan_chunks(bytes(view[i : min(i + CHUNK, end)]) for i in range(start, end, CHUNK))
+    return _scan_chunks(bytes(view[i : i + CHUNK]) for i in range(start, len(xml), CHUNK))
 
 
-def formula_scan(
-    xml: bytes, start: int = 0, end: int | None = None
-) -> Callable[[], dict[str, str]]:
-    """:func:`uncached_formulas` of ``xml[start:end]`` in a thread, to run alongside the
-    spreadsheet parser: call the result for them. A part without any formula (most
-    rosters) needs no thread, and nothing keeps its XML alive."""
-    end = len(xml) if end is None else end
-    if not FORMULA.search(xml, start, end):
+def formula_scan(xml: bytes) -> Callable[[], dict[str, str]]:
+    """:func:`uncached_formulas` of ``xml`` in a thread, to run alongside the spreadsheet
+    parser: call the result for them. A part without any formula (most rosters) needs
+    no thread, and nothing keeps its XML alive."""
+    if not FORMULA.search(xml):
         return dict
-    return Background(uncached_formulas, xml, start, end).result
+    return Background(uncached_formulas, xml).result
 
 
-def _find(data: bytes, needle: bytes, start: int, end: int) -> int:
-    """``data.find(needle, start, end)`` a slice at a time: between slices another thread
-    (one calling the spreadsheet parser) gets the interpreter lock."""
-    for at in range(start, end, CHUNK):
-        found = data.find(needle, at, min(at + CHUNK + len(needle) - 1, end))
+def _find(data: bytes, needle: bytes) -> int:
+    """``data.find(needle)`` a slice at a time: between slices another thread (one
+    calling the spreadsheet parser) gets the interpreter lock."""
+    for at in range(0, len(data), CHUNK):
+        found = data.find(needle, at, at + CHUNK + len(needle) - 1)
         if found >= 0:
             return found
     return -1
@@ -465,42 +482,6 @@ def _as_na(value: re.Match[bytes]) -> bytes:
     return whole[: value.start(1) - at] + b"#N/A" + whole[value.end(1) - at :]
 
 
-class _LastInflated:
-    """The last big part inflated, kept for the next reader of the same package.
-
-    The prefetch at start-up inflates the big sheet for the reader; a marked copy
-    reads it again (unless :func:`forget_inflated` was called in between). The
-    package bytes are compared whole, so a different or changed file is never
-    served from here.
-    """
-
-    data: bytes = b""
-    name: str = ""
-    content: bytes = b""
-
-
-def forget_inflated() -> None:
-    """Let go of the remembered part (a sheet read and no longer needed: while the
-    rows are checked, memory is better spent on them)."""
-    _LastInflated.data, _LastInflated.name, _LastInflated.content = b"", "", b""
-
-
-def inflate(data: bytes, archive: zipfile.ZipFile, name: str) -> bytes:
-    """``archive.read(name)`` (``archive`` opened on ``data``), remembering the last big part."""
-    _PREFETCH.wait()
-    return _inflate_now(data, archive, name)
-
-
-def _inflate_now(data: bytes, archive: zipfile.ZipFile, name: str) -> bytes:
-    last = _LastInflated
-    if name == last.name and len(data) == len(last.data) and data == last.data:
-        return last.content
-    content = read_member(data, archive, name)
-    if len(content) >= BIG_PART:
-        last.data, last.name, last.content = data, name, content
-    return content
-
-
 def read_member(data: bytes, archive: zipfile.ZipFile, name: str) -> bytes:
     """``archive.read(name)`` with the same checks (no more than the declared size, the
     CRC), but a deflated part is inflated by zlib-ng, twice as fast as zlib."""
@@ -522,57 +503,6 @@ def read_member(data: bytes, archive: zipfile.ZipFile, name: str) -> bytes:
     if len(content) != info.file_size or zlib_ng.crc32(content) != info.CRC:
         raise zipfile.BadZipFile(f"{name}: size or CRC does not match")
     return content
-
-
-class _Prefetch:
-    """The prefetch thread's progress: inflate() waits for it rather than work twice."""
-
-    def __init__(self) -> None:
-        self._done = threading.Event()
-        self._done.set()
-
-    def begin(self) -> None:
-        self._done.clear()
-
-    def end(self) -> None:
-        self._done.set()
-
-    def wait(self) -> None:
-        self._done.wait()
-
-
-_PREFETCH = _Prefetch()
-
-
-def start_prefetch(path: str | Path) -> None:
-    """:func:`prefetch` in a thread; :func:`inflate` waits for it from now on."""
-    _PREFETCH.begin()
-    threading.Thread(target=prefetch, args=(path,), daemon=True).start()
-
-
-def prefetch(path: str | Path) -> None:
-    """Load a workbook and inflate its biggest worksheet part, to be found by inflate().
-
-    Run in a thread while the program starts (:func:`start_prefetch`). The same
-    guards as :func:`load` apply first; any failure is dropped here (the real load
-    reports it).
-    """
-    try:
-        source = load(path)
-        archive = zipfile.ZipFile(io.BytesIO(source.data))
-        sheets = [
-            m
-            for m in archive.infolist()
-            if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")
-        ]
-        if sheets:
-            biggest = max(sheets, key=lambda m: m.file_size)
-            if biggest.file_size >= BIG_PART:
-                _inflate_now(source.data, archive, biggest.filename)
-    except Exception:  # the real read reports whatever is wrong
-        pass
-    finally:
-        _PREFETCH.end()
 
 
 def sheet_parts(data: bytes) -> dict[str, str]:

@@ -87,16 +87,18 @@ def write_annotated(
     password: str | None = None,
     encrypt_with: str | None = None,
     prints: list[Prints] | None = None,
+    loaded: sources.Source | None = None,
 ) -> None:
     """Write a marked copy of ``source`` to ``target`` (never ``source`` itself).
 
     ``password`` opens an encrypted source; ``encrypt_with`` encrypts the copy.
     ``prints`` are the row fingerprints of the source's tables as checked (the
-    source is read again for them when not given), for the stamp.
+    source is read again for them when not given), for the stamp. ``loaded``: the
+    source as it was loaded and checked (it is then not read again).
     """
     source, target = Path(source), Path(target)
     refuse_overwrite(source, target)
-    loaded = sources.load(source, password)
+    loaded = loaded or sources.load(source, password)
     if loaded.kind == "xls":
         raise WorkbookError(source, "旧版 .xls 文件只能校验，不能生成标注副本；请先另存为 .xlsx")
     macros = target.suffix.lower() == ".xlsm"
@@ -151,6 +153,7 @@ def marked(
             (RESULT_WIDTHS, STAMP_WIDTHS),
             names,
             macros,
+            loaded.hand_over(data),  # the sheets as the reader inflated them
         )
     except xlsxmark.TooManyFormats:
         raise WorkbookError(loaded.path, TOO_MANY_FORMATS) from None

@@ -86,10 +86,12 @@ def mark(
     widths: tuple[tuple[int, ...], tuple[int, ...]],
     names: tuple[str, str],
     macros: bool | None = None,
+    inflated: dict[str, bytes] | None = None,
 ) -> bytes:
     """The new package: ``notes`` marked, plus the results and stamp sheets (``names``,
-    which must be free). ``macros`` sets the workbook's type (.xlsm or .xlsx)."""
-    package = Rewriter(data)
+    which must be free). ``macros`` sets the workbook's type (.xlsm or .xlsx);
+    ``inflated``: parts of ``data`` already inflated (see :class:`Rewriter`)."""
+    package = Rewriter(data, inflated)
     types = xparts.ContentTypes(package)
     book = xparts.Book(package)
     parts = {sheet.name: sheet.part for sheet in book.sheets}
@@ -108,6 +110,7 @@ def mark(
         sheets.append((sheet, *added))
         spliced += splices
         vml_added = vml_added or vml
+    package.inflated.clear()  # the sheets without marks are not read again
     styles_xml = styles.xml()
     header, rows, links = results
     book.add(names[0], _table_sheet(header, rows, widths[0], links), types)
