@@ -27,7 +27,7 @@ from stdnum.cn.ric import calc_check_digit
 
 from addin.rules.base import add_years
 from addin.values.codes import table
-from addin.values.divisions import _table as division_table
+from addin.values.divisions import all_codes, periods
 from addin.write.layout import MEMBER_COLUMNS, ORG_COLUMNS, TITLES
 
 TODAY = date(2024, 6, 1)
@@ -49,8 +49,8 @@ class Plan:
 def counties(rng: random.Random) -> list[str]:
     codes = [
         c
-        for c, periods in division_table().items()
-        if not c.endswith("00") and any(p.end is None for p in periods)
+        for c in all_codes()
+        if not c.endswith("00") and any(p.end is None for p in periods(c))
     ]
     rng.shuffle(codes)
     return codes[:300]
