@@ -19,8 +19,9 @@ from addin.excel.marks import MARK_FILLS
 from addin.ribbon.paint import areas, paint
 from addin.ribbon.probe import ADDRESS_LIMIT, DesktopProbe
 from bench.generate import TODAY, write
-from tests.test_action_client import Client, remote_engine
+from tests.support.client import Client, remote_engine
 
+pytestmark = pytest.mark.excel
 ROWS = 5000
 
 

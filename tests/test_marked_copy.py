@@ -16,7 +16,7 @@ from addin.model.errors import WorkbookError
 from addin.write.marked.annotate import RESULT_SHEET, STAMP_SHEET, write_annotated
 from addin.xlsx import package
 from bench.generate import write as generate
-from tests.conftest import TODAY, cell_style, good_member, good_org
+from tests.support.books import TODAY, cell_style, good_member, good_org
 
 RED, YELLOW = 0xFFC7CE, 0xFFEB9C
 # Parts the marker may change; everything else must be copied byte for byte.

@@ -4,9 +4,9 @@ and the first workbook read ahead while the program starts."""
 from __future__ import annotations
 
 import io
-import subprocess
 import sys
 import zipfile
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,8 @@ from addin.cli import launch
 from addin.xlsx import package
 from addin.xlsx import source as sources
 from addin.xlsx.package import Rewriter
-from tests.test_hostile import _shrink_declared_size
+from tests.support.cli import console_script, dyxx_process
+from tests.support.xlsx import shrink_declared_size
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "示例_林业局党委.xlsx"
@@ -70,7 +71,7 @@ def test_read_member_gives_what_zipfile_gives():
 
 
 def test_read_member_refuses_a_member_holding_more_than_declared():
-    data = _shrink_declared_size(EXAMPLE.read_bytes(), SHEET)
+    data = shrink_declared_size(EXAMPLE.read_bytes(), SHEET)
     archive = zipfile.ZipFile(io.BytesIO(data))
     with pytest.raises(zipfile.BadZipFile):
         sources.read_member(data, archive, SHEET)
@@ -113,17 +114,23 @@ def test_read_ahead_of_a_bad_file_says_nothing(tmp_path, name, capsys):
         ([], None),
     ],
 )
-def test_the_launcher_reads_ahead_only_the_first_checked_file(args, first):
-    assert launch._first_file(args) == first
+def test_the_launcher_reads_ahead_only_the_first_checked_file(args, first, monkeypatch):
+    from addin.cli import main
+
+    started: list[str] = []
+    monkeypatch.setattr(sources, "start_prefetch", started.append)
+    monkeypatch.setattr(main, "run", lambda: None)  # the command itself is not run
+    monkeypatch.setattr(sys, "argv", ["dyxx", *args])
+    launch.run()
+    assert started == ([] if first is None else [first])
 
 
 def test_python_dash_m_addin_is_the_dyxx_command():
-    result = subprocess.run(
-        [sys.executable, "-m", "addin", "check", str(EXAMPLE), "--json", "--today", "2024-06-01"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    """pip installs ``dyxx`` as the launcher; ``python -m addin`` (the tests' child runs) too."""
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "dyxx"]
+    assert script.value == "addin.cli.launch:run"
+    assert console_script()[1:] == ["-m", "addin"]
+    assert "from addin.cli.launch import run" in (ROOT / "addin" / "__main__.py").read_text()
+    result = dyxx_process("check", EXAMPLE, "--json", "--today", "2024-06-01", cwd=ROOT)
     assert result.returncode == 1, result.stderr
     assert '"rule": "id.checksum"' in result.stdout

@@ -16,8 +16,8 @@ from addin.write.layout import MEMBER_COLUMNS
 from addin.write.marked.annotate import STAMP_SHEET, write_annotated
 from addin.write.outputs import encrypt
 from bench.generate import write as generate
-from tests.conftest import TODAY, good_member, good_org, person_id, write_book
-from tests.test_workflow import dyxx
+from tests.support.books import TODAY, good_member, good_org, person_id, write_book
+from tests.support.cli import dyxx
 
 MEMBERS = "党员基本信息汇总表"
 
