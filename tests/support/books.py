@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import date
 from pathlib import Path
@@ -73,13 +74,22 @@ def good_org(**changes: object) -> dict[str, object]:
 
 
 def write_book(path: Path, members=None, orgs=None) -> Path:
-    workbook = new_workbook()
-    if orgs is not None:
-        add_table(workbook, "orgs", orgs, committee="中共邵阳县林业局委员会")
-    if members is not None:
-        add_table(workbook, "members", members, committee="中共邵阳县林业局委员会")
-    workbook.save(path)
+    """An official-layout workbook at ``path`` with these 附件4 and 附件3 rows (None: no table)."""
+    key = repr((members, orgs))  # the same rows give the same bytes: openpyxl runs once
+    if key not in _WRITTEN:
+        workbook = new_workbook()
+        if orgs is not None:
+            add_table(workbook, "orgs", orgs, committee="中共邵阳县林业局委员会")
+        if members is not None:
+            add_table(workbook, "members", members, committee="中共邵阳县林业局委员会")
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        _WRITTEN[key] = buffer.getvalue()
+    path.write_bytes(_WRITTEN[key])
     return path
+
+
+_WRITTEN: dict[str, bytes] = {}
 
 
 def marked_copy(path: Path, out: Path) -> Path:
