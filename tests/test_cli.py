@@ -24,6 +24,7 @@ EXAMPLE = ROOT / "examples" / "示例_林业局党委.xlsx"
 DAY = ("--today", "2024-06-01")
 
 
+@pytest.mark.e2e
 def test_clean_file_exits_0(book):
     path = book(members=[good_member()], orgs=[good_org()])
     result = dyxx_process("check", str(path), *DAY)
@@ -31,6 +32,7 @@ def test_clean_file_exits_0(book):
     assert "未发现问题" in result.stdout and "结论：通过" in result.stdout
 
 
+@pytest.mark.e2e
 def test_errors_exit_1_and_are_listed_with_counts(book):
     path = book(members=[good_member(gender="女")], orgs=[good_org()])
     result = dyxx_process("check", str(path), *DAY)
@@ -40,6 +42,7 @@ def test_errors_exit_1_and_are_listed_with_counts(book):
     assert "错误 1 个，警告 0 个" in result.stdout
 
 
+@pytest.mark.e2e
 def test_unreadable_file_exits_2_without_traceback(tmp_path):
     path = tmp_path / "坏 文件.xlsx"
     path.write_bytes(b"garbage")
@@ -48,6 +51,7 @@ def test_unreadable_file_exits_2_without_traceback(tmp_path):
     assert "坏 文件.xlsx" in result.stdout and "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.e2e
 def test_missing_file_exits_2(tmp_path):
     result = dyxx_process("check", str(tmp_path / "没有这个文件.xlsx"), *DAY)
     assert result.returncode == 2 and "文件不存在" in result.stdout
@@ -183,6 +187,7 @@ def test_every_command_is_documented_in_readme():
         assert f"dyxx {command}" in readme, command
 
 
+@pytest.mark.e2e
 def test_rules_command_lists_every_rule():
     from addin.model.findings import RULES
 

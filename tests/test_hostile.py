@@ -66,6 +66,7 @@ def with_entity(xml: bytes, dtd: bytes) -> bytes:
     return head + b"?>" + dtd + rest.replace("李建国".encode(), b"&lol9;", 1)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("dtd", [LAUGHS, EXTERNAL], ids=["billion-laughs", "external-entity"])
 def test_xml_entities_are_refused(sample, tmp_path, dtd):
     with zipfile.ZipFile(sample) as archive:
@@ -76,6 +77,7 @@ def test_xml_entities_are_refused(sample, tmp_path, dtd):
     assert "root:" not in result.stdout and not (tmp_path / "out.xlsx").exists()
 
 
+@pytest.mark.e2e
 def test_zip_bomb_is_refused(sample, tmp_path):
     bomb = b"<x>" + b" " * (400 * 1024**2) + b"</x>"  # 400 MB of spaces, ~400 KB compressed
     bad = rewrite(sample, tmp_path / "炸弹.xlsx", {"xl/styles.xml": bomb})
@@ -163,6 +165,7 @@ def test_formulas_with_and_without_saved_results(book, tmp_path):
     assert check_files([fixed], today=TODAY).findings == []
 
 
+@pytest.mark.e2e
 def test_a_million_used_rows(tmp_path):
     """The used range reaches row 1,048,576 (a stray mark at the bottom of the sheet)."""
     path = write_book(tmp_path / "百万行.xlsx", [good_member()], [good_org()])
@@ -347,6 +350,7 @@ def run_in_terminal(args: list[str], answers: list[str]) -> tuple[int, str]:
     return process.wait(timeout=TIMEOUT), screen.decode("utf-8", "replace")
 
 
+@pytest.mark.e2e
 def test_password_prompt_on_a_terminal(locked, tmp_path):
     out = tmp_path / "标注.xlsx"
     code, screen = run_in_terminal(

@@ -79,6 +79,7 @@ def original(tmp_path_factory) -> Path:
     return crowded(tmp_path_factory.mktemp("limits") / "名册.xlsx", STYLES)
 
 
+@pytest.mark.e2e  # 64,000 cell formats
 def test_marks_stay_within_excels_cell_formats(original, tmp_path):
     assert cell_formats(original) == STYLES
     marked = marked_copy(original, tmp_path / "标注.xlsx")
@@ -90,6 +91,7 @@ def test_marks_stay_within_excels_cell_formats(original, tmp_path):
         assert cell.number_format == "@", cell.coordinate  # the format a mark keeps
 
 
+@pytest.mark.e2e  # 64,000 cell formats
 def test_a_marked_copy_of_a_marked_copy_reads_and_nothing_piles_up(original, tmp_path):
     first = marked_copy(original, tmp_path / "标注0.xlsx")
     names, formats = set(parts(first)), cell_formats(first)
@@ -106,6 +108,7 @@ def test_a_marked_copy_of_a_marked_copy_reads_and_nothing_piles_up(original, tmp
     assert done.exact and parts(cleaned) == parts(original)
 
 
+@pytest.mark.e2e  # 64,000 cell formats
 def test_no_room_for_a_mark_is_a_clear_refusal(tmp_path):
     full = crowded(tmp_path / "满.xlsx", xlsxparts.MAX_CELL_FORMATS)
     out = tmp_path / "标注.xlsx"

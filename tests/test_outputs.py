@@ -181,6 +181,7 @@ with outputs.run([Path(sys.argv[1])]):
 """
 
 
+@pytest.mark.e2e
 def test_a_killed_write_leaves_only_an_encrypted_temporary_that_the_next_run_removes(tmp_path):
     source = roster(tmp_path / "名册.xlsx")
     out = tmp_path / "out"
@@ -215,6 +216,7 @@ run()
 """
 
 
+@pytest.mark.e2e
 def test_a_terminated_write_removes_its_temporary(tmp_path):
     out = tmp_path / "模板"
     done = subprocess.run(
@@ -225,6 +227,7 @@ def test_a_terminated_write_removes_its_temporary(tmp_path):
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.e2e
 def test_a_full_disk_names_the_output_in_chinese(tmp_path):
     source = roster(tmp_path / "名册.xlsx")
     disk = tmp_path / "disk"

@@ -125,6 +125,7 @@ def test_the_launcher_reads_ahead_only_the_first_checked_file(args, first, monke
     assert started == ([] if first is None else [first])
 
 
+@pytest.mark.e2e
 def test_python_dash_m_addin_is_the_dyxx_command():
     """pip installs ``dyxx`` as the launcher; ``python -m addin`` (the tests' child runs) too."""
     (script,) = [e for e in entry_points(group="console_scripts") if e.name == "dyxx"]

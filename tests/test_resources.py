@@ -30,6 +30,7 @@ LIMIT = 512 * 1024**2
 # ---- only regular files are read ---------------------------------------------------------
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_a_fifo_is_refused_at_once_by_every_reading_command(tmp_path):
     fifo = tmp_path / "管道.xlsx"
@@ -41,6 +42,7 @@ def test_a_fifo_is_refused_at_once_by_every_reading_command(tmp_path):
         assert not out.exists(), command
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
 @pytest.mark.parametrize("command", ["check", "prepare"])
 def test_a_link_to_an_endless_device_is_refused(tmp_path, command):
@@ -176,6 +178,7 @@ def plain(roster) -> tuple:
 STRAY = b'<c r="XFD1" t="inlineStr"><is><t>x</t></is></c>'
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("split_bytes", ["", "0"], ids=["one process", "two processes"])
 def test_a_stray_cell_in_column_xfd_costs_no_memory(roster, plain, tmp_path, split_bytes):
     stray = with_cells(roster, tmp_path / "XFD.xlsx", STRAY)
@@ -187,6 +190,7 @@ def test_a_stray_cell_in_column_xfd_costs_no_memory(roster, plain, tmp_path, spl
     assert findings(checked) == plain
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("cells", "row"),
     [
@@ -209,6 +213,7 @@ def test_crafted_far_cells_are_read_in_little_memory(roster, plain, tmp_path, ce
     assert findings(result) == plain
 
 
+@pytest.mark.e2e
 def test_cells_far_apart_in_rows_and_columns_are_read(roster, plain, tmp_path):
     """A diagonal of 3,000 cells below the table, right of its columns (stray values inside
     them are findings of their own): a grid of 3,000 × 15,000 as it is."""
@@ -223,6 +228,7 @@ def test_cells_far_apart_in_rows_and_columns_are_read(roster, plain, tmp_path):
     assert result.returncode == 1 and findings(result) == plain
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("split_bytes", ["", "0"], ids=["one process", "two processes"])
 def test_a_panic_in_the_reader_is_reported_as_an_unreadable_file(tmp_path, split_bytes):
     """A date cell holding -1E+20: calamine panics converting it (pyo3 raises
