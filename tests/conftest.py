@@ -1,80 +1,23 @@
-"""Fixtures: real official-layout workbooks written with openpyxl, read back by dyxx."""
+"""Fixtures: real official-layout workbooks written with openpyxl, read back by dyxx.
+
+What test modules share besides fixtures is in tests/support. Markers (pyproject.toml):
+a test using the ``office`` fixture is marked ``office`` here; others say theirs.
+"""
 
 from __future__ import annotations
 
 import os
-from datetime import date
-from pathlib import Path
 
 import pytest
-from stdnum.cn.ric import calc_check_digit
 
 from addin.engine.check import check_files
-from addin.write.layout import add_table, new_workbook
-
-TODAY = date(2024, 6, 1)
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-BRANCH = "中共邵阳县林业局机关支部委员会"
+from tests.support.books import TODAY, write_book
 
 
-def person_id(region: str, birth: str, sequence: str = "001") -> str:
-    """A valid 18-digit ID (correct GB 11643 check digit)."""
-    body = region + birth + sequence
-    return body + calc_check_digit(body + "0")
-
-
-def good_member(**changes: object) -> dict[str, object]:
-    """A correct 附件4 row: a man born 1968-03-12, joined 1992, full member in 1993."""
-    member: dict[str, object] = {
-        "name": "李建国",
-        "branch": BRANCH,
-        "id_number": person_id("430523", "19680312", "011"),
-        "gender": "男",
-        "ethnicity": "汉族",
-        "birth_date": date(1968, 3, 12),
-        "education": "21",
-        "category": "正式党员",
-        "join_date": date(1992, 7, 1),
-        "full_date": date(1993, 7, 1),
-        "job": "011",
-        "mobile": "13807391234",
-        "landline": "0739-6821234",
-        "address": "邵阳县塘渡口镇资江路12号",
-        "status": "正常",
-        "lost": "否",
-        "lost_date": None,
-        "mobile_flow": "否",
-        "destination": None,
-    }
-    member.update(changes)
-    return member
-
-
-def good_org(**changes: object) -> dict[str, object]:
-    org: dict[str, object] = {
-        "org_name": BRANCH,
-        "org_category": "631",
-        "unit_situation": "法人单位",
-        "secretary": "李建国",
-        "contact": "王芳",
-        "phone": "0739-6821234",
-        "unit_name": "邵阳县林业局",
-        "unit_nature": "4",
-        "unit_party_org": "13",
-        "unit_code": "11430523006123458Q",
-    }
-    org.update(changes)
-    return org
-
-
-def write_book(path: Path, members=None, orgs=None) -> Path:
-    workbook = new_workbook()
-    if orgs is not None:
-        add_table(workbook, "orgs", orgs, committee="中共邵阳县林业局委员会")
-    if members is not None:
-        add_table(workbook, "members", members, committee="中共邵阳县林业局委员会")
-    workbook.save(path)
-    return path
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "office" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.office)
 
 
 @pytest.fixture
@@ -82,7 +25,7 @@ def book(tmp_path):
     """write a workbook and return its path: book(members=[...], orgs=[...])."""
     counter = iter(range(1000))
 
-    def make(members=None, orgs=None, name=None) -> Path:
+    def make(members=None, orgs=None, name=None):
         target = tmp_path / (name or f"book{next(counter)}.xlsx")
         return write_book(target, members, orgs)
 
@@ -99,29 +42,13 @@ def check(book):
     return run
 
 
-def cell_style(cell) -> tuple:
-    """A cell's formatting, comparable across two workbooks (openpyxl proxies are not)."""
-    parts = (cell.fill, cell.font, cell.border, cell.alignment, cell.protection)
-    return (*map(repr, parts), cell.number_format)
-
-
-def shared_file(*parts: str) -> Path:
-    """A file from ../shared; skipped locally when absent, a failure under CI."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing in CI")
-        pytest.skip(f"{path} not available outside the project setup")
-    return path
-
-
 @pytest.fixture(scope="session")
 def office():
-    """One headless LibreOffice for the whole test session (see tests/uno_bridge.py).
+    """One headless LibreOffice for the whole test session (see tests/support/uno_bridge.py).
 
     Locally it may be missing (the test is skipped); under CI it is a failure.
     """
-    from tests import uno_bridge
+    from tests.support import uno_bridge
 
     reason = uno_bridge.missing()
     if reason:

@@ -2,13 +2,14 @@
 
 Each click builds the JSON payload xlwings' Office.js client sends, runs the
 action on ``xw.Book(json=…)`` and applies the returned actions back to the
-workbook (:mod:`tests.test_action_client`), so a second click sees the first.
+workbook (:mod:`tests.support.client`), so a second click sees the first.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime
 
 import openpyxl
 import pytest
@@ -30,9 +31,10 @@ from addin.write.marked.format import (
     notes_by_cell,
 )
 from addin.write.marked.state import STATE_SHEET, parse_state
-from tests.conftest import TODAY, good_member, good_org, person_id
-from tests.test_action_client import Client, fill_of
+from tests.support.books import TODAY, good_member, good_org, person_id
+from tests.support.client import Client, fill_of, remote_engine
 
+pytestmark = pytest.mark.excel
 MEMBERS = "党员基本信息汇总表"
 ORGS = "党组织和所在单位信息汇总表"
 BLUE, GREEN = "#00B0F0", "#92D050"
@@ -350,7 +352,6 @@ def test_marks_on_a_deleted_sheet_are_forgotten(book, monkeypatch):
 
 def test_main_reports_the_outcome_and_never_the_data_of_an_error(sample, monkeypatch):
     from addin.ribbon import action
-    from tests.test_action_client import remote_engine
 
     xw = remote_engine(monkeypatch)
     client = Client(sample)
@@ -387,3 +388,23 @@ def test_the_code_sheet_is_laid_out_as_dyxx_prepare_lays_it_out():
         column, first, last = option_cells(key)
         letter = openpyxl.utils.get_column_letter(column)
         assert reference == f"'代码表'!${letter}${first}:${letter}${last}"
+
+
+def test_payload_round_trip(tmp_path, book, monkeypatch):
+    """The payload carries values as Office.js does; actions come back onto the workbook."""
+    from tests.support.books import good_member
+
+    client = Client(book(members=[good_member()]))
+    xw = remote_engine(monkeypatch)
+    remote = xw.Book(json=client.payload(xw.__version__))
+    sheet = remote.sheets["党员基本信息汇总表"]
+    assert sheet["G6"].value == datetime(1968, 3, 12)
+    assert sheet["D6"].value == good_member()["id_number"]
+    sheet["B6"].color = "#FFC7CF"
+    sheet["B7"].value = "0211"
+    sheet["B8"].number_format = "@"
+    sheet["B8"].value = "0211"
+    client.apply(remote.json()["actions"])
+    ws = client.workbook["党员基本信息汇总表"]
+    assert fill_of(ws["B6"]) == "#FFC7CF"
+    assert ws["B7"].value == 211 and ws["B8"].value == "0211"  # typed as Excel types

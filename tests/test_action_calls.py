@@ -19,8 +19,9 @@ from addin.ribbon.paint import areas, paint
 from addin.ribbon.probe import ADDRESS_LIMIT, DesktopProbe
 from addin.write.marked.format import MARK_COLOURS
 from bench.generate import TODAY, write
-from tests.test_action_client import Client, remote_engine
+from tests.support.client import Client, remote_engine
 
+pytestmark = pytest.mark.excel
 ROWS = 5000
 
 
@@ -48,6 +49,7 @@ def value_reads(monkeypatch):
     return reads
 
 
+@pytest.mark.e2e  # 5,000 rows
 def test_a_click_on_5000_rows_costs_a_bounded_number_of_calls(generated, value_reads, monkeypatch):
     path, plan = generated
     client = Client(path)
@@ -75,6 +77,7 @@ def test_a_click_on_5000_rows_costs_a_bounded_number_of_calls(generated, value_r
     assert outcome.observed == 0
 
 
+@pytest.mark.e2e  # 5,000 rows
 def test_desktop_fills_are_grouped_into_multi_area_ranges(generated):
     path, _plan = generated
     from addin.engine.check import check_files

@@ -8,10 +8,13 @@ options, marks and notes are where the findings are.
 
 from __future__ import annotations
 
-from addin.write.marked.annotate import RESULT_SHEET
-from tests.conftest import TODAY, good_member, good_org
-from tests.test_action_client import Client
+import pytest
 
+from addin.write.marked.annotate import RESULT_SHEET
+from tests.support.books import TODAY, good_member, good_org
+from tests.support.client import Client
+
+pytestmark = pytest.mark.excel
 MEMBERS = "党员基本信息汇总表"
 RED = 0xFFC7CF  # the colour of dyxx check -o
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import subprocess
-import sys
 import warnings
 import zipfile
 from pathlib import Path
@@ -27,7 +25,8 @@ from addin.ribbon.build import (
     local_config,
     read_config,
 )
-from tests.conftest import shared_file
+from tests.support.books import shared_file
+from tests.support.cli import dyxx
 
 CONFIG = Config(interpreter_win=r"C:\Python311\python.exe", pythonpath=r"C:\dyxx\entry")
 CHANGED = {
@@ -180,20 +179,16 @@ def test_special_characters_in_paths_are_escaped(tmp_path):
 
 
 def test_cli_build_and_install(tmp_path):
-    def dyxx(*args: str) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "addin.cli.main", *args]
-        return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
-
-    built = dyxx("addin", "build")
+    built = dyxx("addin", "build", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     assert "已生成" in built.stdout and (tmp_path / "dist" / ADDIN_NAME).is_file()
-    wrong = dyxx("addin", "build", "-o", str(tmp_path / "other.xlam"))
+    wrong = dyxx("addin", "build", "-o", str(tmp_path / "other.xlam"), cwd=tmp_path)
     assert wrong.returncode == 2 and "dyxx.xlam" in wrong.stdout
-    installed = dyxx("addin", "install", "--dir", str(tmp_path / "XLSTART"))
+    installed = dyxx("addin", "install", "--dir", str(tmp_path / "XLSTART"), cwd=tmp_path)
     assert installed.returncode == 0, installed.stderr
     assert (tmp_path / "XLSTART" / ADDIN_NAME).is_file()
     assert "重新打开 Excel" in installed.stdout
-    # the child may import the installed package rather than this checkout: compare contents
+    # the package may be installed apart from this checkout: compare contents
     entry = Path(read_config(tmp_path / "XLSTART" / ADDIN_NAME)["PYTHONPATH"])
     assert entry.name == ENTRY.name and entry.is_dir()
     assert (entry / "dyxx.py").read_bytes() == (ENTRY / "dyxx.py").read_bytes()

@@ -16,14 +16,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
-from typer.testing import CliRunner
 
-import addin.cli.main  # noqa: F401  (registers every command)
-from addin.cli.app import app
 from addin.read.reader import read_workbook
 from addin.workflow.verify import ADDED, EDITED, REMOVED, verify
 from addin.write.layout import DATA_ROW, MEMBER_COLUMNS
-from tests.conftest import TODAY, good_member, good_org, person_id, write_book
+from tests.support.books import TODAY, good_member, good_org, person_id, write_book
+from tests.support.cli import dyxx
 
 MEMBERS = "党员基本信息汇总表"
 NUMBERED = 38  # rows numbered 1..38 from DATA_ROW
@@ -46,13 +44,6 @@ def person(row: int) -> dict[str, object]:
     return good_member(name=name_of(row), id_number=number)
 
 
-def dyxx(*args: object):
-    result = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
-
-
 def roster(path: Path, change=None) -> Path:
     """38 numbered members, row 16 emptied but for its 序号, numbered empty rows to 50."""
     write_book(path, [person(r) for r in range(DATA_ROW, LAST + 1)], [good_org()])
@@ -70,7 +61,7 @@ def roster(path: Path, change=None) -> Path:
 
 def checked(path: Path) -> tuple[int, dict]:
     result = dyxx("check", path, "--json", "--today", TODAY.isoformat())
-    return result.exit_code, json.loads(result.stdout)
+    return result.returncode, json.loads(result.stdout)
 
 
 def member_rows(report: dict) -> int:
@@ -118,7 +109,7 @@ def test_a_roster_saved_by_libreoffice_reads_the_same(office, tmp_path):
 def test_merge_keeps_every_member_with_its_source_row(tmp_path):
     out = tmp_path / "汇总.xlsx"
     result = dyxx("merge", roster(tmp_path / "名册.xlsx"), "-o", out, "--today", "2024-06-01")
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     book = CalamineWorkbook.from_path(str(out))
     rows = book.get_sheet_by_name("附件4 党员汇总表").to_python()[DATA_ROW - 1 :]
     assert [row[1] for row in rows if row[1]] == [name_of(r) for r in MEMBER_ROWS]
@@ -128,11 +119,11 @@ def test_merge_keeps_every_member_with_its_source_row(tmp_path):
 
 def test_sample_and_forms_see_every_member(tmp_path):
     path = roster(tmp_path / "名册.xlsx")
-    assert dyxx("sample", path, "-o", tmp_path / "抽查.xlsx", "--ratio", "1").exit_code == 0
+    assert dyxx("sample", path, "-o", tmp_path / "抽查.xlsx", "--ratio", "1").returncode == 0
     sampled = CalamineWorkbook.from_path(str(tmp_path / "抽查.xlsx"))
     rows = sampled.get_sheet_by_name("抽查党员").to_python()[DATA_ROW - 1 :]
     assert sorted(row[1] for row in rows if row[1]) == sorted(map(name_of, MEMBER_ROWS))
-    assert dyxx("forms", path, "-o", tmp_path / "采集表", "--no-pdf").exit_code == 0
+    assert dyxx("forms", path, "-o", tmp_path / "采集表", "--no-pdf").returncode == 0
     (written,) = (tmp_path / "采集表").glob("*.xlsx")
     forms = openpyxl.load_workbook(written).sheetnames
     assert [f for f in forms if f[:3].isdigit()] == [
@@ -150,7 +141,7 @@ def test_diff_sees_changes_below_the_gap(tmp_path):
 
     new = roster(tmp_path / "本次.xlsx", change)
     result = dyxx("diff", old, new, "-o", tmp_path / "变动.xlsx")
-    assert result.exit_code == 1, result.output
+    assert result.returncode == 1, result.output
     rows = CalamineWorkbook.from_path(str(tmp_path / "变动.xlsx"))
     listed = rows.get_sheet_by_name("变动清单").to_python()
     names = [row[3] for row in listed[4:] if row[0]]
@@ -160,7 +151,7 @@ def test_diff_sees_changes_below_the_gap(tmp_path):
 def test_verify_names_edited_and_removed_rows_below_the_gap(tmp_path):
     marked = tmp_path / "名册_校验.xlsx"
     path = roster(tmp_path / "名册.xlsx")
-    assert dyxx("check", path, "-o", marked, "--today", "2024-06-01").exit_code == 0
+    assert dyxx("check", path, "-o", marked, "--today", "2024-06-01").returncode == 0
     verdict = verify(marked)
     assert verdict.accepted and verdict.rows == 37 + 1
     workbook = openpyxl.load_workbook(marked)
@@ -220,7 +211,7 @@ def test_merge_lists_a_row_below_a_footer(tmp_path):
     out = tmp_path / "汇总.xlsx"
     path = roster(tmp_path / "名册.xlsx", change)
     result = dyxx("merge", path, "-o", out, "--today", "2024-06-01")
-    assert result.exit_code == 1
+    assert result.returncode == 1
     listed = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("问题清单").to_python()
     (row,) = [r for r in listed if r[6] == "table.row_not_read"]
     assert row[3].endswith(f"!B{LAST + 3}")

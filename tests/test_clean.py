@@ -21,23 +21,33 @@ from addin.read.reader import read_workbook
 from addin.workflow.clean import clean
 from addin.workflow.prepare import prepare
 from addin.write.layout import MEMBER_COLUMNS
-from addin.write.marked.annotate import STAMP_SHEET, write_annotated
+from addin.write.marked.annotate import STAMP_SHEET
 from addin.write.outputs import encrypt
 from addin.xlsx import sheet as xlsxsheet
 from addin.xlsx.source import is_encrypted, sheet_parts
 from bench.generate import write as generate
-from tests.conftest import BRANCH, TODAY, cell_style, good_member, good_org, person_id, write_book
-from tests.test_prepare import (
+from tests.support.books import (
+    BRANCH,
+    TODAY,
+    cell_style,
+    good_member,
+    good_org,
+    marked_copy,
+    person_id,
+    write_book,
+)
+from tests.support.branches import branch_books, member
+from tests.support.cli import dyxx
+from tests.support.official import (
     DATA,
     EXTENSION,
     MEMBER_SHEET,
     ORGS,
     SITUATION_LIST,
-    _with_extension,
     official_download,
 )
-from tests.test_prepare import MEMBERS as OFFICIAL_MEMBERS
-from tests.test_workflow import branch_books, dyxx, member
+from tests.support.official import MEMBERS as OFFICIAL_MEMBERS
+from tests.support.xlsx import parts, with_extension
 
 pytestmark = pytest.mark.filterwarnings("ignore:Data Validation extension:UserWarning")
 KEYS = [key for _text, key in MEMBER_COLUMNS]
@@ -45,16 +55,6 @@ KEYS = [key for _text, key in MEMBER_COLUMNS]
 
 def shown(value: object) -> object:
     return value.date() if isinstance(value, datetime) else value
-
-
-def marked_copy(path: Path, out: Path) -> Path:
-    write_annotated(path, out, check_files([path], today=TODAY))
-    return out
-
-
-def parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as package:
-        return {name: package.read(name) for name in package.namelist()}
 
 
 def validations(path: Path) -> set[tuple[str, str, str | None]]:
@@ -92,7 +92,7 @@ def fill_in(path: Path, out: Path) -> dict[str, dict[str, object]]:
     book.save(out)
     # openpyxl drops the sheet's extension list (a list from another sheet); Excel keeps it
     extension = EXTENSION.format(formula=SITUATION_LIST, cells=f"D{DATA}:D{DATA + 9}")
-    out.write_bytes(_with_extension(out.read_bytes(), "xl/worksheets/sheet2.xml", extension))
+    out.write_bytes(with_extension(out.read_bytes(), "xl/worksheets/sheet2.xml", extension))
     return {MEMBER_SHEET: typed}
 
 
@@ -300,6 +300,7 @@ def test_a_forged_stamp_is_a_clean_error(tmp_path, tag, forged):
     assert again.returncode == 1, again.stdout + again.stderr  # a bad old record is ignored
 
 
+@pytest.mark.excel
 def test_clean_undoes_the_excel_add_ins_marks(book, tmp_path, monkeypatch):
     """A workbook marked by the 校验 button (applied by the add-in tests' stand-in client)."""
     import openpyxl
@@ -308,8 +309,8 @@ def test_clean_undoes_the_excel_add_ins_marks(book, tmp_path, monkeypatch):
 
     from addin.workflow.clean import clean
     from addin.write.marked.state import STATE_SHEET
-    from tests.conftest import TODAY, good_member, good_org
-    from tests.test_action_client import Client
+    from tests.support.books import TODAY, good_member, good_org
+    from tests.support.client import Client
 
     path = book(
         members=[
@@ -352,12 +353,13 @@ def test_prepare_then_clean_gives_back_every_part(official, tmp_path):
     assert parts(cleaned) == parts(official)
 
 
+@pytest.mark.excel
 def test_the_add_ins_notes_go_from_a_moved_row_too(book, tmp_path, monkeypatch):
     """A row inserted above the 校验 button's marks: the note moved with its cell is ours
     all the same; it goes and is listed, the officer's note stays."""
     from openpyxl.comments import Comment
 
-    from tests.test_action_client import Client
+    from tests.support.client import Client
 
     path = book(
         members=[

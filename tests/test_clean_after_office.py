@@ -19,10 +19,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
-import addin.cli.main  # noqa: F401  (registers every command)
-from addin.cli.app import app
 from addin.engine.check import check_files
 from addin.model.findings import column_letter
 from addin.read.reader import read_workbook
@@ -35,8 +32,9 @@ from addin.write.livechecks import canonical
 from addin.write.marked.annotate import write_annotated
 from addin.xlsx import sheet as xlsxsheet
 from addin.xlsx.source import sheet_parts
-from tests import office_fixture
-from tests.conftest import TODAY, good_member, good_org, person_id, write_book
+from tests.support import office_fixture
+from tests.support.books import TODAY, good_member, good_org, person_id, write_book
+from tests.support.cli import dyxx
 
 pytestmark = pytest.mark.filterwarnings("ignore:Data Validation extension:UserWarning")
 MEMBERS, ORGS = template.SHEETS["members"], template.SHEETS["orgs"]
@@ -136,7 +134,7 @@ def typed_rows(kind: str, rows: list[dict[str, object]]) -> dict[str, list]:
 
 
 def run_clean(source: Path, out: Path):
-    return CliRunner().invoke(app, ["clean", str(source), "-o", str(out)])
+    return dyxx("clean", source, "-o", out)
 
 
 MEMBER_ROWS = [
@@ -182,7 +180,7 @@ def test_the_template_filled_in_calc_comes_out_clean(filled, tmp_path):
     assert formats == 15 and checks > 29  # the tables' and the forms' (Calc kept them all)
     out = tmp_path / "导入.xlsx"
     result = run_clean(filled, out)
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     assert f"下拉列表等数据有效性 {checks} 项、实时检查 {formats} 项" in result.output
     assert f"删除工作表：{CODE_SHEET}" in result.output
     after = inventory(out)
@@ -204,7 +202,7 @@ def test_a_prepared_download_saved_by_calc_comes_out_clean(office, tmp_path):
     assert formats == 10 + 5
     out = tmp_path / "导入.xlsx"
     result = run_clean(saved, out)
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.output
     assert f"实时检查 {formats} 项" in result.output
     after = inventory(out)
     members = after[office_fixture.MEMBERS]
@@ -236,7 +234,7 @@ def test_a_marked_copy_with_a_row_inserted_loses_every_note_of_ours(office, fill
     )
     out = tmp_path / "导入.xlsx"
     result = run_clean(moved, out)
-    assert result.exit_code == 1 and "1 个标注未能恢复" in result.output, result.output
+    assert result.returncode == 1 and "1 个标注未能恢复" in result.output, result.output
     assert "1 条 dyxx 的批注所在单元格在校验后被移动" in result.output  # listed, not only removed
     assert "E8" in result.output
     after = inventory(out)

@@ -1,10 +1,11 @@
-"""`dyxx check` as a user runs it: exit codes, terminal and JSON output, the annotated copy."""
+"""`dyxx check` as a user runs it: exit codes, terminal and JSON output, the annotated copy.
+
+The exit codes are those of the console script in a child process; the rest runs in-process.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 import subprocess
 import sys
@@ -14,59 +15,51 @@ import openpyxl
 import pytest
 
 from addin.write.marked.annotate import RESULT_SHEET, STAMP_SHEET
-from tests.conftest import BRANCH, cell_style, good_member, good_org
+from tests.support.books import BRANCH, cell_style, good_member, good_org
+from tests.support.cli import dyxx, dyxx_process, registered_commands
+from tests.support.xlsx import digest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "示例_林业局党委.xlsx"
+DAY = ("--today", "2024-06-01")
 
 
-def dyxx(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the installed command line in a child process, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "addin.cli.main", *args, "--today", "2024-06-01"],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
+@pytest.mark.e2e
 def test_clean_file_exits_0(book):
     path = book(members=[good_member()], orgs=[good_org()])
-    result = dyxx("check", str(path))
+    result = dyxx_process("check", str(path), *DAY)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "未发现问题" in result.stdout and "结论：通过" in result.stdout
 
 
+@pytest.mark.e2e
 def test_errors_exit_1_and_are_listed_with_counts(book):
     path = book(members=[good_member(gender="女")], orgs=[good_org()])
-    result = dyxx("check", str(path))
+    result = dyxx_process("check", str(path), *DAY)
     assert result.returncode == 1
     assert "E6" in result.stdout and "性别“女”与身份证号" in result.stdout
     assert re.search(r"member\.gender_mismatch.*错误.*1", result.stdout)
     assert "错误 1 个，警告 0 个" in result.stdout
 
 
+@pytest.mark.e2e
 def test_unreadable_file_exits_2_without_traceback(tmp_path):
     path = tmp_path / "坏 文件.xlsx"
     path.write_bytes(b"garbage")
-    result = dyxx("check", str(path))
+    result = dyxx_process("check", str(path), *DAY)
     assert result.returncode == 2
     assert "坏 文件.xlsx" in result.stdout and "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.e2e
 def test_missing_file_exits_2(tmp_path):
-    result = dyxx("check", str(tmp_path / "没有这个文件.xlsx"))
+    result = dyxx_process("check", str(tmp_path / "没有这个文件.xlsx"), *DAY)
     assert result.returncode == 2 and "文件不存在" in result.stdout
 
 
 def test_json_shape(book):
     path = book(members=[good_member(gender="女", job=211)], orgs=[good_org()])
-    result = dyxx("check", str(path), "--json")
+    result = dyxx("check", str(path), "--json", *DAY)
     assert result.returncode == 1
     data = json.loads(result.stdout)
     assert set(data) >= {"findings", "summary", "fingerprint", "tables"}
@@ -105,7 +98,7 @@ def test_annotated_copy(book, tmp_path):
     )
     before = digest(path)
     out = tmp_path / "out" / "标注.xlsx"
-    result = dyxx("check", str(path), "-o", str(out))
+    result = dyxx("check", str(path), "-o", str(out), *DAY)
     assert result.returncode == 1
     assert digest(path) == before  # the input is never written
     original = openpyxl.load_workbook(path)
@@ -146,7 +139,7 @@ def test_annotated_copy(book, tmp_path):
 def test_annotated_copy_of_a_clean_file_passes(book, tmp_path):
     path = book(members=[good_member()], orgs=[good_org()])
     out = tmp_path / "ok.xlsx"
-    assert dyxx("check", str(path), "-o", str(out)).returncode == 0
+    assert dyxx("check", str(path), "-o", str(out), *DAY).returncode == 0
     stamp = dict(openpyxl.load_workbook(out)[STAMP_SHEET].iter_rows(min_row=2, values_only=True))
     assert stamp["结论"] == "通过" and stamp["错误数"] == 0
 
@@ -154,7 +147,7 @@ def test_annotated_copy_of_a_clean_file_passes(book, tmp_path):
 def test_output_equal_to_input_is_refused(book):
     path = book(members=[good_member(gender="女")])
     before = digest(path)
-    result = dyxx("check", str(path), "-o", str(path))
+    result = dyxx("check", str(path), "-o", str(path), *DAY)
     assert result.returncode == 2 and "不能与输入的文件相同" in result.stdout
     assert digest(path) == before
 
@@ -163,7 +156,7 @@ def test_several_files_write_one_copy_each(book, tmp_path):
     orgs = book(orgs=[good_org()], name="附件3.xlsx")
     members = book(members=[good_member(branch="别的支部")], name="附件4.xlsx")
     out = tmp_path / "标注"
-    result = dyxx("check", str(orgs), str(members), "-o", str(out))
+    result = dyxx("check", str(orgs), str(members), "-o", str(out), *DAY)
     assert result.returncode == 1
     assert sorted(p.name for p in out.iterdir()) == ["附件3_校验.xlsx", "附件4_校验.xlsx"]
     marked = openpyxl.load_workbook(out / "附件4_校验.xlsx")
@@ -180,15 +173,13 @@ def test_fingerprint_changes_with_the_data(book):
 
 
 def test_bundled_example_runs(tmp_path):
-    result = dyxx("check", str(EXAMPLE), "-o", str(tmp_path / "示例_校验结果.xlsx"))
+    result = dyxx("check", str(EXAMPLE), "-o", str(tmp_path / "示例_校验结果.xlsx"), *DAY)
     assert result.returncode == 1
     assert "结论：未通过" in result.stdout
     assert BRANCH in result.stdout  # the hint names the full 附件3 branch name
 
 
 def test_every_command_is_documented_in_readme():
-    from tests.test_offline import registered_commands
-
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = registered_commands()
     assert {"check", "rules", "addin build"} <= commands
@@ -196,15 +187,11 @@ def test_every_command_is_documented_in_readme():
         assert f"dyxx {command}" in readme, command
 
 
+@pytest.mark.e2e
 def test_rules_command_lists_every_rule():
     from addin.model.findings import RULES
 
-    result = subprocess.run(
-        [sys.executable, "-m", "addin.cli.main", "rules"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    result = dyxx_process("rules")  # a fresh process: the rules its own imports register
     assert result.returncode == 0
     for code in RULES:
         assert code in result.stdout
@@ -230,7 +217,7 @@ def test_macro_workbook_keeps_its_vba(tmp_path):
     path = tmp_path / "宏工作簿.xlsm"
     workbook.save(path)
     out = tmp_path / "宏工作簿_校验.xlsm"
-    result = dyxx("check", str(path), "-o", str(out))
+    result = dyxx("check", str(path), "-o", str(out), *DAY)
     assert result.returncode == 1 and "E6" in result.stdout
     with zipfile.ZipFile(path) as a, zipfile.ZipFile(out) as b:
         assert b.read("xl/vbaProject.bin") == a.read("xl/vbaProject.bin")

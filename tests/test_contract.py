@@ -7,11 +7,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner
 
-from addin.cli.main import app
 from addin.engine.contract import ReportModel, schema_text
-from tests.conftest import good_member, good_org, write_book
+from tests.support.books import good_member, good_org, write_book
+from tests.support.cli import dyxx
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "schemas" / "report.schema.json"
@@ -25,8 +24,8 @@ def test_the_published_schema_is_the_models_schema():
 
 
 def report_of(*args: str) -> dict:
-    result = CliRunner().invoke(app, ["check", *args, "--json", "--today", "2024-06-01"])
-    assert result.exit_code in (0, 1), result.output
+    result = dyxx("check", *args, "--json", "--today", "2024-06-01")
+    assert result.returncode in (0, 1), result.output
     return json.loads(result.stdout)
 
 

@@ -13,17 +13,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import addin.cli.main  # noqa: F401  (registers every command)
-from addin.cli.app import app
 from addin.engine.check import check_files
 from addin.model.findings import RULES
 from addin.read.reader import read_workbook
 from addin.rules.controls import control_problem
 from addin.write.layout import MEMBER_COLUMNS, ORG_COLUMNS, add_table, new_workbook
-from tests.conftest import TODAY, good_member, good_org, person_id
-from tests.test_text_stays_text import strings, with_controls
+from tests.support.books import TODAY, good_member, good_org, person_id
+from tests.support.cli import dyxx
+from tests.support.xlsx import strings, with_controls
 
 RULE = "cell.control_character"
 CHARS = ("\x0b", "\x01", "\x1b", "\x0c", "\x7f", "\x1f")
@@ -115,11 +114,11 @@ def test_the_problem_shows_every_character_and_the_fix():
 
 def test_check_reports_the_rule_and_lists_it(tmp_path):
     path, spoiled = _book(tmp_path / "采集.xlsx")
-    result = CliRunner().invoke(app, ["check", str(path), "--json", "--today", "2024-06-01"])
-    assert result.exit_code == 1, result.output
+    result = dyxx("check", path, "--json", "--today", "2024-06-01")
+    assert result.returncode == 1, result.output
     found = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == RULE]
     assert len(found) == len(spoiled)
-    listed = CliRunner().invoke(app, ["rules"], env={"COLUMNS": "200"})
+    listed = dyxx("rules")
     assert RULE in listed.stdout and RULES[RULE].title in listed.stdout
 
 
@@ -133,9 +132,8 @@ def test_the_workflow_writes_them_visibly(tmp_path, command):
         "sample": ["sample", path, "-o", out, "--ratio", "1"],
         "diff": ["diff", _book(tmp_path / "原.xlsx", spoil=False)[0], path, "-o", out],
     }[command]
-    result = CliRunner().invoke(app, list(map(str, args)))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    assert result.exit_code in (0, 1) and out.is_file(), result.output
+    result = dyxx(*args)
+    assert result.returncode in (0, 1) and out.is_file(), result
     written = "".join(strings(out))
     # diff compares values as meant: a vertical tab, like a space, changes nothing
     shown = {PICTURES[c] for c in CHARS if command != "diff" or not c.isspace()}

@@ -10,8 +10,9 @@ import pytest
 
 from addin.read.reader import read_workbook
 from addin.workflow.diff import compare
-from tests.conftest import write_book
-from tests.test_workflow import FARM, FILES, MEMBERS, ORGAN, ORGS, TIMBER, branch_org, dyxx, member
+from tests.support.books import write_book
+from tests.support.branches import FARM, FILES, MEMBERS, ORGAN, ORGS, TIMBER, branch_org, member
+from tests.support.cli import dyxx
 
 NURSERY = "中共邵阳县林业局苗圃支部委员会"
 OLD_MEMBERS = [m for name in FILES for m in MEMBERS[name] if m["name"] not in ("刘洋", "孙丽")]

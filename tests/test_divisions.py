@@ -9,11 +9,11 @@ from addin.values.divisions import Period, periods, prefecture_of, province_of, 
 
 
 def test_table_is_sane() -> None:
-    table = divisions._table()
-    assert len(table) > 3000
-    for code, rows in table.items():
+    codes = divisions.all_codes()
+    assert len(codes) > 3000
+    for code in codes:
         assert len(code) == 6 and code.isdigit()
-        for row in rows:
+        for row in periods(code):
             assert row.code == code and row.name
 
 
@@ -105,10 +105,11 @@ def test_every_current_division_resolves_by_full_name() -> None:
     # Named twice among current codes of the table: 随州市 (421300), 神农架林区 (422921).
     ambiguous = {"429001", "429021"}
     wrong = []
-    for code, rows in divisions._table().items():
-        current = divisions.name(code)
-        in_use = any(row.end is None for row in rows)
-        if code.endswith("0000") or not in_use or divisions._is_generic(current or ""):
+    for code in divisions.all_codes():
+        current = divisions.name(code) or ""
+        in_use = any(row.end is None for row in periods(code))
+        generic = current in divisions.GENERIC or current.startswith(divisions.GENERIC_PREFIX)
+        if code.endswith("0000") or not in_use or generic:
             continue
         prefecture = prefecture_of(code) if not code.endswith("00") else None
         text = f"{province_of(code)}{prefecture or ''}{current}"
@@ -185,6 +186,6 @@ def test_hong_kong_macao_and_taiwan_are_not_abroad(text: str) -> None:
 
 def test_no_country_is_written_like_a_province() -> None:
     """Provinces are matched first: no country may start with a way to write one."""
-    provinces = [alias for alias, _code, _name in divisions._provinces()]
-    clash = [c for c, _dom in divisions._countries() if c.startswith(tuple(provinces))]
+    provinces = [alias for alias, _code, _name in divisions.province_aliases()]
+    clash = [c for c, _dom in divisions.country_aliases() if c.startswith(tuple(provinces))]
     assert clash == []

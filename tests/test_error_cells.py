@@ -14,13 +14,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
-import addin.cli.main  # noqa: F401  (registers every command)
-from addin.cli.app import app
 from addin.read.reader import read_workbook
 from addin.write.layout import DATA_ROW, MEMBER_COLUMNS
-from tests.conftest import TODAY, good_member, good_org, person_id, write_book
+from tests.support.books import TODAY, good_member, good_org, person_id, write_book
+from tests.support.cli import dyxx
 
 MEMBERS = "党员基本信息汇总表"
 LETTER = {key: openpyxl.utils.get_column_letter(c) for c, (_t, key) in enumerate(MEMBER_COLUMNS, 1)}
@@ -48,10 +46,8 @@ def with_errors(path: Path, cells: dict[str, str]) -> Path:
 
 
 def checked(path: Path) -> tuple[int, dict]:
-    result = CliRunner().invoke(app, ["check", str(path), "--json", "--today", TODAY.isoformat()])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, json.loads(result.stdout) if result.stdout.startswith("{") else {}
+    result = dyxx("check", path, "--json", "--today", TODAY.isoformat())
+    return result.returncode, json.loads(result.stdout) if result.stdout.startswith("{") else {}
 
 
 def errors_found(report: dict) -> dict[str, str]:

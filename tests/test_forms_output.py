@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -21,8 +20,8 @@ from addin.read.reader import read_workbook
 from addin.workflow.forms_output import answer, by_branch
 from addin.write.forms import member_items, org_items
 from addin.xlsx.source import is_encrypted
-from tests.conftest import good_member, write_book
-from tests.test_workflow import (
+from tests.support.books import good_member, write_book
+from tests.support.branches import (
     FARM,
     FILES,
     MEMBERS,
@@ -30,8 +29,8 @@ from tests.test_workflow import (
     RETIRED,
     TIMBER,
     branch_books,
-    dyxx,
 )
+from tests.support.cli import Ran, dyxx
 
 ITEMS = {item.key: item for item in member_items() if item.key}
 ORG_ITEMS = {item.key: item for item in org_items() if item.key}
@@ -56,7 +55,7 @@ def summary(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def printed(summary, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+def printed(summary, tmp_path_factory) -> tuple[Path, Ran]:
     folder = tmp_path_factory.mktemp("printed") / "采集表"
     result = dyxx("forms", str(summary), "-o", str(folder), "--no-pdf")
     return folder, result
@@ -170,6 +169,7 @@ def test_org_form_cell_by_cell(printed):
     assert sheet["A2"].value == "党组织和所在单位基本信息采集表"
 
 
+@pytest.mark.office
 def test_forms_print_to_pdf_with_the_chinese_text(summary, tmp_path):
     needs_libreoffice()
     folder = tmp_path / "采集表"
@@ -202,18 +202,9 @@ def test_forms_print_to_pdf_with_the_chinese_text(summary, tmp_path):
     assert not list(folder.glob(".dyxx-*"))  # nothing left behind
 
 
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "addin.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-    )
-
-
 def test_without_libreoffice_the_workbooks_are_still_written(summary, tmp_path):
     folder = tmp_path / "采集表"
-    result = run("forms", str(summary), "-o", str(folder), env={"PATH": str(tmp_path)})
+    result = dyxx("forms", str(summary), "-o", str(folder), env={"PATH": str(tmp_path)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "未找到 LibreOffice" in result.stdout
     assert len(list(folder.glob("*.xlsx"))) == 4 and not list(folder.glob("*.pdf"))
@@ -221,7 +212,7 @@ def test_without_libreoffice_the_workbooks_are_still_written(summary, tmp_path):
 
 def test_encrypted_output_has_no_pdf(summary, tmp_path):
     folder = tmp_path / "采集表"
-    result = run(
+    result = dyxx(
         "forms", str(summary), "-o", str(folder), "--encrypt", env={"DYXX_OUTPUT_PASSWORD": "m-1"}
     )
     assert result.returncode == 0, result.stdout + result.stderr

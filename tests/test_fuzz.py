@@ -17,7 +17,7 @@ import pytest
 from addin.engine.check import check_files
 from addin.model.errors import WorkbookError
 from addin.write.marked.annotate import write_annotated
-from tests.conftest import good_member, good_org, person_id, write_book
+from tests.support.books import good_member, good_org, person_id, write_book
 
 CASES = 80
 BOUND = 30  # seconds per run; a run normally takes well under one

@@ -1,4 +1,8 @@
-"""Broken, hostile and encrypted workbooks: a clear exit 2, never a traceback, never damage."""
+"""Broken, hostile and encrypted workbooks: a clear exit 2, never a traceback, never damage.
+
+Files built to exhaust a reader (entities, a zip bomb, a million rows) are checked by a child
+process with a timeout, so a regression fails instead of hanging the suite.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -18,37 +21,16 @@ from addin.engine.check import check_files
 from addin.model.errors import WorkbookError
 from addin.read.reader import read_workbook
 from addin.write.outputs import encrypt
-from tests.conftest import TODAY, good_member, good_org, person_id, write_book
-
-TIMEOUT = 120  # seconds: a generous bound; every case here normally takes well under 5 s
-
-
-def dyxx(*args: str, env: dict | None = None, stdin: str | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "addin.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        input=stdin,
-        env={**os.environ, "COLUMNS": "200", **(env or {})},
-    )
-
-
-def assert_refused(result, *words: str) -> None:
-    assert result.returncode == 2, result.stdout + result.stderr
-    output = result.stdout + result.stderr
-    assert "Traceback" not in output
-    for word in words:
-        assert word in output
-
-
-def rewrite(path: Path, target: Path, replace: dict[str, bytes]) -> Path:
-    """Copy a real .xlsx, replacing some members' bytes."""
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        assert set(replace) <= set(source.namelist())
-        for info in source.infolist():
-            out.writestr(info, replace.get(info.filename, source.read(info)))
-    return target
+from tests.support.books import TODAY, good_member, good_org, person_id, write_book
+from tests.support.cli import (
+    TIMEOUT,
+    assert_refused,
+    console_script,
+    dyxx,
+    dyxx_process,
+    reading_commands,
+)
+from tests.support.xlsx import rewrite, shrink_declared_size
 
 
 @pytest.fixture
@@ -84,45 +66,30 @@ def with_entity(xml: bytes, dtd: bytes) -> bytes:
     return head + b"?>" + dtd + rest.replace("李建国".encode(), b"&lol9;", 1)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("dtd", [LAUGHS, EXTERNAL], ids=["billion-laughs", "external-entity"])
 def test_xml_entities_are_refused(sample, tmp_path, dtd):
     with zipfile.ZipFile(sample) as archive:
         xml = archive.read(SHEET)
     bad = rewrite(sample, tmp_path / "实体.xlsx", {SHEET: with_entity(xml, dtd)})
-    result = dyxx("check", str(bad), "-o", str(tmp_path / "out.xlsx"))
+    result = dyxx_process("check", str(bad), "-o", str(tmp_path / "out.xlsx"))
     assert_refused(result, "实体.xlsx", "XML 实体声明")
     assert "root:" not in result.stdout and not (tmp_path / "out.xlsx").exists()
 
 
+@pytest.mark.e2e
 def test_zip_bomb_is_refused(sample, tmp_path):
     bomb = b"<x>" + b" " * (400 * 1024**2) + b"</x>"  # 400 MB of spaces, ~400 KB compressed
     bad = rewrite(sample, tmp_path / "炸弹.xlsx", {"xl/styles.xml": bomb})
     assert bad.stat().st_size < 5 * 1024**2
-    assert_refused(dyxx("check", str(bad)), "炸弹.xlsx", "压缩炸弹")
+    assert_refused(dyxx_process("check", str(bad)), "炸弹.xlsx", "压缩炸弹")
 
 
 def test_lying_size_header_is_refused(sample, tmp_path):
     """A member whose header claims fewer bytes than it holds (bypasses size checks)."""
     bad = tmp_path / "谎报.xlsx"
-    bad.write_bytes(_shrink_declared_size(sample.read_bytes(), "xl/worksheets/sheet2.xml"))
+    bad.write_bytes(shrink_declared_size(sample.read_bytes(), "xl/worksheets/sheet2.xml"))
     assert_refused(dyxx("check", str(bad)), "谎报.xlsx", "损坏")
-
-
-def _shrink_declared_size(data: bytes, name: str) -> bytes:
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    info = archive.getinfo(name)
-    encoded = name.encode()
-    buffer = bytearray(data)
-    # central directory record: signature, ..., uncompressed size at offset 24, name at 46
-    central = buffer.find(b"PK\x01\x02" + bytes(buffer[buffer.find(b"PK\x01\x02") + 4 :][:0]))
-    while central != -1:
-        name_length = int.from_bytes(buffer[central + 28 : central + 30], "little")
-        if bytes(buffer[central + 46 : central + 46 + name_length]) == encoded:
-            buffer[central + 24 : central + 28] = (info.file_size // 2).to_bytes(4, "little")
-        central = buffer.find(b"PK\x01\x02", central + 4)
-    local = info.header_offset
-    buffer[local + 22 : local + 26] = (info.file_size // 2).to_bytes(4, "little")
-    return bytes(buffer)
 
 
 # ---- broken and odd files --------------------------------------------------------------------
@@ -198,13 +165,14 @@ def test_formulas_with_and_without_saved_results(book, tmp_path):
     assert check_files([fixed], today=TODAY).findings == []
 
 
+@pytest.mark.e2e
 def test_a_million_used_rows(tmp_path):
     """The used range reaches row 1,048,576 (a stray mark at the bottom of the sheet)."""
     path = write_book(tmp_path / "百万行.xlsx", [good_member()], [good_org()])
     workbook = openpyxl.load_workbook(path)
     workbook["党员基本信息汇总表"]["T1048576"] = "。"
     workbook.save(path)
-    result = dyxx("check", str(path), "--json", "--today", "2024-06-01")
+    result = dyxx_process("check", str(path), "--json", "--today", "2024-06-01")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["rows"] == 2
 
@@ -286,7 +254,7 @@ def test_encrypt_option_writes_an_encrypted_copy(sample, tmp_path):
 
 def test_encrypt_without_a_password_writes_nothing(sample, tmp_path):
     out = tmp_path / "x.xlsx"
-    result = dyxx("check", str(sample), "-o", str(out), "--encrypt", stdin="")
+    result = dyxx("check", str(sample), "-o", str(out), "--encrypt", input="")
     assert result.returncode == 2 and not out.exists()
     assert "DYXX_OUTPUT_PASSWORD" in result.stdout + result.stderr
 
@@ -316,21 +284,17 @@ def test_mask_hides_ids_and_phones_in_json_and_terminal(book):
         assert "1380739123" not in result.stdout
 
 
-def test_internal_errors_show_no_cell_values(monkeypatch, capsys, book):
+def test_internal_errors_show_no_cell_values(monkeypatch, book):
     """The last line of defence: an unexpected error message is never printed."""
     import addin.cli.check as command
-    from addin.cli import main as cli
 
     def broken(*_args, **_kwargs):
         raise ValueError("invalid literal: '430523196803120118'")
 
     monkeypatch.setattr(command, "check_sources", broken)
-    monkeypatch.setattr(sys, "argv", ["dyxx", "check", str(book(members=[good_member()]))])
-    with pytest.raises(SystemExit) as exited:
-        cli.main()
-    err = capsys.readouterr().err
-    assert exited.value.code == 2 and "内部错误" in err and "ValueError" in err
-    assert "430523" not in err
+    result = dyxx("check", book(members=[good_member()]), env={"DYXX_DEBUG": None})
+    assert result.returncode == 2 and "内部错误" in result.stderr and "ValueError" in result.stderr
+    assert "430523" not in result.output
 
 
 def test_markup_like_values_are_shown_literally(book, tmp_path):
@@ -355,7 +319,7 @@ def run_in_terminal(args: list[str], answers: list[str]) -> tuple[int, str]:
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "addin.cli.main", *args],
+        [*console_script(), *args],
         stdin=slave,
         stdout=slave,
         stderr=slave,
@@ -386,6 +350,7 @@ def run_in_terminal(args: list[str], answers: list[str]) -> tuple[int, str]:
     return process.wait(timeout=TIMEOUT), screen.decode("utf-8", "replace")
 
 
+@pytest.mark.e2e
 def test_password_prompt_on_a_terminal(locked, tmp_path):
     out = tmp_path / "标注.xlsx"
     code, screen = run_in_terminal(
@@ -399,21 +364,6 @@ def test_password_prompt_on_a_terminal(locked, tmp_path):
 
 
 # ---- every command that reads a workbook ------------------------------------------------------
-
-
-def reading_commands(bad: Path, out: Path) -> dict[str, list[str]]:
-    """Each command that reads a user's workbook, on the file ``bad`` (add new ones here)."""
-    return {
-        "check": ["check", str(bad)],
-        "check -o": ["check", str(bad), "-o", str(out)],
-        "prepare": ["prepare", str(bad), "-o", str(out)],
-        "merge": ["merge", str(bad), "-o", str(out)],
-        "sample": ["sample", str(bad), "-o", str(out)],
-        "diff (old)": ["diff", str(bad), str(bad), "-o", str(out)],
-        "forms": ["forms", str(bad), "-o", str(out)],
-        "verify": ["verify", str(bad)],
-        "clean": ["clean", str(bad), "-o", str(out)],
-    }
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Every copy dyxx writes of an officer's workbook keeps what it does not mean to change.
 
-The workbook is made in LibreOffice (tests/office_fixture.py): 出生日期 as formulas
+The workbook is made in LibreOffice (tests/support/office_fixture.py): 出生日期 as formulas
 with cached results, an image, a text box, notes, a chart, a hidden sheet, a
 dropdown whose list is on that sheet, print settings. Headless LibreOffice does
 not save frozen panes, and it writes a list from another sheet as an ordinary
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -28,15 +27,19 @@ from addin.engine.check import check_files
 from addin.workflow.clean import clean
 from addin.workflow.prepare import prepare
 from addin.workflow.verify import verify
-from addin.write.marked.annotate import RESULT_SHEET, STAMP_SHEET, write_annotated
+from addin.write.marked.annotate import RESULT_SHEET, STAMP_SHEET
 from addin.xlsx import parts as xlsxparts
 from addin.xlsx import sheet as xlsxsheet
 from addin.xlsx.package import Rewriter
 from addin.xlsx.source import sheet_parts
-from tests import office_fixture
-from tests.conftest import TODAY, good_member, good_org, person_id, write_book
+from tests.support import office_fixture
+from tests.support.books import TODAY, good_member, good_org, marked_copy, person_id, write_book
+from tests.support.xlsx import parts
 
-pytestmark = pytest.mark.filterwarnings("ignore:Data Validation extension:UserWarning")
+pytestmark = [
+    pytest.mark.office,  # the fixture workbook is saved by LibreOffice
+    pytest.mark.filterwarnings("ignore:Data Validation extension:UserWarning"),
+]
 MEMBERS, OPTIONS, CHART = office_fixture.MEMBERS, office_fixture.OPTIONS, office_fixture.CHART
 ORGS = office_fixture.ORGS
 BOOK_PARTS = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
@@ -67,7 +70,7 @@ def members() -> list[dict[str, object]]:
 @pytest.fixture(scope="module")
 def original(tmp_path_factory) -> Path:
     """The officer's workbook, saved by LibreOffice (skipped without it, as `office` is)."""
-    from tests import uno_bridge
+    from tests.support import uno_bridge
 
     reason = uno_bridge.missing()
     if reason:
@@ -93,11 +96,6 @@ def _as_excel_writes(data: bytes, rows: int) -> bytes:
     xml = xml.replace(b"</worksheet>", extension.encode() + b"</worksheet>")
     package.put(part, xml)
     return package.finish()
-
-
-def parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as package:
-        return {name: package.read(name) for name in package.namelist()}
 
 
 def part_of(path: Path, sheet: str) -> str:
@@ -145,18 +143,13 @@ def changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
     return {name for name in before if name in after and before[name] != after[name]}
 
 
-def checked(path: Path, out: Path) -> Path:
-    write_annotated(path, out, check_files([path], today=TODAY))
-    return out
-
-
 @pytest.fixture(scope="module")
 def steps(original, tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("steps")
     prepared = folder / "带校验.xlsx"
     prepare(original, prepared)
-    marked = checked(prepared, folder / "标注.xlsx")
-    again = checked(marked, folder / "再标注.xlsx")
+    marked = marked_copy(prepared, folder / "标注.xlsx")
+    again = marked_copy(marked, folder / "再标注.xlsx")
     cleaned = folder / "导入.xlsx"
     clean(again, cleaned)
     return {
@@ -256,7 +249,7 @@ def test_a_marked_copy_saved_since_is_marked_again_and_cleaned_by_look(steps, of
     still change only the flagged sheet, its notes, the styles and our own sheets."""
     resaved = tmp_path / "另存.xlsx"
     office.call("evaluate", path=str(steps["marked"]), values={}, rows={}, save_as=str(resaved))
-    again = checked(resaved, tmp_path / "另存_标注.xlsx")
+    again = marked_copy(resaved, tmp_path / "另存_标注.xlsx")
     before, after = parts(resaved), parts(again)
     member = part_of(resaved, MEMBERS)
     notes = {n for n in before if n.startswith("xl/comments") or n.endswith(".vml")}

@@ -10,7 +10,6 @@ again and again (a marked copy of a marked copy of …), nothing piles up.
 from __future__ import annotations
 
 import re
-import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -22,20 +21,15 @@ from addin.engine.check import check_files
 from addin.model.errors import WorkbookError
 from addin.workflow.clean import clean
 from addin.workflow.verify import verify
-from addin.write.marked.annotate import write_annotated
 from addin.xlsx import parts as xlsxparts
 from addin.xlsx.package import Rewriter
 from addin.xlsx.source import sheet_parts
-from tests.conftest import TODAY, good_member, good_org, person_id, write_book
+from tests.support.books import TODAY, good_member, good_org, marked_copy, person_id, write_book
+from tests.support.xlsx import parts
 
 MEMBERS = "党员基本信息汇总表"
 FLAGGED = 300  # women with a man's ID: one error each, in column E
 STYLES = 63_900  # cell formats the workbook has before it is marked
-
-
-def parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as package:
-        return {name: package.read(name) for name in package.namelist()}
 
 
 def cell_formats(path: Path) -> int:
@@ -80,19 +74,15 @@ def crowded(path: Path, formats: int) -> Path:
     return path
 
 
-def checked(path: Path, out: Path) -> Path:
-    write_annotated(path, out, check_files([path], today=TODAY))
-    return out
-
-
 @pytest.fixture(scope="module")
 def original(tmp_path_factory) -> Path:
     return crowded(tmp_path_factory.mktemp("limits") / "名册.xlsx", STYLES)
 
 
+@pytest.mark.e2e  # 64,000 cell formats
 def test_marks_stay_within_excels_cell_formats(original, tmp_path):
     assert cell_formats(original) == STYLES
-    marked = checked(original, tmp_path / "标注.xlsx")
+    marked = marked_copy(original, tmp_path / "标注.xlsx")
     assert STYLES < cell_formats(marked) <= xlsxparts.MAX_CELL_FORMATS
     sheet = openpyxl.load_workbook(marked)[MEMBERS]
     for number in range(FLAGGED):
@@ -101,14 +91,15 @@ def test_marks_stay_within_excels_cell_formats(original, tmp_path):
         assert cell.number_format == "@", cell.coordinate  # the format a mark keeps
 
 
+@pytest.mark.e2e  # 64,000 cell formats
 def test_a_marked_copy_of_a_marked_copy_reads_and_nothing_piles_up(original, tmp_path):
-    first = checked(original, tmp_path / "标注0.xlsx")
+    first = marked_copy(original, tmp_path / "标注0.xlsx")
     names, formats = set(parts(first)), cell_formats(first)
     findings = check_files([first], today=TODAY).flatten(["sheet", "cell", "rule"])
     assert len(findings) == FLAGGED
     path = first
     for round_ in range(1, 4):
-        path = checked(path, tmp_path / f"标注{round_}.xlsx")
+        path = marked_copy(path, tmp_path / f"标注{round_}.xlsx")
         assert set(parts(path)) == names and cell_formats(path) == formats
         assert check_files([path], today=TODAY).flatten(["sheet", "cell", "rule"]) == findings
         assert verify(path).unchanged
@@ -117,11 +108,12 @@ def test_a_marked_copy_of_a_marked_copy_reads_and_nothing_piles_up(original, tmp
     assert done.exact and parts(cleaned) == parts(original)
 
 
+@pytest.mark.e2e  # 64,000 cell formats
 def test_no_room_for_a_mark_is_a_clear_refusal(tmp_path):
     full = crowded(tmp_path / "满.xlsx", xlsxparts.MAX_CELL_FORMATS)
     out = tmp_path / "标注.xlsx"
     with pytest.raises(WorkbookError, match="上限"):
-        checked(full, out)
+        marked_copy(full, out)
     assert not out.exists()
 
 
@@ -131,7 +123,7 @@ def test_a_note_stays_within_a_cells_characters(tmp_path):
     own = "核" * 32_760
     book[MEMBERS]["E6"].comment = Comment(own, "王芳")
     book.save(path)
-    marked = checked(path, tmp_path / "标注.xlsx")
+    marked = marked_copy(path, tmp_path / "标注.xlsx")
     note = openpyxl.load_workbook(marked)[MEMBERS]["E6"].comment.text
     assert note.startswith(own + "\n【") and len(note) <= xlsxparts.MAX_TEXT
     cleaned = tmp_path / "导入.xlsx"

@@ -19,7 +19,7 @@ from addin.write.marked.stamp import own_sheets, read_stamp
 from addin.write.marked.unmark import undo
 from addin.xlsx import package, source
 from bench.generate import write as generate
-from tests.conftest import TODAY, cell_style, good_member, good_org
+from tests.support.books import TODAY, cell_style, good_member, good_org
 
 RED, YELLOW = 0xFFC7CF, 0xFFEB9D
 # Parts the marker may change; everything else must be copied byte for byte.

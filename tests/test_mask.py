@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from addin.cli.main import app
-from tests.conftest import good_member, good_org, person_id, write_book
+from tests.support.books import good_member, good_org, person_id, write_book
+from tests.support.cli import dyxx
 
+DAY = ("--today", "2024-06-01")
 HIDDEN_ID = person_id("430523", "19790605", "012")
 SECRETS = [
     HIDDEN_ID,
@@ -55,11 +55,6 @@ def members() -> list[dict[str, object]]:
     ]
 
 
-def dyxx(*args: str):
-    day = [] if args[0] == "diff" else ["--today", "2024-06-01"]
-    return CliRunner().invoke(app, [*args, *day], env={"COLUMNS": "250"})
-
-
 def texts_of(path: Path) -> str:
     """Every part of an .xlsx as text: cells, notes, everything."""
     with zipfile.ZipFile(path) as package:
@@ -77,15 +72,15 @@ def roster(tmp_path) -> Path:
 
 
 def test_check_masks_terminal_json_and_the_marked_copy(roster, tmp_path):
-    shown = dyxx("check", str(roster), "--mask", "--limit", "0")
-    assert shown.exit_code == 1
+    shown = dyxx("check", str(roster), "--mask", "--limit", "0", *DAY)
+    assert shown.returncode == 1
     assert "出生日期1979-**-**与身份证号中的1979-**-**不一致" in shown.output
     assert_hidden(shown.output)
-    report = dyxx("check", str(roster), "--mask", "--json")
+    report = dyxx("check", str(roster), "--mask", "--json", *DAY)
     assert_hidden(report.output)
     assert json.loads(report.output)["summary"]["errors"] > 0
     marked = tmp_path / "标注.xlsx"
-    assert dyxx("check", str(roster), "--mask", "-o", str(marked)).exit_code == 1
+    assert dyxx("check", str(roster), "--mask", "-o", str(marked), *DAY).returncode == 1
     written = texts_of(marked)
     assert "1979-**-**" in written
     # the copy holds the members' rows themselves; the findings and notes may not add a secret
@@ -99,8 +94,8 @@ def test_merge_masks_its_findings_and_conflicts(tmp_path):
     other[0]["mobile"] = "139 0739 1240"
     second = write_book(tmp_path / "二.xlsx", other)
     out = tmp_path / "汇总.xlsx"
-    result = dyxx("merge", str(first), str(second), "-o", str(out), "--mask")
-    assert result.exit_code == 1, result.output
+    result = dyxx("merge", str(first), str(second), "-o", str(out), "--mask", *DAY)
+    assert result.returncode == 1, result.output
     assert_hidden(result.output)
     with zipfile.ZipFile(out) as package:
         names = [n for n in package.namelist() if n.startswith("xl/worksheets/")]
@@ -122,6 +117,6 @@ def test_diff_masks_the_birth_date_beside_a_masked_id(tmp_path):
     new = write_book(tmp_path / "新.xlsx", changed, [good_org()])
     out = tmp_path / "变动.xlsx"
     result = dyxx("diff", str(old), str(new), "-o", str(out), "--mask")
-    assert result.exit_code == 1, result.output
+    assert result.returncode == 1, result.output
     assert_hidden(texts_of(out))
     assert "1979-**-**" in texts_of(out)

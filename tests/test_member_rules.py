@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from tests.cases import MEMBER_BAD, MEMBER_GOOD
-from tests.conftest import BRANCH, good_member, good_org, person_id
+from tests.support.books import BRANCH, good_member, good_org, person_id
+from tests.support.cases import MEMBER_BAD, MEMBER_GOOD
 
 # The member table starts at row 6 (two title rows, the 基层党委 line, a two-row header).
 ROW = 6

@@ -20,8 +20,8 @@ from addin.workflow.summary import quality, statistics, write_summary
 from addin.write.layout import DATA_ROW, MEMBER_COLUMNS, ORG_COLUMNS
 from addin.write.outputs import encrypt
 from addin.xlsx.source import is_encrypted
-from tests.conftest import TODAY, good_member, good_org, person_id, write_book
-from tests.test_workflow import (
+from tests.support.books import TODAY, good_member, good_org, person_id, write_book
+from tests.support.branches import (
     COMMITTEE,
     FILES,
     MEMBERS,
@@ -29,8 +29,8 @@ from tests.test_workflow import (
     ORGS,
     RETIRED,
     branch_books,
-    dyxx,
 )
+from tests.support.cli import dyxx
 
 MEMBER_KEYS = [key for _text, key in MEMBER_COLUMNS]
 ORG_KEYS = [key for _text, key in ORG_COLUMNS]

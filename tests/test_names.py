@@ -1,19 +1,17 @@
 """addin.model.safename: file and sheet names built from data are safe everywhere and distinct.
 
-Each rule is checked by an independent predicate (:func:`assert_safe_file_name`,
+Each rule is checked by an independent predicate (``assert_safe_file_name`` in tests/support,
 written from the Windows, macOS and Linux rules rather than from the module),
 and every name is also created as a real file, with the longest suffix dyxx adds.
 """
 
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 
 from addin.model.safename import PLACEHOLDER, Namer, file_stem, key, sheet_title, unique
+from tests.support.names import RARE, assert_safe_file_name
 
-RARE = "".join(chr(0x20000 + i) for i in range(300))  # CJK Extension B: 4 bytes each
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # one ZWJ emoji
 HOSTILE = [
     "--accept=socket,host=0.0.0.0,port=2002;urp;",
@@ -51,19 +49,6 @@ HOSTILE = [
     "A" * 600,
     '=HYPERLINK("http://x","点我")',
 ]
-DEVICES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
-    f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"
-}
-
-
-def assert_safe_file_name(name: str) -> None:
-    """A file name that Windows, macOS and Linux all accept as what it says, and no option."""
-    assert name and name == unicodedata.normalize("NFC", name)
-    assert name[0] not in "-. " and name[-1] not in ". "
-    assert not any(c in '<>:"/\\|?*' for c in name), name
-    assert not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in name)
-    assert name.split(".")[0].rstrip(" ").upper() not in DEVICES, name
-    assert len(name.encode("utf-8")) < 255 and len(name.encode("utf-16-le")) // 2 < 255
 
 
 @pytest.mark.parametrize("text", HOSTILE)

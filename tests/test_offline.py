@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from addin.cli.main import app
-from tests.conftest import good_member, good_org
+from tests.support.books import good_member, good_org
+from tests.support.cli import dyxx_process, registered_commands
 
+pytestmark = pytest.mark.e2e  # every command in its own process
 GUARD = """
 import os, socket
 
@@ -74,15 +75,6 @@ def _namespace() -> list[str]:
     return []
 
 
-def registered_commands() -> set[str]:
-    """Every command of the app, sub-app commands as "group command"."""
-    names = {c.name or c.callback.__name__ for c in app.registered_commands}
-    for group in app.registered_groups:
-        for command in group.typer_instance.registered_commands:
-            names.add(f"{group.name} {command.name or command.callback.__name__}")
-    return names
-
-
 def test_every_command_has_an_offline_run(book, tmp_path):
     assert registered_commands() == set(commands(book, tmp_path))
 
@@ -93,7 +85,6 @@ def test_commands_run_without_network(book, tmp_path):
     (guard / "sitecustomize.py").write_text(GUARD, encoding="utf-8")
     log = tmp_path / "network.log"
     env = {
-        **os.environ,
         "PYTHONPATH": os.pathsep.join([str(guard), os.environ.get("PYTHONPATH", "")]),
         "DYXX_NETWORK_LOG": str(log),
     }
@@ -101,14 +92,8 @@ def test_commands_run_without_network(book, tmp_path):
     if os.environ.get("CI") and not prefix:
         pytest.fail("unshare -n is not available in CI")
     for name, args in commands(book, tmp_path).items():
-        result = subprocess.run(
-            [*prefix, sys.executable, "-m", "addin.cli.main", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=300,
-        )
-        assert result.returncode in (0, 1), (name, result.stdout, result.stderr)
+        result = dyxx_process(*args, prefix=prefix, env=env, timeout=300)
+        assert result.returncode in (0, 1), (name, result)
         assert not log.exists(), (name, log.read_text(encoding="utf-8"))
     proof = subprocess.run(
         [
@@ -119,6 +104,6 @@ def test_commands_run_without_network(book, tmp_path):
         ],
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, **env},
     )
     assert proof.returncode != 0 and log.exists()  # the guard really is in place

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from addin.engine.check import check_files
-from tests.cases import ORG_BAD, ORG_GOOD
-from tests.conftest import TODAY, good_member, good_org, shared_file
+from tests.support.books import TODAY, good_member, good_org, shared_file
+from tests.support.cases import ORG_BAD, ORG_GOOD
 
 
 def findings(check, **changes):

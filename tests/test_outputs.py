@@ -5,8 +5,8 @@ Each command is run as a user runs it; what is on disk before and after is compa
 
 from __future__ import annotations
 
-import hashlib
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -16,28 +16,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
-from addin.cli.main import app
 from addin.write import outputs
-from tests.conftest import good_member, good_org, write_book
+from tests.support.books import good_member, good_org, write_book
+from tests.support.cli import console_script, dyxx
+from tests.support.xlsx import digest
 
 ROOT = Path(__file__).resolve().parents[1]
 OLE = b"\xd0\xcf\x11\xe0"
-
-
-def dyxx(*args: str, cwd: Path | None = None):
-    """A command in-process; the working folder changed for relative paths."""
-    old = Path.cwd()
-    os.chdir(cwd or old)
-    try:
-        return CliRunner().invoke(app, [*args], env={"COLUMNS": "200"})
-    finally:
-        os.chdir(old)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def roster(path: Path, **changes: object) -> Path:
@@ -56,7 +42,7 @@ def test_check_never_writes_its_marked_copy_over_another_input(tmp_path):
     second = roster(tmp_path / "机关_校验.xlsx", name="李四")
     before = snapshot(tmp_path)
     result = dyxx("check", "机关.xlsx", "机关_校验.xlsx", "-o", ".", cwd=tmp_path)
-    assert result.exit_code == 2, result.output
+    assert result.returncode == 2, result.output
     assert "机关_校验.xlsx" in result.output and "输入的文件相同" in result.output
     assert snapshot(tmp_path) == before  # nothing written, not even the other copy
     assert first.exists() and second.exists()
@@ -79,7 +65,7 @@ def test_no_command_writes_over_an_input(tmp_path, command):
     (tmp_path / "link.xlsx").hardlink_to(tmp_path / "a.xlsx")
     before = snapshot(tmp_path)
     result = dyxx(*command, cwd=tmp_path)
-    assert result.exit_code == 2, result.output
+    assert result.returncode == 2, result.output
     assert snapshot(tmp_path) == before
 
 
@@ -88,35 +74,36 @@ def test_no_command_writes_over_an_input(tmp_path, command):
 
 def test_template_does_not_replace_a_filled_workbook(tmp_path):
     folder = tmp_path / "模板"
-    assert dyxx("template", "-d", str(folder)).exit_code == 0
+    assert dyxx("template", "-d", str(folder)).returncode == 0
     [filled] = [p for p in folder.iterdir() if p.suffix == ".xlsx"]
     book = openpyxl.load_workbook(filled)  # the officer fills it in and saves it
     book.worksheets[-1]["C6"] = "张三"
     book.save(filled)
     kept = digest(filled)
     result = dyxx("template", "-d", str(folder))
-    assert result.exit_code == 2
+    assert result.returncode == 2
     assert "文件已存在" in result.output and "--force" in result.output
     assert digest(filled) == kept
     forced = dyxx("template", "-d", str(folder), "--force")
-    assert forced.exit_code == 0 and digest(filled) != kept
+    assert forced.returncode == 0 and digest(filled) != kept
 
 
 def test_a_rerun_replaces_its_own_unchanged_output(tmp_path):
     source = roster(tmp_path / "名册.xlsx", gender="女")  # one finding: the copy is marked
     target = tmp_path / "名册_校验.xlsx"
-    assert dyxx("check", str(source), "-o", str(target)).exit_code == 1
+    assert dyxx("check", str(source), "-o", str(target)).returncode == 1
     assert outputs.dyxx_wrote(target)
     first = digest(target)
     roster(source, gender="男")  # fixed
-    assert dyxx("check", str(source), "-o", str(target)).exit_code == 0
+    assert dyxx("check", str(source), "-o", str(target)).returncode == 0
     assert digest(target) != first and outputs.dyxx_wrote(target)
 
 
+@pytest.mark.office
 def test_an_output_saved_by_an_office_suite_is_no_longer_replaced(tmp_path):
     source = roster(tmp_path / "名册.xlsx")
     target = tmp_path / "名册_校验.xlsx"
-    assert dyxx("check", str(source), "-o", str(target)).exit_code == 0
+    assert dyxx("check", str(source), "-o", str(target)).returncode == 0
     saved = tmp_path / "saved"
     subprocess.run(
         [
@@ -136,7 +123,7 @@ def test_an_output_saved_by_an_office_suite_is_no_longer_replaced(tmp_path):
     shutil.copyfile(saved / target.name, target)  # the officer opened it and saved
     kept = digest(target)
     result = dyxx("check", str(source), "-o", str(target))
-    assert result.exit_code == 2 and "文件已存在" in result.output
+    assert result.returncode == 2 and "文件已存在" in result.output
     assert digest(target) == kept
 
 
@@ -145,7 +132,7 @@ def test_clean_keeps_an_existing_file_of_the_default_name(tmp_path):
     theirs = roster(tmp_path / "名册_导入.xlsx", name="王五")
     kept = digest(theirs)
     result = dyxx("clean", str(source))
-    assert result.exit_code == 2 and "--force" in result.output
+    assert result.returncode == 2 and "--force" in result.output
     assert digest(theirs) == kept
 
 
@@ -156,7 +143,7 @@ def test_outputs_of_one_run_get_distinct_names(tmp_path):
     second = roster(tmp_path / "二支部" / "机关.xlsx", gender="女")
     out = tmp_path / "结果"
     result = dyxx("check", str(first), str(second), "-o", str(out))
-    assert result.exit_code == 1, result.output
+    assert result.returncode == 1, result.output
     assert sorted(p.name for p in out.iterdir()) == ["机关_校验(2).xlsx", "机关_校验.xlsx"]
     marked = openpyxl.load_workbook(out / "机关_校验(2).xlsx")
     assert any(s.title == "校验结果" for s in marked.worksheets)  # the second file's findings
@@ -169,7 +156,7 @@ def test_an_output_is_never_more_readable_than_its_input(tmp_path):
     source = roster(tmp_path / "名册.xlsx")
     source.chmod(0o600)
     target = tmp_path / "名册_校验.xlsx"
-    assert dyxx("check", str(source), "-o", str(target)).exit_code == 0
+    assert dyxx("check", str(source), "-o", str(target)).returncode == 0
     assert target.stat().st_mode & 0o777 == 0o600
 
 
@@ -177,9 +164,9 @@ def test_an_existing_outputs_permissions_are_not_widened(tmp_path):
     source = roster(tmp_path / "名册.xlsx")
     source.chmod(0o644)
     target = tmp_path / "名册_校验.xlsx"
-    assert dyxx("check", str(source), "-o", str(target)).exit_code == 0
+    assert dyxx("check", str(source), "-o", str(target)).returncode == 0
     target.chmod(0o600)
-    assert dyxx("check", str(source), "-o", str(target)).exit_code == 0
+    assert dyxx("check", str(source), "-o", str(target)).returncode == 0
     assert target.stat().st_mode & 0o777 == 0o600
 
 
@@ -194,6 +181,7 @@ with outputs.run([Path(sys.argv[1])]):
 """
 
 
+@pytest.mark.e2e
 def test_a_killed_write_leaves_only_an_encrypted_temporary_that_the_next_run_removes(tmp_path):
     source = roster(tmp_path / "名册.xlsx")
     out = tmp_path / "out"
@@ -206,7 +194,7 @@ def test_a_killed_write_leaves_only_an_encrypted_temporary_that_the_next_run_rem
     [left] = list(out.iterdir())
     assert left.name.startswith(".dyxx-") and left.read_bytes().startswith(OLE)
     assert left.stat().st_mode & 0o777 == 0o600
-    assert dyxx("check", str(source), "-o", str(out / "另一个.xlsx")).exit_code == 0
+    assert dyxx("check", str(source), "-o", str(out / "另一个.xlsx")).returncode == 0
     assert [p.name for p in out.iterdir()] == ["另一个.xlsx"]
 
 
@@ -228,6 +216,7 @@ run()
 """
 
 
+@pytest.mark.e2e
 def test_a_terminated_write_removes_its_temporary(tmp_path):
     out = tmp_path / "模板"
     done = subprocess.run(
@@ -238,13 +227,14 @@ def test_a_terminated_write_removes_its_temporary(tmp_path):
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.e2e
 def test_a_full_disk_names_the_output_in_chinese(tmp_path):
     source = roster(tmp_path / "名册.xlsx")
     disk = tmp_path / "disk"
     disk.mkdir()
     script = (
         f"mount -t tmpfs -o size=4k tmpfs {disk} && "
-        f"exec {sys.executable} -m addin.cli.main check {source} -o {disk}/名册_校验.xlsx"
+        f"exec {shlex.join(console_script())} check {source} -o {disk}/名册_校验.xlsx"
     )
     done = subprocess.run(
         ["unshare", "--map-root-user", "--mount", "sh", "-c", script],
@@ -266,7 +256,7 @@ def test_escape_sequences_from_cells_are_shown_not_emitted(tmp_path):
     hostile = "张三\x1b]52;c;ZXZpbA==\x07\x1b]0;标题\x07\u202e"
     source = roster(tmp_path / "名册.xlsx", name=hostile, gender="女")
     result = dyxx("check", str(source), "--limit", "0")
-    assert result.exit_code == 1
+    assert result.returncode == 1
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\u202e" not in result.output and "<U+202E>" in result.output
 
@@ -275,7 +265,7 @@ def test_a_file_name_with_an_escape_sequence_is_shown_safely(tmp_path):
     path = tmp_path / "名册\x1b[2J.xlsx"
     path.write_bytes(b"not a workbook")
     result = dyxx("check", str(path))
-    assert result.exit_code == 2
+    assert result.returncode == 2
     assert "\x1b" not in result.output and "名册␛[2J.xlsx" in result.output
 
 
@@ -284,19 +274,19 @@ def test_forms_refuses_to_replace_a_branchs_own_submission(tmp_path):
         tmp_path / "汇总.xlsx", [good_member()], [good_org(org_name=good_member()["branch"])]
     )
     first = dyxx("forms", str(summary), "-o", str(tmp_path / "采集表"), "--no-pdf")
-    assert first.exit_code == 0, first.output
+    assert first.returncode == 0, first.output
     [made] = (tmp_path / "采集表").glob("*.xlsx")
     theirs = write_book(made, [good_member(name="李四")])  # the branch's own file, same name
     kept = digest(theirs)
     again = dyxx("forms", str(summary), "-o", str(tmp_path / "采集表"), "--no-pdf")
-    assert again.exit_code == 2 and "--force" in again.output
+    assert again.returncode == 2 and "--force" in again.output
     assert digest(theirs) == kept
 
 
 def test_a_signature_does_not_survive_a_change(tmp_path):
     source = roster(tmp_path / "名册.xlsx")
     target = tmp_path / "名册_校验.xlsx"
-    assert dyxx("check", str(source), "-o", str(target)).exit_code == 0
+    assert dyxx("check", str(source), "-o", str(target)).returncode == 0
     signature = zipfile.ZipFile(target).comment
     changed = tmp_path / "改过.xlsx"
     with zipfile.ZipFile(target) as old, zipfile.ZipFile(changed, "w") as new:
@@ -323,7 +313,6 @@ def test_inputs_with_different_passwords_need_encrypt(tmp_path, monkeypatch):
     monkeypatch.setattr(workflow, "input_passwords", lambda files, given: dict(books))
     out = tmp_path / "汇总.xlsx"
     result = dyxx("merge", *(str(p) for p, _ in books), "-o", str(out))
-    assert (
-        result.exit_code == 2 and "不同的打开密码" in result.output and "--encrypt" in result.output
-    )
+    assert result.returncode == 2 and "不同的打开密码" in result.output
+    assert "--encrypt" in result.output
     assert not out.exists()

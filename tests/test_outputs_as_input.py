@@ -15,25 +15,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
-from typer.testing import CliRunner
 
 import addin.cli.main  # noqa: F401  (registers every command)
-from addin.cli.app import app
+from addin.read import ownsheets
 from addin.read.reader import read_workbook
 from addin.workflow.verify import verify
 from addin.write.layout import DATA_ROW
-from tests.conftest import BRANCH, good_member, good_org, person_id, write_book
+from tests.support.books import BRANCH, good_member, good_org, person_id, write_book
+from tests.support.cli import dyxx, dyxx_ok
 
 SECOND = "中共邵阳县林业局第二支部委员会"
 OFFICIAL = ["附件3 党组织汇总表", "附件4 党员汇总表"]
-
-
-def dyxx(*args: object):
-    result = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code in (0, 1), result.output
-    return result
 
 
 def members(branch: str, start: int, count: int) -> list[dict[str, object]]:
@@ -68,7 +60,7 @@ def branches(tmp_path_factory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def summary(branches, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("汇总") / "汇总.xlsx"
-    dyxx("merge", *branches, "-o", out, "--date", "2024-06-01", "--today", "2024-06-01")
+    dyxx_ok("merge", *branches, "-o", out, "--date", "2024-06-01", "--today", "2024-06-01")
     listed = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("问题清单").to_python()
     assert [r[5] for r in listed[4:7]] == ["党组织名称", "组织类别", "组织类别"]
     return out
@@ -83,7 +75,7 @@ def resaved(summary, office, tmp_path_factory) -> Path:
 
 
 def check_json(path: Path) -> dict:
-    return json.loads(dyxx("check", path, "--json", "--today", "2024-06-01").stdout)
+    return json.loads(dyxx_ok("check", path, "--json", "--today", "2024-06-01").stdout)
 
 
 @pytest.mark.parametrize("which", ["summary", "resaved"])
@@ -97,14 +89,14 @@ def test_check_reads_only_the_two_tables(which, request):
 
 
 def test_forms_writes_a_workbook_per_branch_only(summary, tmp_path):
-    dyxx("forms", summary, "-o", tmp_path / "采集表", "--no-pdf")
+    dyxx_ok("forms", summary, "-o", tmp_path / "采集表", "--no-pdf")
     written = sorted(p.stem for p in (tmp_path / "采集表").glob("*.xlsx"))
     assert written == sorted([BRANCH, SECOND, "（未填所在党支部）"])  # the unnamed 附件3 row
 
 
 def test_sample_draws_only_real_organisations(summary, tmp_path):
     out = tmp_path / "抽查.xlsx"
-    dyxx("sample", summary, "-o", out, "--ratio", "1", "--seed", "7")
+    dyxx_ok("sample", summary, "-o", out, "--ratio", "1", "--seed", "7")
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("抽查党组织").to_python()
     drawn = sorted(r[1] for r in rows[DATA_ROW - 1 :] if r[0] != "")
     assert drawn == sorted([BRANCH, SECOND, ""])
@@ -114,8 +106,10 @@ def test_diff_of_two_summaries_lists_only_what_changed(branches, summary, tmp_pa
     fixed = tmp_path / "第二支部.xlsx"
     write_book(fixed, members(SECOND, 10, 4), [good_org(org_name=SECOND)])
     again = tmp_path / "汇总2.xlsx"
-    dyxx("merge", branches[0], fixed, "-o", again, "--date", "2024-06-01", "--today", "2024-06-01")
-    dyxx("diff", summary, again, "-o", tmp_path / "变动.xlsx")
+    dyxx_ok(
+        "merge", branches[0], fixed, "-o", again, "--date", "2024-06-01", "--today", "2024-06-01"
+    )
+    dyxx_ok("diff", summary, again, "-o", tmp_path / "变动.xlsx")
     listed = CalamineWorkbook.from_path(str(tmp_path / "变动.xlsx")).get_sheet_by_name("变动清单")
     changes = [r for r in listed.to_python()[4:] if r[0] != ""]
     assert {r[3] for r in changes} - {""} == {SECOND}  # "": the 附件3 row without a name
@@ -123,7 +117,7 @@ def test_diff_of_two_summaries_lists_only_what_changed(branches, summary, tmp_pa
 
 def test_verify_of_a_checked_summary(summary, tmp_path):
     marked = tmp_path / "汇总_校验.xlsx"
-    dyxx("check", summary, "-o", marked, "--today", "2024-06-01")
+    dyxx_ok("check", summary, "-o", marked, "--today", "2024-06-01")
     verdict = verify(marked)
     assert verdict.unchanged and verdict.rows == 13
     assert [t.sheet for t in read_workbook(marked)] == OFFICIAL
@@ -131,7 +125,7 @@ def test_verify_of_a_checked_summary(summary, tmp_path):
 
 def test_merge_warns_of_a_summary_among_its_inputs(branches, summary, tmp_path):
     out = tmp_path / "再汇总.xlsx"
-    result = dyxx("merge", *branches, summary, "-o", out, "--today", "2024-06-01")
+    result = dyxx_ok("merge", *branches, summary, "-o", out, "--today", "2024-06-01")
     assert "file.merge_output" in result.output or "汇总结果" in result.output
     book = CalamineWorkbook.from_path(str(out))
     listed = book.get_sheet_by_name("问题清单").to_python()
@@ -145,7 +139,7 @@ def test_merge_warns_of_a_summary_among_its_inputs(branches, summary, tmp_path):
 
 def test_merge_of_a_summary_alone_gives_it_back(summary, tmp_path):
     out = tmp_path / "再汇总.xlsx"
-    result = dyxx("merge", summary, "-o", out, "--date", "2024-06-01", "--today", "2024-06-01")
+    result = dyxx_ok("merge", summary, "-o", out, "--date", "2024-06-01", "--today", "2024-06-01")
     assert "汇总结果" not in result.output
     before, after = (CalamineWorkbook.from_path(str(p)) for p in (summary, out))
     for sheet in OFFICIAL:
@@ -167,9 +161,16 @@ def test_report_sheets_are_known_by_what_they_hold(summary, tmp_path):
 
 
 def test_sample_and_diff_outputs_are_not_data(summary, tmp_path):
-    dyxx("sample", summary, "-o", tmp_path / "抽查.xlsx", "--ratio", "1")
+    dyxx_ok("sample", summary, "-o", tmp_path / "抽查.xlsx", "--ratio", "1")
     tables = read_workbook(tmp_path / "抽查.xlsx")
     assert [t.sheet for t in tables] == ["抽查党组织", "抽查党员"]  # copies of real rows
-    dyxx("diff", summary, summary, "-o", tmp_path / "变动.xlsx")
-    result = CliRunner().invoke(app, ["check", str(tmp_path / "变动.xlsx")])
-    assert result.exit_code == 2 and "是dyxx生成的工作表" in "".join(result.output.split())
+    dyxx_ok("diff", summary, summary, "-o", tmp_path / "变动.xlsx")
+    result = dyxx("check", tmp_path / "变动.xlsx")
+    assert result.returncode == 2 and "是dyxx生成的工作表" in "".join(result.output.split())
+
+
+def test_the_code_and_state_sheets_are_known_by_the_markers_their_writers_put():
+    from addin.read.ownsheets import CODE_MARKER, STATE_MARKER
+
+    assert ownsheets.kind("选项", [[CODE_MARKER]]) == ownsheets.CODES
+    assert ownsheets.kind("标记", [[STATE_MARKER, 1]]) == ownsheets.STATE

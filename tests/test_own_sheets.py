@@ -4,20 +4,18 @@ a re-check, verify, clean and the Excel add-in alike."""
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from addin.engine.check import check_files
 from addin.excel.plan import Book
 from addin.read import ownsheets
 from addin.workflow.clean import clean
 from addin.workflow.verify import verify
-from addin.write.marked.annotate import write_annotated
-from tests.conftest import TODAY, good_member, good_org, write_book
-from tests.test_action_client import Client
+from tests.support.books import TODAY, good_member, good_org, marked_copy, write_book
+from tests.support.client import Client
+from tests.support.xlsx import parts
 
 MEMBERS = "党员基本信息汇总表"
 THEIRS = {
@@ -28,11 +26,6 @@ THEIRS = {
         ["校验工具", "人工"],
     ],  # looks like ours
 }
-
-
-def parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as package:
-        return {name: package.read(name) for name in package.namelist()}
 
 
 def values(path: Path, sheet: str) -> list[list[object]]:
@@ -53,19 +46,14 @@ def theirs(tmp_path) -> Path:
     return path
 
 
-def checked(path: Path, out: Path) -> Path:
-    write_annotated(path, out, check_files([path], today=TODAY))
-    return out
-
-
 def test_check_o_keeps_them_and_names_its_own_differently(theirs, tmp_path):
-    marked = checked(theirs, tmp_path / "标注.xlsx")
+    marked = marked_copy(theirs, tmp_path / "标注.xlsx")
     book = openpyxl.load_workbook(marked)
     assert book.sheetnames[-4:] == ["校验结果", "校验记录", "校验结果2", "校验记录2"]
     for name, rows in THEIRS.items():
         assert values(marked, name) == rows
     assert book["校验结果2"]["D2"].value == "性别"
-    again = checked(marked, tmp_path / "再标注.xlsx")  # ours replaced, theirs kept
+    again = marked_copy(marked, tmp_path / "再标注.xlsx")  # ours replaced, theirs kept
     assert openpyxl.load_workbook(again).sheetnames == book.sheetnames
     for name, rows in THEIRS.items():
         assert values(again, name) == rows
@@ -78,12 +66,12 @@ def test_check_o_keeps_them_and_names_its_own_differently(theirs, tmp_path):
 
 
 def test_a_renamed_stamp_is_still_ours(theirs, tmp_path):
-    marked = checked(theirs, tmp_path / "标注.xlsx")
+    marked = marked_copy(theirs, tmp_path / "标注.xlsx")
     book = openpyxl.load_workbook(marked)
     book["校验记录2"].title = "上次校验"
     book.save(marked)
     assert verify(marked).stamp.sheet == "上次校验"
-    again = checked(marked, tmp_path / "再标注.xlsx")
+    again = marked_copy(marked, tmp_path / "再标注.xlsx")
     names = openpyxl.load_workbook(again).sheetnames
     assert "上次校验" not in names and names.count("校验记录2") == 1
     assert values(again, "校验记录") == THEIRS["校验记录"]
@@ -115,6 +103,7 @@ def test_the_add_in_plans_by_the_same_rule():
     assert ours.own_names() == ("结果", "校验记录")
 
 
+@pytest.mark.excel
 def test_the_add_in_keeps_them(theirs, monkeypatch):
     client = Client(theirs)
     outcome, _actions, _probe = client.click(monkeypatch, today=TODAY, operator="测试员")

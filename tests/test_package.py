@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 import zipfile
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,8 @@ import pytest
 from addin.xlsx import package
 from addin.xlsx import source as sources
 from addin.xlsx.package import Rewriter
-from tests.test_hostile import _shrink_declared_size
+from tests.support.cli import console_script, dyxx_process
+from tests.support.xlsx import shrink_declared_size
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "示例_林业局党委.xlsx"
@@ -68,19 +68,19 @@ def test_read_member_gives_what_zipfile_gives():
 
 
 def test_read_member_refuses_a_member_holding_more_than_declared():
-    data = _shrink_declared_size(EXAMPLE.read_bytes(), SHEET)
+    data = shrink_declared_size(EXAMPLE.read_bytes(), SHEET)
     archive = zipfile.ZipFile(io.BytesIO(data))
     with pytest.raises(zipfile.BadZipFile):
         sources.read_member(data, archive, SHEET)
 
 
+@pytest.mark.e2e
 def test_python_dash_m_addin_is_the_dyxx_command():
-    result = subprocess.run(
-        [sys.executable, "-m", "addin", "check", str(EXAMPLE), "--json", "--today", "2024-06-01"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    """pip installs ``dyxx`` as the launcher; ``python -m addin`` (the tests' child runs) too."""
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "dyxx"]
+    assert script.value == "addin.cli.main:run"
+    assert console_script()[1:] == ["-m", "addin"]
+    assert "from addin.cli.main import run" in (ROOT / "addin" / "__main__.py").read_text()
+    result = dyxx_process("check", EXAMPLE, "--json", "--today", "2024-06-01", cwd=ROOT)
     assert result.returncode == 1, result.stderr
     assert '"rule": "id.checksum"' in result.stdout

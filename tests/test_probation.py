@@ -11,7 +11,7 @@ import pytest
 
 from addin.rules import probation
 from addin.values.codes import read_csv
-from tests.conftest import good_member, good_org, person_id
+from tests.support.books import good_member, good_org, person_id
 
 BORN = date(1920, 1, 1)
 D = date.fromisoformat
@@ -63,7 +63,7 @@ def veteran(number: int, joined: date, full: date) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     from addin.engine.check import check_files
-    from tests.conftest import TODAY, write_book
+    from tests.support.books import TODAY, write_book
 
     members = [veteran(n, joined, full) for n, (joined, full, _rule) in enumerate(CASES)]
     path = write_book(tmp_path_factory.mktemp("probation") / "老党员.xlsx", members, [good_org()])

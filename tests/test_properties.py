@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from addin.values import cells as values
 from addin.values import codes, orgcode, ric
-from addin.values.divisions import _table, resolve_place
-from tests.conftest import person_id
+from addin.values.divisions import all_codes, resolve_place
+from tests.support.books import person_id
 
 TODAY = date(2024, 6, 1)
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -99,7 +99,7 @@ def test_code_display_forms_resolve_to_their_entry(key, data):
         assert table.lookup(form).entry == entry
 
 
-REGIONS = sorted(_table())
+REGIONS = sorted(all_codes())
 
 
 @SETTINGS

@@ -11,7 +11,7 @@ import xlwt
 from addin.engine.check import check_files
 from addin.model.fields import MEMBER_FIELDS
 from addin.read.reader import WorkbookError, read_workbook
-from tests.conftest import TODAY, good_member, good_org, person_id
+from tests.support.books import TODAY, good_member, good_org, person_id
 
 MEMBER_KEYS = tuple(f.key for f in MEMBER_FIELDS)  # the seed's column order
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
-import subprocess
-import sys
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -23,50 +20,39 @@ from addin.read import extent, reader
 from addin.read.extent import SparseRow, column_letters
 from addin.xlsx import source
 from bench.generate import write as generate
-from tests.conftest import good_member, good_org, write_book
-from tests.test_hostile import assert_refused, reading_commands, rewrite
+from tests.support.books import good_member, good_org, write_book
+from tests.support.cli import Ran, assert_refused, dyxx_process, reading_commands
+from tests.support.xlsx import rewrite
 
 # The memory a child run may take (its heap and private mappings: what calamine's grid
-# would need): four times what any case here takes now.
+# would need): four times what any case here takes now. Only a child process can be limited.
 LIMIT = 512 * 1024**2
-
-
-def dyxx(*args: str, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The command line in a child process with bounded memory."""
-
-    def bounded() -> None:
-        resource.setrlimit(resource.RLIMIT_DATA, (LIMIT, LIMIT))
-
-    return subprocess.run(
-        [sys.executable, "-m", "addin.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        preexec_fn=bounded,
-        env={**os.environ, "COLUMNS": "200", **(env or {})},
-    )
 
 
 # ---- only regular files are read ---------------------------------------------------------
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_a_fifo_is_refused_at_once_by_every_reading_command(tmp_path):
     fifo = tmp_path / "管道.xlsx"
     os.mkfifo(fifo)
     out = tmp_path / "输出.xlsx"
     for command, args in reading_commands(fifo, out).items():
-        assert_refused(dyxx(*args, timeout=30), "管道.xlsx", "不是普通文件"), command
+        result = dyxx_process(*args, timeout=30, memory=LIMIT)  # a hang ends in the timeout
+        assert_refused(result, "管道.xlsx", "不是普通文件")
         assert not out.exists(), command
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
 @pytest.mark.parametrize("command", ["check", "prepare"])
 def test_a_link_to_an_endless_device_is_refused(tmp_path, command):
     link = tmp_path / "零.xlsx"
     link.symlink_to("/dev/zero")
     out = tmp_path / "输出.xlsx"
-    assert_refused(dyxx(*reading_commands(link, out)[command]), "零.xlsx", "不是普通文件")
+    result = dyxx_process(*reading_commands(link, out)[command], memory=LIMIT)
+    assert_refused(result, "零.xlsx", "不是普通文件")
     assert not out.exists()
 
 
@@ -163,7 +149,7 @@ def with_cells(path: Path, target: Path, cells: bytes, row: int = 1) -> Path:
     return rewrite(path, target, {MEMBERS: xml})
 
 
-def findings(result: subprocess.CompletedProcess) -> tuple:
+def findings(result: Ran) -> tuple:
     """What a ``check --json`` found, whatever the file was called."""
     report = json.loads(result.stdout)
     found = [{k: v for k, v in f.items() if k != "file"} for f in report["findings"]]
@@ -181,7 +167,9 @@ def roster(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def plain(roster) -> tuple:
     """What checking the roster as it is finds."""
-    return findings(dyxx("check", str(roster), "--json", "--today", "2024-06-01"))
+    return findings(
+        dyxx_process("check", str(roster), "--json", "--today", "2024-06-01", memory=LIMIT)
+    )
 
 
 STRAY = b'<c r="XFD1" t="inlineStr"><is><t>x</t></is></c>'
@@ -198,13 +186,15 @@ def test_findings_hold_no_cell_of_the_sheet(roster):
     assert not [v for v in values if id(v) in cells]
 
 
+@pytest.mark.e2e
 def test_a_stray_cell_in_column_xfd_costs_no_memory(roster, plain, tmp_path):
     stray = with_cells(roster, tmp_path / "XFD.xlsx", STRAY)
-    checked = dyxx("check", str(stray), "--json", "--today", "2024-06-01")
+    checked = dyxx_process("check", str(stray), "--json", "--today", "2024-06-01", memory=LIMIT)
     assert checked.returncode == 1, checked.stderr
     assert findings(checked) == plain
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("cells", "row"),
     [
@@ -219,7 +209,7 @@ def test_a_stray_cell_in_column_xfd_costs_no_memory(roster, plain, tmp_path):
 def test_crafted_far_cells_are_read_in_little_memory(roster, plain, tmp_path, cells, row):
     """Each of these made calamine ask for up to 550 GB and abort the process."""
     crafted = with_cells(roster, tmp_path / "远处.xlsx", cells, row)
-    result = dyxx("check", str(crafted), "--json", "--today", "2024-06-01")
+    result = dyxx_process("check", str(crafted), "--json", "--today", "2024-06-01", memory=LIMIT)
     if b"XFD7" in cells:  # a column past Excel's last: refused, not read
         assert_refused(result, "远处.xlsx", "位置不正确")
         return
@@ -227,6 +217,7 @@ def test_crafted_far_cells_are_read_in_little_memory(roster, plain, tmp_path, ce
     assert findings(result) == plain
 
 
+@pytest.mark.e2e
 def test_cells_far_apart_in_rows_and_columns_are_read(roster, plain, tmp_path):
     """A diagonal of 3,000 cells below the table, right of its columns (stray values inside
     them are findings of their own): a grid of 3,000 × 15,000 as it is."""
@@ -237,10 +228,11 @@ def test_cells_far_apart_in_rows_and_columns_are_read(roster, plain, tmp_path):
     with zipfile.ZipFile(roster) as archive:
         xml = archive.read(MEMBERS).replace(b"</sheetData>", diagonal + b"</sheetData>")
     crafted = rewrite(roster, tmp_path / "对角线.xlsx", {MEMBERS: xml})
-    result = dyxx("check", str(crafted), "--json", "--today", "2024-06-01")
+    result = dyxx_process("check", str(crafted), "--json", "--today", "2024-06-01", memory=LIMIT)
     assert result.returncode == 1 and findings(result) == plain
 
 
+@pytest.mark.e2e
 def test_a_panic_in_the_reader_is_reported_as_an_unreadable_file(tmp_path):
     """A date cell holding -1E+20: calamine panics converting it (pyo3 raises
     PanicException, which is no Exception)."""
@@ -252,7 +244,7 @@ def test_a_panic_in_the_reader_is_reported_as_an_unreadable_file(tmp_path):
     assert date is not None
     broken = xml.replace(date.group(), date.group().split(b"<v>")[0] + b"<v>-1E+20</v>")
     crafted = rewrite(path, tmp_path / "日期.xlsx", {MEMBERS: broken})
-    result = dyxx("check", str(crafted))
+    result = dyxx_process("check", str(crafted), memory=LIMIT)
     assert_refused(result, "日期.xlsx", "无法读取")
 
 

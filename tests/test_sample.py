@@ -14,8 +14,9 @@ import pytest
 from addin.engine.report import data_fingerprint
 from addin.read.reader import read_workbook
 from addin.workflow.sample import count, draw
-from tests.conftest import good_member, good_org, person_id, write_book
-from tests.test_workflow import branch_books, dyxx
+from tests.support.books import good_member, good_org, person_id, write_book
+from tests.support.branches import branch_books
+from tests.support.cli import dyxx
 
 BRANCHES = [f"中共邵阳县林业局第{n}支部委员会" for n in range(1, 11)]
 SIZES = [1, 2, 3, 5, 8, 13, 21, 4, 9, 34]  # 100 members, branches large and tiny

@@ -9,12 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-import addin.cli.main  # noqa: F401  (registers every command)
-from addin.cli.app import app
 from addin.engine.check import check_files
-from tests.conftest import TODAY, good_member, good_org, person_id
+from tests.support.books import TODAY, good_member, good_org, person_id
+from tests.support.cli import dyxx
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "党组织和党员基本信息采集表.xlsx"
@@ -27,8 +25,8 @@ def found(paths: list[Path]) -> list[tuple[str, str, str, str]]:
 
 def test_the_blank_template_sent_back_is_an_error():
     assert found([TEMPLATE]) == [(TEMPLATE.name, "A6", "submission.no_members", "error")]
-    result = CliRunner().invoke(app, ["check", str(TEMPLATE), "--today", TODAY.isoformat()])
-    assert result.exit_code == 1, result.output
+    result = dyxx("check", TEMPLATE, "--today", TODAY.isoformat())
+    assert result.returncode == 1, result.output
     assert "附件4 中没有任何党员" in result.output and "结论：未通过" in result.output
 
 

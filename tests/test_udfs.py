@@ -22,10 +22,11 @@ from addin import udfs
 from addin.excel import functions as logic
 from addin.excel.functions import SEPARATOR, WARNING_MARK
 from addin.udfs import functions
-from tests.cases import BOM, MEMBER_BAD, MEMBER_GOOD, ZERO_WIDTH
-from tests.conftest import TODAY, good_member, good_org, person_id
-from tests.test_action_client import remote_engine
+from tests.support.books import TODAY, good_member, good_org, person_id
+from tests.support.cases import BOM, MEMBER_BAD, MEMBER_GOOD, ZERO_WIDTH
+from tests.support.client import remote_engine
 
+pytestmark = pytest.mark.excel
 VALID = "430523196005151238"
 WRONG_CHECK = "430523196005151230"
 MEMBER_ROW = [1, *(good_member().values())]

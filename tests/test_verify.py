@@ -16,8 +16,8 @@ from addin.write.layout import MEMBER_COLUMNS
 from addin.write.marked.annotate import STAMP_SHEET, write_annotated
 from addin.write.outputs import encrypt
 from bench.generate import write as generate
-from tests.conftest import TODAY, good_member, good_org, person_id, write_book
-from tests.test_workflow import dyxx
+from tests.support.books import TODAY, good_member, good_org, person_id, write_book
+from tests.support.cli import dyxx
 
 MEMBERS = "党员基本信息汇总表"
 
@@ -125,6 +125,7 @@ def test_the_stamp_holds_hashes_never_the_data(tmp_path):
     assert all(len(h) == 16 and int(h, 16) >= 0 for h in prints[0][4].split())
 
 
+@pytest.mark.e2e  # 2,500 rows
 def test_large_tables_are_stamped_in_chunks(tmp_path):
     path = tmp_path / "大名册.xlsx"
     generate(path, 2500, seed=3, ratio=0.01)

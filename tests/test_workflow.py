@@ -1,136 +1,41 @@
-"""The committee's workflow end to end, and the branch workbooks the workflow tests share.
+"""The committee's workflow end to end, each step a real ``dyxx`` process as an officer runs it.
 
-Three branches of 中共邵阳县林业局委员会 hand in their workbooks (official layout,
-written with openpyxl, read back by dyxx). Between them, on purpose:
-
-- 刘洋 is in two branch files with different 所在党支部 and 手机号 (a conflict);
-- 孙丽 is in two branch files, identical (a plain duplicate);
-- the 机关支部's 附件3 row is also in the 木材检查站 file, identical;
-- 郑涛's 性别 does not match his ID; 黄磊's 所在党支部 is in no 附件3;
-- 陈静 is a 预备党员, 赵强 流动, 周敏 失联, 吴军 失联 and 停止党籍.
+The branch workbooks are those of tests/support/branches.py.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from datetime import date
-from pathlib import Path
-
 import openpyxl
+import pytest
 
-from tests.conftest import BRANCH, good_member, good_org, person_id, write_book
+from tests.support.branches import branch_books
+from tests.support.cli import dyxx_process
 
-COMMITTEE = "中共邵阳县林业局委员会"
-ORGAN = BRANCH  # 中共邵阳县林业局机关支部委员会
-FARM = "中共邵阳县林业局国有林场支部委员会"
-TIMBER = "中共邵阳县林业局木材检查站支部委员会"
-RETIRED = "林业局老干部支部"  # named by a member, in no 附件3
-FILES = ("机关支部.xlsx", "国有林场支部.xlsx", "木材检查站支部.xlsx")
-
-
-def member(name: str, branch: str, birth: str, seq: str, **changes: object) -> dict[str, object]:
-    """A correct member (gender from the ID's sequence digit) with ``changes``."""
-    day = date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
-    fields: dict[str, object] = {
-        "name": name,
-        "branch": branch,
-        "id_number": person_id("430523", birth, seq),
-        "gender": "男" if int(seq[-1]) % 2 else "女",
-        "birth_date": day,
-    }
-    return good_member(**{**fields, **changes})
-
-
-def branch_org(name: str, **changes: object) -> dict[str, object]:
-    unit = dict.fromkeys(("unit_name", "unit_nature", "unit_party_org", "unit_code"))
-    return good_org(org_name=name, unit_situation="与上级党组织相同", **unit, **changes)
-
-
-LIU = member("刘洋", ORGAN, "19700514", "031")
-SUN = member("孙丽", FARM, "19720908", "042")
-MEMBERS = {
-    FILES[0]: [
-        member("李建国", ORGAN, "19680312", "011"),
-        member("王芳", ORGAN, "19690101", "022"),
-        member("张伟", ORGAN, "19650720", "013"),
-        LIU,
-    ],
-    FILES[1]: [
-        member(
-            "陈静",
-            FARM,
-            "19950301",
-            "024",
-            category="预备党员",
-            join_date=date(2023, 9, 1),
-            full_date=None,
-        ),
-        member("赵强", FARM, "19710611", "015", mobile_flow="是", destination="广东省深圳市南山区"),
-        {**LIU, "branch": FARM, "mobile": "13907391111"},
-        SUN,
-    ],
-    FILES[2]: [
-        dict(SUN),
-        member("周敏", TIMBER, "19730402", "026", lost="是", lost_date="2015.03"),
-        member(
-            "吴军",
-            TIMBER,
-            "19660808",
-            "017",
-            lost="是",
-            lost_date="2012.05",
-            status="停止党籍",
-        ),
-        member("郑涛", TIMBER, "19740115", "019", gender="女"),
-        member("黄磊", RETIRED, "19600229", "035"),
-    ],
-}
-ORGS = {
-    FILES[0]: [branch_org(ORGAN)],
-    FILES[1]: [branch_org(FARM, secretary="赵强")],
-    FILES[2]: [branch_org(TIMBER, secretary="周敏"), branch_org(ORGAN)],
-}
-
-
-def branch_books(folder: Path) -> list[Path]:
-    """The three branch workbooks, each with its 附件3 and 附件4."""
-    folder.mkdir(parents=True, exist_ok=True)
-    return [write_book(folder / name, MEMBERS[name], ORGS[name]) for name in FILES]
-
-
-def dyxx(*args: str) -> subprocess.CompletedProcess:
-    """The command line in a child process, as a committee officer runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "addin.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+pytestmark = pytest.mark.e2e
 
 
 def test_the_committee_workflow_end_to_end(tmp_path):
     """汇总 → 校验 → 验收 → 导入准备, then 采集表, 抽查 and 变动 from the same summary."""
     books = branch_books(tmp_path / "报送")
     summary = tmp_path / "汇总.xlsx"
-    merged = dyxx("merge", *map(str, books), "-o", str(summary), "--today", "2024-06-01")
+    merged = dyxx_process("merge", *map(str, books), "-o", str(summary), "--today", "2024-06-01")
     assert merged.returncode == 1, merged.stdout + merged.stderr  # the planted errors
     assert "错误 10 个" in merged.stdout
     assert "汇总 3 个文件：党组织 4 个，党员 13 行（不重复 11 人）" in merged.stdout
     checked = tmp_path / "汇总_校验.xlsx"
-    assert dyxx("check", str(summary), "-o", str(checked), "--today", "2024-06-01").returncode == 1
-    verified = dyxx("verify", str(checked))
+    marked = dyxx_process("check", str(summary), "-o", str(checked), "--today", "2024-06-01")
+    assert marked.returncode == 1, marked
+    verified = dyxx_process("verify", str(checked))
     assert verified.returncode == 1 and "数据与校验时一致（17 行）" in verified.stdout
     ready = tmp_path / "汇总_导入.xlsx"
-    cleaned = dyxx("clean", str(checked), "-o", str(ready))
+    cleaned = dyxx_process("clean", str(checked), "-o", str(ready))
     assert cleaned.returncode == 0, cleaned.stdout + cleaned.stderr
     assert openpyxl.load_workbook(ready).sheetnames == ["附件3 党组织汇总表", "附件4 党员汇总表"]
-    same = dyxx("diff", str(summary), str(ready), "-o", str(tmp_path / "变动.xlsx"))
+    same = dyxx_process("diff", str(summary), str(ready), "-o", str(tmp_path / "变动.xlsx"))
     assert same.returncode == 0 and "共 0 处变动" in same.stdout  # clean kept every value
     sample = tmp_path / "抽查.xlsx"
-    drawn = dyxx("sample", str(ready), "--ratio", "0.2", "--seed", "7", "-o", str(sample))
+    drawn = dyxx_process("sample", str(ready), "--ratio", "0.2", "--seed", "7", "-o", str(sample))
     assert drawn.returncode == 0, drawn.stdout + drawn.stderr
     assert "覆盖全部 4 个党组织（党支部）" in drawn.stdout
-    forms = dyxx("forms", str(ready), "-o", str(tmp_path / "采集表"), "--no-pdf")
+    forms = dyxx_process("forms", str(ready), "-o", str(tmp_path / "采集表"), "--no-pdf")
     assert forms.returncode == 0 and "生成 4 个工作簿、17 张采集表" in forms.stdout

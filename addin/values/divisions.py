@@ -183,7 +183,7 @@ Alias = tuple[str, str, str]  # (how it may be written, code, full name)
 
 
 @cache
-def _provinces() -> tuple[Alias, ...]:
+def province_aliases() -> tuple[Alias, ...]:
     """Every way to write a province, longest first."""
     found = {
         (alias, code, name(code) or period.name)
@@ -211,7 +211,7 @@ def _locals(prefix: str, prefectures: bool) -> tuple[Alias, ...]:
 
 
 @cache
-def _countries() -> tuple[tuple[str, tuple[str, ...]], ...]:
+def country_aliases() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Every way to write a country (codes/countries.csv), longest first, each with the
     Chinese divisions whose names start with it (巴林 -> 巴林左旗, 巴林右旗)."""
     _meta, rows = read_csv("countries.csv")
@@ -239,7 +239,7 @@ def is_abroad(text: str) -> bool:
     """
     if text.startswith(ABROAD_PREFIXES):
         return True
-    for country, domestic in _countries():
+    for country, domestic in country_aliases():
         if text.startswith(country):
             return not text.startswith(domestic)
     return False
@@ -301,7 +301,7 @@ def resolve_place(text: str) -> PlaceResult:
     clean = _clean(value)
     if not clean:
         return PlaceResult(clean, None, None, None, None)
-    found = next(_matches(_provinces(), clean), None)
+    found = next(_matches(province_aliases(), clean), None)
     if found is None and is_abroad(clean):  # 国外, 新加坡, 美国纽约 alike
         return PlaceResult(clean, None, None, None, None, (ABROAD.problem(value=value),))
     if found is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.conftest import person_id
+from tests.support.books import person_id
 
 # A man's ID (odd sequence) whose check digit is X, for the lower-case x rule.
 MALE_ID_WITH_X = next(

@@ -1,7 +1,7 @@
 """A workbook as an officer's LibreOffice Calc saves it, with everything a copy must keep.
 
 :func:`build` (any Python) runs this file with the system Python (python3-uno, as
-tests/uno_bridge.py does): a headless LibreOffice opens a plain dyxx-made roster,
+tests/support/uno_bridge.py does): a headless LibreOffice opens a plain dyxx-made roster,
 adds what real workbooks carry, and saves it as .xlsx:
 
 - on the member sheet: 出生日期 as a formula (saved with its cached results), an

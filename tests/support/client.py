@@ -285,23 +285,3 @@ class WorkbookProbe:
                         break
             result[sheet] = found
         return result
-
-
-def test_payload_round_trip(tmp_path, book, monkeypatch):
-    """The payload carries values as Office.js does; actions come back onto the workbook."""
-    from tests.conftest import good_member
-
-    client = Client(book(members=[good_member()]))
-    xw = remote_engine(monkeypatch)
-    remote = xw.Book(json=client.payload(xw.__version__))
-    sheet = remote.sheets["党员基本信息汇总表"]
-    assert sheet["G6"].value == datetime(1968, 3, 12)
-    assert sheet["D6"].value == good_member()["id_number"]
-    sheet["B6"].color = "#FFC7CF"
-    sheet["B7"].value = "0211"
-    sheet["B8"].number_format = "@"
-    sheet["B8"].value = "0211"
-    client.apply(remote.json()["actions"])
-    ws = client.workbook["党员基本信息汇总表"]
-    assert fill_of(ws["B6"]) == "#FFC7CF"
-    assert ws["B7"].value == 211 and ws["B8"].value == "0211"  # typed as Excel types

@@ -4,7 +4,7 @@ Debian's python3-uno binds to /usr/bin/python3, which need not be the Python
 that runs the tests. So this file has two halves:
 
 * :class:`Office` (imported by the tests, any Python): starts
-  ``/usr/bin/python3 tests/uno_bridge.py`` once and sends it one JSON request
+  ``/usr/bin/python3 tests/support/uno_bridge.py`` once and sends it one JSON request
   per line;
 * :func:`serve` (``__main__``, the system Python with ``uno``): starts one
   headless soffice with a throw-away profile, answers the requests, and stops
