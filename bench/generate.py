@@ -48,9 +48,7 @@ class Plan:
 
 def counties(rng: random.Random) -> list[str]:
     codes = [
-        c
-        for c in all_codes()
-        if not c.endswith("00") and any(p.end is None for p in periods(c))
+        c for c in all_codes() if not c.endswith("00") and any(p.end is None for p in periods(c))
     ]
     rng.shuffle(codes)
     return codes[:300]
