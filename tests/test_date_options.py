@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import addin.cli.main  # noqa: F401  (registers every command)
 from addin.cli.app import app, day
-from tests.conftest import good_member, good_org
+from tests.support.books import good_member, good_org
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from addin.cli.app import app
 from addin.engine.check import check_files
 from addin.rules import RULES
 from addin.workflow.merge import merge_files
-from tests.conftest import TODAY, good_member, good_org
+from tests.support.books import TODAY, good_member, good_org
 
 # In a fresh interpreter: the codes importing addin.rules registers, then those of every
 # module of the package (the registry is global, so only a new process shows what one
