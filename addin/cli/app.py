@@ -130,6 +130,9 @@ ForceOption = Annotated[
         "输入的文件永远不会被覆盖",
     ),
 ]
+LimitOption = Annotated[
+    int, typer.Option("--limit", help="屏幕上每个工作表最多列出的问题数（0 表示全部）")
+]
 MaskOption = Annotated[
     bool,
     typer.Option("--mask", help="屏蔽身份证号和电话号码的中间几位（报告外发时使用）"),

@@ -15,6 +15,7 @@ from addin.cli.app import (
     SEVERITY_STYLE,
     EncryptOption,
     ForceOption,
+    LimitOption,
     MaskOption,
     PasswordOption,
     TodayOption,
@@ -53,9 +54,7 @@ def check(
     encrypt: EncryptOption = False,
     mask: MaskOption = False,
     force: ForceOption = False,
-    limit: Annotated[
-        int, typer.Option("--limit", help="屏幕上每个工作表最多列出的问题数（0 表示全部）")
-    ] = 200,
+    limit: LimitOption = 200,
     today: TodayOption = None,
 ) -> None:
     """校验一个或多个工作簿：多个文件视为一次报送，交叉检查重复身份证号、所在党支部和两处不一致的记录。

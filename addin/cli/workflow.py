@@ -19,6 +19,7 @@ from rich.table import Table as RichTable
 from addin.cli.app import (
     EncryptOption,
     ForceOption,
+    LimitOption,
     MaskOption,
     PasswordOption,
     TodayOption,
@@ -59,9 +60,7 @@ def merge(
     encrypt: EncryptOption = False,
     force: ForceOption = False,
     mask: MaskOption = False,
-    limit: Annotated[
-        int, typer.Option("--limit", help="屏幕上每个工作表最多列出的问题数（0 表示全部）")
-    ] = 50,
+    limit: LimitOption = 50,
     today: TodayOption = None,
 ) -> None:
     """汇总：把各党支部的工作簿合并为一份附件3和一份附件4，并作为一次报送整体校验。
