@@ -34,6 +34,7 @@ from addin.xlsx.package import Rewriter
 from addin.xlsx.source import sheet_parts
 from tests.support import office_fixture
 from tests.support.books import TODAY, good_member, good_org, marked_copy, person_id, write_book
+from tests.support.official import EXTENSION
 from tests.support.xlsx import parts
 
 pytestmark = [
@@ -44,14 +45,6 @@ MEMBERS, OPTIONS, CHART = office_fixture.MEMBERS, office_fixture.OPTIONS, office
 ORGS = office_fixture.ORGS
 BOOK_PARTS = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
 PANE = b'<pane xSplit="2" ySplit="5" topLeftCell="C6" activePane="bottomRight" state="frozen"/>'
-X14 = (
-    '<extLst><ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" '
-    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
-    '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
-    '<x14:dataValidation type="list" allowBlank="1" showInputMessage="1" showErrorMessage="1">'
-    "<x14:formula1><xm:f>{formula}</xm:f></x14:formula1><xm:sqref>{cells}</xm:sqref>"
-    "</x14:dataValidation></x14:dataValidations></ext></extLst>"
-)
 # the elements of a sheet that no step may touch (CT_Worksheet names)
 KEPT = ("sheetViews", "mergeCells", "printOptions", "pageMargins", "pageSetup", "headerFooter")
 KEPT += ("drawing", "legacyDrawing", "extLst")
@@ -92,7 +85,7 @@ def _as_excel_writes(data: bytes, rows: int) -> bytes:
     part = next(p for p, name in sheet_parts(data).items() if name == MEMBERS)
     xml = package.read(part)
     xml = re.sub(rb"(<sheetView\b[^>]*>)", lambda m: m.group(1) + PANE, xml, count=1)
-    extension = X14.format(formula=f"{OPTIONS}!$B$1:$B$2", cells=f"I6:I{5 + rows}")
+    extension = EXTENSION.format(formula=f"{OPTIONS}!$B$1:$B$2", cells=f"I6:I{5 + rows}")
     xml = xml.replace(b"</worksheet>", extension.encode() + b"</worksheet>")
     package.put(part, xml)
     return package.finish()
