@@ -287,7 +287,9 @@ def verify(
     校验记录中只有每行数据的哈希值（不含数据本身）。
     退出码：0 数据未变动且校验结论为通过；1 数据有变动或校验未通过；2 文件无法读取或没有校验记录。
     """
+    from addin.read.ownsheets import STAMP_TOOL
     from addin.workflow.verify import describe, verify
+    from addin.write.marked.format import CHECKED_AT, ERRORS, VERDICT, WARNINGS
 
     console = Console()
     try:
@@ -295,10 +297,10 @@ def verify(
     except WorkbookError as exc:
         raise fail(console, exc) from None
     stamp = verdict.stamp
-    counts = f"错误 {stamp.text('错误数') or '?'} 个，警告 {stamp.text('警告数') or '?'} 个"
+    counts = f"错误 {stamp.text(ERRORS) or '?'} 个，警告 {stamp.text(WARNINGS) or '?'} 个"
     console.print(
-        f"校验记录：{shown(stamp.text('校验时间'))}，{shown(stamp.text('校验工具'))}，"
-        f"{counts}，结论：{shown(stamp.text('结论') or '未知')}",
+        f"校验记录：{shown(stamp.text(CHECKED_AT))}，{shown(stamp.text(STAMP_TOOL))}，"
+        f"{counts}，结论：{shown(stamp.text(VERDICT) or '未知')}",
         highlight=False,
     )
     if verdict.unchanged:

@@ -30,7 +30,7 @@ from addin.model.errors import WorkbookError
 from addin.model.fields import field_label
 from addin.read import ownsheets
 from addin.read.reader import Table, read_workbook
-from addin.write.dataentry import MARK, Equipped, free_spans, validation
+from addin.write.dataentry import CODE_WIDTHS, MARK, Equipped, free_spans, validation
 from addin.write.entry import CODE_SHEET, DATA_ROWS, number_format
 from addin.write.livechecks import conditional_formats
 from addin.write.marked.annotate import MACROS, TOO_MANY_FORMATS, UNSUPPORTED, has_macros
@@ -41,7 +41,6 @@ from addin.xlsx import source as sources
 from addin.xlsx.package import Rewriter
 from addin.xlsx.sheet import Found
 
-CODE_WIDTHS = (8, 16, 22)
 # Beside the code sheet's first row: styles.xml before prepare, for dyxx clean (no data).
 PREPARED_TAG = "dyxx 准备记录（样式表原状，供 dyxx clean 恢复，不含数据）："
 
