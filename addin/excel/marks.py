@@ -1,25 +1,9 @@
 """Which cells the Excel 校验 button marks, and how a mark is undone (pure logic).
 
-A mark is a fill colour plus a note on the cell of a finding, as ``dyxx check -o``
-paints them (:mod:`addin.write.marked.format`). Before a cell is marked, its own
-fill (and note, if it has one) is remembered in a hidden state sheet of the workbook
-(:mod:`addin.write.marked.state`); when the finding is gone on a later click, the
-remembered fill and note come back. Nothing of the user's is lost:
-
-* a cell whose fill is no longer our mark colour when the mark is due to be
-  cleared (the user recoloured it, or rows were inserted and the address now
-  holds another cell) keeps the fill it has;
-* a user's note gets our text appended, and is restored to exactly its old
-  text when the mark is cleared; a note the user has edited since is left alone.
-
-A cell that already shows a mark colour when it is marked holds a mark left behind
-(by moved rows, or by ``dyxx check -o`` in a marked copy): it has no fill of its own
-to come back, so the red goes once the cell is right. The mark colours are Excel's
-"Bad" and "Neutral" fills, so a cell the user gave exactly that style is taken for
-one too.
-
-The functions here only decide; :mod:`addin.ribbon.action` reads what they ask
-for through xlwings and applies what they return.
+A mark is a fill and a note (:mod:`addin.write.marked.format`); each cell's own fill and note
+are remembered first (:mod:`addin.write.marked.state`) and come back when its finding is gone.
+A fill or note the user changed since is left as the user made it (ARCHITECTURE.md, "Marks
+the button takes back"). These functions only decide; :mod:`addin.ribbon.action` applies them.
 """
 
 from __future__ import annotations

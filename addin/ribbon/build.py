@@ -1,22 +1,9 @@
 """Build ``dyxx.xlam`` from the ribbon add-in template shipped inside xlwings.
 
-``xlwings quickstart NAME --addin --ribbon`` copies the same template. Its VBA
-project stays byte-identical; what changes:
-
-* the ribbon: ``customUI/customUI.xml`` is replaced by our customUI14 part
-  (:mod:`addin.ribbon.customui`) and its icon (:mod:`addin.ribbon.icon`);
-* the config sheet: the template's disabled ``_myaddin.conf`` becomes
-  ``myaddin.conf`` (the template's VBA reads the sheet named after its
-  ``PROJECT_NAME`` constant, "myaddin", which cannot change without editing
-  the VBA) and is filled in: interpreter, PYTHONPATH, UDF modules.
-
-The button's VBA runs ``import dyxx; dyxx.main()`` (the module is the file's
-name). Rather than a top-level ``dyxx`` module in site-packages, the config's
-PYTHONPATH points at :mod:`addin.ribbon.entry`, a folder holding only
-``dyxx.py``; so ``import dyxx`` works inside the add-in and nowhere else.
-
-The zip is written reproducibly: fixed member order, timestamps and
-attributes, so two builds with the same settings are byte-identical.
+The template's VBA project stays byte-identical; the ribbon (:mod:`addin.ribbon.customui`) and
+the config sheet are ours. The zip is written reproducibly (fixed order, times, attributes), so
+two builds with the same settings are byte-identical. How the config sheet and ``import dyxx``
+work: ARCHITECTURE.md, "The add-in file".
 """
 
 from __future__ import annotations

@@ -1,27 +1,9 @@
 """导入准备: a copy with everything dyxx added taken out, the officer's values kept.
 
-What is removed:
-
-- the marks of ``dyxx check -o`` (fills, notes) and its 校验结果/校验记录 sheets.
-  A copy nobody saved since the check is restored byte for byte from the stamp's
-  record; one saved since (in Excel, WPS, LibreOffice) gets each recorded cell's
-  fill back and loses every note of ours, also where a row moved and the fill
-  cannot be put back (both listed; :mod:`addin.write.marked.unmark`);
-- the marks of the Excel 校验 button, as its state sheet records them
-  (:mod:`addin.write.marked.unpaint`), and that sheet;
-- what ``dyxx prepare`` (or the template) put in: the hidden code sheet, the
-  dropdowns and input messages, the live checks (conditional formats), and the
-  text/date formats it gave to empty cells of the tables. They are known by what
-  they are, as any office suite saves them again: a live check by its formula
-  (:func:`addin.write.livechecks.is_live_check`), a prompt by its text
-  (:func:`addin.write.dataentry.texts`), a dropdown by its list on the code sheet;
-- the 统计核对, 数据质量, 问题清单 and 数据来源 sheets of ``dyxx merge``.
-
-Everything else stays as it is: the officer's values and the official structure.
-Only the XML of the sheets concerned, styles.xml and the workbook's sheet list are
-edited; every other part (images, charts, the officer's own sheets, named 校验结果
-or not) is copied byte for byte. dyxx's sheets are told by what they hold
-(:mod:`addin.read.ownsheets`).
+Removed: the marks and sheets of ``dyxx check -o`` (:mod:`addin.write.marked.unmark`) and of
+the Excel 校验 button (:mod:`addin.write.marked.unpaint`), the aids of ``dyxx prepare``, and
+the sheets of ``dyxx merge``. Everything else is copied byte for byte. Why each is recognised
+the way it is: ARCHITECTURE.md, "What clean takes out".
 """
 
 from __future__ import annotations

@@ -1,18 +1,10 @@
 """采集表: the 附件1/附件2 forms pre-filled from a summary, one workbook (and PDF) per branch.
 
-The notice: "此表可直接从软件系统中导出打印，再交由党员本人确认". Each form is
-laid out as in the seed (the items, their wording, the signature and date lines
-and the closing note of :mod:`addin.write.forms`), one sheet per organisation or
-person, printed on one A4 page: tick items show ☑ for the recorded answer and
-☐ for the others, coded items show code and name ("21 大学"), dates read
-"1968年03月12日". An answer that is empty stays blank to be filled in by hand;
-one that cannot be read is shown as recorded, for the member to correct.
-
-File and sheet names come from :mod:`addin.model.safename`. PDFs are made with
-LibreOffice (``soffice --headless --convert-to pdf``) when it is installed: with
-a private profile, never listening, and with only fixed options and absolute
-paths on its command line (:func:`soffice_command`), so no name from the data
-can be read as an option.
+One sheet per organisation or person, one A4 page each, laid out as in the seed
+(:mod:`addin.write.forms`); an empty answer stays blank, an unreadable one is shown as
+recorded. PDFs come from LibreOffice with a private profile, never listening, and only fixed
+options and absolute paths on its command line (:func:`soffice_command`), so no name from the
+data can be read as an option.
 """
 
 from __future__ import annotations
