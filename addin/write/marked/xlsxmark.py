@@ -74,7 +74,6 @@ TAIL_WINDOW = 16 * 1024**2  # what may follow </sheetData>: merges, validations,
 Piece = bytes | memoryview
 STYLE = re.compile(rb'\ss="(\d+)"')
 CELL_REF = re.compile(rb'<c r="([A-Z]+\d+)"')
-CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 PLAIN_RESERVE = 200  # cell formats kept free for marks that keep only a number format
 
 
@@ -299,7 +298,7 @@ def _restyle(xml: bytes, by_row: dict[int, dict[int, str]], styles: _Styles) -> 
             continue
         row_start, row_end = found
         pieces.append(view[position:row_start])
-        pieces.append(_restyle_row(xml[row_start:row_end], row, by_row[row], styles))
+        pieces.append(restyle_row(xml[row_start:row_end], row, by_row[row], styles))
         position = row_end
     pieces.append(view[position:])
     return pieces
@@ -354,40 +353,55 @@ def _new_row(row: int, cells: dict[int, str], styles: _Styles) -> bytes:
     return f'<row r="{row}">'.encode() + b"".join(body) + b"</row>"
 
 
-def _restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Styles) -> bytes:
+def restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Styles) -> bytes:
+    """A row with its flagged cells restyled and the missing ones inserted in column order
+    (before the first cell of a later column). Only the cells' opening tags are looked at."""
     if segment.count(b"<c ") + segment.count(b"<c>") != segment.count(b'<c r="'):
         raise Unsupported("cells without a leading r attribute")
     if segment.endswith(b"/>") and b"</row>" not in segment:
         segment = segment[:-2] + b"></row>"
     head_end = segment.find(b">") + 1
-    body = segment[head_end : -len(b"</row>")]
+    body_end = len(segment) - len(b"</row>")
     default = STYLE.search(segment, 0, head_end)
     row_style = (
         int(default.group(1)) if default and b'customFormat="1"' in segment[:head_end] else 0
     )
-    done: set[int] = set()
-    out: list[bytes] = []
-    position = 0
-    for match in CELL.finditer(body):
-        column = a1.column_number(match.group(1))
-        for missing in sorted(c for c in cells if c < column and c not in done):
-            out.append(body[position : match.start()])
+    missing = sorted(cells)  # flagged columns not met yet
+    out: list[bytes] = [segment[:head_end]]
+    position = head_end
+    for match in CELL_HEAD.finditer(segment, head_end, body_end):
+        column = _COLUMNS.get(match.group(1)) or _column(match.group(1))
+        if missing and missing[0] < column:
+            out.append(segment[position : match.start()])
             position = match.start()
-            out.append(_inserted(missing, row, row_style, cells[missing], styles))
-            done.add(missing)
+            while missing and missing[0] < column:
+                out.append(_inserted(missing.pop(0), row, row_style, cells, styles))
         if column in cells:
-            out.append(body[position : match.start()])
-            out.append(_set_style(match.group(0), styles, cells[column]))
-            position = match.end()
-            done.add(column)
-    out.append(body[position:])
-    for missing in sorted(c for c in cells if c not in done):
-        out.append(_inserted(missing, row, row_style, cells[missing], styles))
-    return segment[:head_end] + b"".join(out) + b"</row>"
+            close = segment.find(b">", match.end()) + 1
+            out.append(segment[position : match.start()])
+            out.append(_set_style(segment[match.start() : close], styles, cells[column]))
+            position = close
+            if missing and missing[0] == column:
+                missing.pop(0)
+    out.append(segment[position:body_end])
+    out += [_inserted(column, row, row_style, cells, styles) for column in missing]
+    out.append(b"</row>")
+    return b"".join(out)
 
 
-def _inserted(column: int, row: int, row_style: int, severity: str, styles: _Styles) -> bytes:
-    style = styles.marked_style(row_style, severity)
+CELL_HEAD = re.compile(rb'<c r="([A-Z]+)\d+"')
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _column(letters: bytes) -> int:
+    _COLUMNS[letters] = number = a1.column_number(letters)
+    return number
+
+
+def _inserted(
+    column: int, row: int, row_style: int, cells: dict[int, str], styles: _Styles
+) -> bytes:
+    style = styles.marked_style(row_style, cells[column])
     styles.note(f"{column_letter(column)}{row}", None, row_style, style, INSERTED_CELL)
     return f'<c r="{column_letter(column)}{row}" s="{style}"/>'.encode()
 

@@ -1,0 +1,170 @@
+"""Every fast path of the marked copy's writer against the plain way it stands for.
+
+The plain ways are kept here, as the writer had them: each fast path must give the
+same bytes on crafted pieces (hypothesis) and on a whole generated roster.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from addin.engine.check import check_files
+from addin.model import a1
+from addin.model.a1 import column_letter
+from addin.write.marked import xlsxmark
+from addin.write.marked.annotate import write_annotated
+from addin.write.marked.format import INSERTED_CELL
+from addin.xlsx.parts import Unsupported
+from bench.generate import write as generate
+from tests.support.books import TODAY
+
+# ---- the plain ways ---------------------------------------------------------------------------
+
+STYLE = re.compile(rb'\ss="(\d+)"')
+CELL_REF = re.compile(rb'<c r="([A-Z]+\d+)"')
+CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+
+
+def plain_restyle_row(segment: bytes, row: int, cells: dict[int, str], styles) -> bytes:
+    """A row restyled by going over every cell whole (the writer's first way)."""
+    if segment.count(b"<c ") + segment.count(b"<c>") != segment.count(b'<c r="'):
+        raise Unsupported("cells without a leading r attribute")
+    if segment.endswith(b"/>") and b"</row>" not in segment:
+        segment = segment[:-2] + b"></row>"
+    head_end = segment.find(b">") + 1
+    body = segment[head_end : -len(b"</row>")]
+    default = STYLE.search(segment, 0, head_end)
+    row_style = (
+        int(default.group(1)) if default and b'customFormat="1"' in segment[:head_end] else 0
+    )
+    done: set[int] = set()
+    out: list[bytes] = []
+    position = 0
+    for match in CELL.finditer(body):
+        column = a1.column_number(match.group(1))
+        for missing in sorted(c for c in cells if c < column and c not in done):
+            out.append(body[position : match.start()])
+            position = match.start()
+            out.append(_plain_inserted(missing, row, row_style, cells[missing], styles))
+            done.add(missing)
+        if column in cells:
+            out.append(body[position : match.start()])
+            out.append(_plain_set_style(match.group(0), styles, cells[column]))
+            position = match.end()
+            done.add(column)
+    out.append(body[position:])
+    for missing in sorted(c for c in cells if c not in done):
+        out.append(_plain_inserted(missing, row, row_style, cells[missing], styles))
+    return segment[:head_end] + b"".join(out) + b"</row>"
+
+
+def _plain_inserted(column: int, row: int, row_style: int, severity: str, styles) -> bytes:
+    style = styles.marked_style(row_style, severity)
+    styles.note(f"{column_letter(column)}{row}", None, row_style, style, INSERTED_CELL)
+    return f'<c r="{column_letter(column)}{row}" s="{style}"/>'.encode()
+
+
+def _plain_set_style(cell: bytes, styles, severity: str) -> bytes:
+    head_end = cell.find(b">")
+    head = cell[:head_end]
+    current = STYLE.search(head)
+    original = int(current.group(1)) if current else None
+    style = styles.marked_style(original or 0, severity)
+    ref = CELL_REF.match(head)
+    styles.note(ref.group(1).decode() if ref else "", original, original or 0, style, "")
+    if current:
+        head = head[: current.start()] + f' s="{style}"'.encode() + head[current.end() :]
+    else:
+        head = head.rstrip(b"/") + f' s="{style}"'.encode() + (b"/" if head.endswith(b"/") else b"")
+    return head + cell[head_end:]
+
+
+class Recorder:
+    """What a row edit asks of the styles: a marked style per (style, severity), and notes."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple] = []
+
+    def marked_style(self, style: int, severity: str) -> int:
+        return 1000 + style * 2 + (severity == "error")
+
+    def note(self, *entry) -> None:
+        self.log.append(entry)
+
+
+# ---- crafted pieces ---------------------------------------------------------------------------
+
+CONTENT = st.sampled_from(
+    ["/>", ' s="3"/>', ' t="s"><v>7</v></c>', ' s="12" t="inlineStr"><is><t>a&lt;c r</t></is></c>']
+)
+
+
+@st.composite
+def rows(draw):
+    """A row of cells in column order (some with styles), and the flagged columns."""
+    row = draw(st.integers(1, 120))
+    present = sorted(draw(st.sets(st.integers(1, 30), max_size=12)))
+    cells = b"".join(
+        f'<c r="{column_letter(c)}{row}"'.encode() + draw(CONTENT).encode() for c in present
+    )
+    head = draw(st.sampled_from(['<row r="{}">', '<row r="{}" s="5" customFormat="1">']))
+    head = head.format(row).encode()
+    if not cells and draw(st.booleans()):
+        segment = head[:-1] + b"/>"
+    else:
+        segment = head + cells + b"</row>"
+    flagged = draw(
+        st.dictionaries(st.integers(1, 32), st.sampled_from(["error", "warning"]), min_size=1)
+    )
+    return segment, row, flagged
+
+
+@given(rows())
+def test_a_row_is_restyled_as_the_plain_way_does(case):
+    segment, row, flagged = case
+    fast, plain = Recorder(), Recorder()
+    assert xlsxmark.restyle_row(segment, row, flagged, fast) == plain_restyle_row(
+        segment, row, flagged, plain
+    )
+    assert fast.log == plain.log
+
+
+def test_a_row_with_unnumbered_cells_is_refused_both_ways():
+    segment = b'<row r="3"><c r="A3"/><c s="1"/></row>'
+    for way in (xlsxmark.restyle_row, plain_restyle_row):
+        with pytest.raises(Unsupported):
+            way(segment, 3, {2: "error"}, Recorder())
+
+
+# ---- a whole roster ---------------------------------------------------------------------------
+
+
+def _plain(patch: pytest.MonkeyPatch) -> None:
+    """Every fast path of the writer replaced by the plain way it stands for."""
+    patch.setattr(xlsxmark, "restyle_row", plain_restyle_row)
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@pytest.mark.parametrize("ratio", [0.03, 0.3], ids=["usual", "spoiled"])
+def test_a_marked_copy_is_the_plain_ways_copy(tmp_path, ratio):
+    path = tmp_path / "名册.xlsx"
+    generate(path, 600, seed=11, ratio=ratio)
+    report = check_files([path], today=TODAY)
+    write_annotated(path, tmp_path / "fast.xlsx", report)
+    with pytest.MonkeyPatch.context() as patch:
+        _plain(patch)
+        write_annotated(path, tmp_path / "plain.xlsx", report)
+    fast, plain = _parts(tmp_path / "fast.xlsx"), _parts(tmp_path / "plain.xlsx")
+    assert len(report.findings) > 50
+    assert list(fast) == list(plain)
+    assert fast == plain
