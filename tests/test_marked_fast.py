@@ -19,7 +19,7 @@ from addin.model import a1
 from addin.model.a1 import column_letter
 from addin.write.marked import xlsxmark
 from addin.write.marked.annotate import write_annotated
-from addin.write.marked.format import INSERTED_CELL
+from addin.write.marked.format import INSERTED_CELL, packed
 from addin.xlsx.parts import Unsupported
 from bench.generate import write as generate
 from tests.support.books import TODAY
@@ -85,6 +85,10 @@ def _plain_set_style(cell: bytes, styles, severity: str) -> bytes:
     return head + cell[head_end:]
 
 
+def plain_cell_record(sheet, ref, kept, marked, inserted, number, note) -> str:
+    return packed(sheet, ref, kept, marked, inserted, number, *note)
+
+
 class Recorder:
     """What a row edit asks of the styles: a marked style per (style, severity), and notes."""
 
@@ -142,12 +146,30 @@ def test_a_row_with_unnumbered_cells_is_refused_both_ways():
             way(segment, 3, {2: "error"}, Recorder())
 
 
+NAMES = st.text(alphabet='表1 "\\\n&<>\u00e9\u4e00', max_size=6)
+
+
+@given(
+    sheet=NAMES,
+    ref=st.one_of(st.from_regex(r"\A[A-Z]{1,3}[1-9][0-9]{0,6}\Z"), NAMES),
+    kept=st.one_of(st.integers(0, 70000), st.just("")),
+    marked=st.integers(0, 70000),
+    inserted=st.sampled_from(["", "单元格", "行"]),
+    number=st.integers(1, 50),
+    note=st.one_of(st.just(()), st.tuples(st.integers(0, 40000), NAMES)),
+)
+def test_a_cell_record_is_the_packed_one(sheet, ref, kept, marked, inserted, number, note):
+    fast = xlsxmark.cell_record(sheet, ref, kept, marked, inserted, number, note)
+    assert fast == plain_cell_record(sheet, ref, kept, marked, inserted, number, note)
+
+
 # ---- a whole roster ---------------------------------------------------------------------------
 
 
 def _plain(patch: pytest.MonkeyPatch) -> None:
     """Every fast path of the writer replaced by the plain way it stands for."""
     patch.setattr(xlsxmark, "restyle_row", plain_restyle_row)
+    patch.setattr(xlsxmark, "cell_record", plain_cell_record)
 
 
 def _parts(path: Path) -> dict[str, bytes]:

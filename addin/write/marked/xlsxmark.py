@@ -150,14 +150,43 @@ def record_rows(
             chunk = " ".join(f"{o}:{n}" for o, n in spans[start : start + SPANS_PER_ROW])
             rows.append((SPLICE_TAG, packed(part, digest, chunk)))
     fills: dict[bytes, int] = {}
+    numbers: dict[int, int] = {}  # the style shown -> the number of its fill
     cells = []
     for sheet, ref, original, shown, marked, inserted, note in styles.log:
-        fill = styles.styles.fill_xml(shown)
-        number = fills.setdefault(fill, len(fills) + 1)
+        number = numbers.get(shown)
+        if number is None:
+            fill = styles.styles.fill_xml(shown)
+            number = numbers[shown] = fills.setdefault(fill, len(fills) + 1)
         kept = "" if original is None else original
-        cells.append((CELL_TAG, packed(sheet, ref, kept, marked, inserted, number, *note)))
+        cells.append((CELL_TAG, cell_record(sheet, ref, kept, marked, inserted, number, note)))
     rows += [(FILL_TAG, packed(number, fill.decode("utf-8"))) for fill, number in fills.items()]
     return rows + cells
+
+
+def cell_record(
+    sheet: str, ref: str, kept: int | str, marked: int, inserted: str, number: int, note: tuple
+) -> str:
+    """``packed(sheet, ref, kept, marked, inserted, number, *note)``, the JSON written from a
+    template where it can be (a cell reference and numbers need no escaping)."""
+    if note or not (ref.isascii() and ref.isalnum()) or kept.__class__ not in (int, str):
+        return packed(sheet, ref, kept, marked, inserted, number, *note)
+    if kept.__class__ is str and kept:
+        return packed(sheet, ref, kept, marked, inserted, number)
+    return (
+        f'[{_quoted(sheet)}, "{ref}", {_quoted(kept) if kept == "" else kept}, {marked:d}, '
+        f"{_quoted(inserted)}, {number:d}]"
+    )
+
+
+_QUOTED: dict[object, str] = {}
+
+
+def _quoted(value: str) -> str:
+    """A string as JSON (``packed`` writes it so), remembered: sheet names and kinds repeat."""
+    found = _QUOTED.get(value)
+    if found is None:
+        found = _QUOTED[value] = packed(value)[1:-1]
+    return found
 
 
 # ---- styles ------------------------------------------------------------------------------------
