@@ -25,8 +25,11 @@ part byte for byte; no cell value is recorded.
 
 from __future__ import annotations
 
+import operator
 import re
+from bisect import bisect_left
 from hashlib import sha256
+from itertools import accumulate
 
 from addin.model import a1
 from addin.model.a1 import column_letter
@@ -253,14 +256,15 @@ def _mark_sheet(
     """Mark one sheet. Returns what its 批注部件 record holds (part, comments part, VML part,
     relationships part created, xmlns:r added, comments part new, VML part new), the
     insertions into parts that were there, and whether the vml content type was added."""
-    xml = numbered(package.read(part))
+    raw = package.read(part)
+    xml = numbered(raw)
     rels = xparts.Rels(package, part)
     notes = Notes(package, xml, types, rels)
     by_row: dict[int, dict[int, str]] = {}
     for ref, (severity, _note) in cells.items():
         row, column = a1.position(ref)
         by_row.setdefault(row, {})[column] = severity
-    pieces = _restyle(xml, by_row, styles)
+    pieces = _restyle(xml, by_row, styles, looked=xml is raw)
     for ref, (_severity, note) in cells.items():
         own = notes.notes.get(ref) if not notes.comments_new else None
         length = notes.add(ref, note, NOTE_AUTHOR)
@@ -296,55 +300,54 @@ def _mark_sheet(
     return added, spliced, vml_added
 
 
-def _restyle(xml: bytes, by_row: dict[int, dict[int, str]], styles: _Styles) -> list[Piece]:
+def _restyle(
+    xml: bytes, by_row: dict[int, dict[int, str]], styles: _Styles, looked: bool = False
+) -> list[Piece]:
     """Give each flagged cell its marked style; insert missing cells and rows.
 
     Returns the new XML in pieces: slices of the old one (not copied) and the
-    edited rows.
+    edited rows. ``looked``: :func:`numbered` found every row numbered already.
     """
     start = xml.find(b"<sheetData")
     if start < 0:
         raise Unsupported("no sheetData")
-    if ROW_WITHOUT_NUMBER.search(xml, start):
+    if not looked and ROW_WITHOUT_NUMBER.search(xml, start):
         raise Unsupported("rows without a leading r attribute")
     view = memoryview(xml)
     pieces: list[Piece] = [view[:start]]
     position = start
     for row in sorted(by_row):
-        heads = _cell_heads(xml, row, by_row[row], position)
-        if heads is not None:  # every flagged cell is there: restyle just their tags (fast)
-            for head_start, head_end, column in heads:
-                pieces.append(view[position:head_start])
-                pieces.append(_set_style(xml[head_start:head_end], styles, by_row[row][column]))
-                position = head_end
-            continue
+        cells = by_row[row]
         found = _find_row(xml, row, position)
         if found is None:  # the row is not in the XML: insert it before the next row
             insert_at = _next_row_start(xml, row, position)
             pieces.append(view[position:insert_at])
-            pieces.append(_new_row(row, by_row[row], styles))
+            pieces.append(_new_row(row, cells, styles))
             position = insert_at
             continue
         row_start, row_end = found
-        pieces.append(view[position:row_start])
-        pieces.append(restyle_row(xml[row_start:row_end], row, by_row[row], styles))
-        position = row_end
+        heads = _cell_heads(xml, row, cells, row_start, row_end)
+        if heads is None:  # a flagged cell is not in the XML: edit the row
+            pieces.append(view[position:row_start])
+            pieces.append(restyle_row(xml[row_start:row_end], row, cells, styles))
+            position = row_end
+            continue
+        for head_start, head_end, column in heads:  # restyle just their tags (fast)
+            pieces.append(view[position:head_start])
+            pieces.append(_set_style(xml[head_start:head_end], styles, cells[column]))
+            position = head_end
     pieces.append(view[position:])
     return pieces
 
 
 def _cell_heads(
-    xml: bytes, row: int, cells: dict[int, str], position: int
+    xml: bytes, row: int, cells: dict[int, str], position: int, row_end: int
 ) -> list[tuple[int, int, int]] | None:
-    """(start, end, column) of the opening tag of each flagged cell of a row, in order;
-    None when the row or one of the cells is not in the XML (the row is then edited whole)."""
-    found = _find_row(xml, row, position)
-    if found is None:
-        return None
-    position, row_end = found
+    """(start, end, column) of the opening tag of each flagged cell of the row that runs
+    from ``position`` to ``row_end``, in order; None when one of them is not in the XML."""
     heads = []
     for column in sorted(cells):
-        start = xml.find(f'<c r="{column_letter(column)}{row}"'.encode(), position, row_end)
+        start = xml.find(b'<c r="%s%d"' % (_letters(column), row), position, row_end)
         if start < 0:
             return None
         position = xml.find(b">", start) + 1
@@ -352,9 +355,19 @@ def _cell_heads(
     return heads
 
 
+def _letters(column: int) -> bytes:
+    found = _LETTERS.get(column)
+    if found is None:
+        found = _LETTERS[column] = column_letter(column).encode()
+    return found
+
+
+_LETTERS: dict[int, bytes] = {}
+
+
 def _find_row(xml: bytes, row: int, position: int) -> tuple[int, int] | None:
     """Start and end of ``<row r="row" ...>...</row>`` at or after ``position``."""
-    start = xml.find(f'<row r="{row}"'.encode(), position)
+    start = xml.find(b'<row r="%d"' % row, position)
     if start < 0:
         return None
     head_end = xml.find(b">", start)
@@ -395,6 +408,48 @@ def restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Styles
     row_style = (
         int(default.group(1)) if default and b'customFormat="1"' in segment[:head_end] else 0
     )
+    heads = _heads(segment, head_end, body_end)
+    if heads is None:
+        return _restyle_cells(segment, row, cells, styles, head_end, row_style)
+    starts, columns = heads
+    out: list[bytes] = []
+    position = 0
+    for column in sorted(cells):
+        at = bisect_left(columns, column)
+        start = starts[at] if at < len(starts) else body_end
+        out.append(segment[position:start])
+        if at < len(columns) and columns[at] == column:
+            position = segment.find(b">", start) + 1
+            out.append(_set_style(segment[start:position], styles, cells[column]))
+        else:
+            position = start
+            out.append(_inserted(column, row, row_style, cells, styles))
+    out.append(segment[position:])
+    return b"".join(out)
+
+
+def _heads(segment: bytes, head_end: int, body_end: int) -> tuple[list[int], list[int]] | None:
+    """Where each cell of a row starts, and its column, when the columns ascend (as the
+    schema has them; found without a loop over the cells); None otherwise."""
+    letters = CELL_HEAD.findall(segment, head_end, body_end)
+    pieces = segment[head_end:body_end].split(b'<c r="')
+    if len(pieces) != len(letters) + 1:
+        return None
+    columns = [_COLUMNS.get(letter) or _column(letter) for letter in letters]
+    if not all(map(operator.lt, columns, columns[1:])):
+        return None
+    ends = accumulate(map(len, pieces[:-1]))  # of the text before each cell's '<c r="'
+    opening = len(b'<c r="')
+    return list(
+        map(operator.add, ends, range(head_end, head_end + opening * len(letters), opening))
+    ), columns
+
+
+def _restyle_cells(
+    segment: bytes, row: int, cells: dict[int, str], styles: _Styles, head_end: int, row_style: int
+) -> bytes:
+    """:func:`restyle_row` going over every cell in turn (cells not in column order)."""
+    body_end = len(segment) - len(b"</row>")
     missing = sorted(cells)  # flagged columns not met yet
     out: list[bytes] = [segment[:head_end]]
     position = head_end
