@@ -20,7 +20,7 @@ from addin.model.a1 import column_letter
 from addin.write.marked import xlsxmark
 from addin.write.marked.annotate import write_annotated
 from addin.write.marked.format import INSERTED_CELL, packed
-from addin.xlsx.parts import Unsupported
+from addin.xlsx.parts import Unsupported, text
 from bench.generate import write as generate
 from tests.support.books import TODAY
 
@@ -87,6 +87,18 @@ def _plain_set_style(cell: bytes, styles, severity: str) -> bytes:
 
 def plain_cell_record(sheet, ref, kept, marked, inserted, number, note) -> str:
     return packed(sheet, ref, kept, marked, inserted, number, *note)
+
+
+def plain_row(number: int, values: tuple[object, ...]) -> str:
+    """One row of a new sheet, each value written in turn (the writer's first way)."""
+    kinds = tuple(map(type, values))
+    return xlsxmark.row_template(kinds).format(number, *map(_plain_cell_text, values))
+
+
+def _plain_cell_text(value: object) -> object:
+    if value is None or isinstance(value, int | float):
+        return value
+    return text(value if isinstance(value, str) else str(value))
 
 
 class Recorder:
@@ -164,6 +176,21 @@ NAMES = st.text(alphabet='表1 "\\\n&<>\u00e9\u4e00', max_size=6)
 def test_a_cell_record_is_the_packed_one(sheet, ref, kept, marked, inserted, number, note):
     fast = xlsxmark.cell_record(sheet, ref, kept, marked, inserted, number, note)
     assert fast == plain_cell_record(sheet, ref, kept, marked, inserted, number, note)
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, min_value=-2, max_value=2),
+    st.sampled_from(["", "错误", "a&b", "<t>", "x\x01y", "1", " 空格 "]),
+    st.dates(),
+)
+
+
+@given(st.lists(st.lists(VALUES, max_size=4).map(tuple), max_size=12))
+def test_new_sheet_rows_are_the_plain_rows(rows):
+    assert xlsxmark.sheet_rows(rows) == [plain_row(n, row) for n, row in enumerate(rows, 1)]
 
 
 # ---- a whole roster ---------------------------------------------------------------------------

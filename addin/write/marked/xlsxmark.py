@@ -29,7 +29,7 @@ import operator
 import re
 from bisect import bisect_left
 from hashlib import sha256
-from itertools import accumulate
+from itertools import accumulate, groupby, repeat
 
 from addin.model import a1
 from addin.model.a1 import column_letter
@@ -546,7 +546,7 @@ def _table_sheet(
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1)
     )
-    body = [_row(1, header)] + [_row(n, row) for n, row in enumerate(rows, start=2)]
+    body = sheet_rows([header, *rows])
     hyperlinks = ""
     if links:
         hyperlinks = (
@@ -569,19 +569,40 @@ def _table_sheet(
 LETTERS = [column_letter(c) for c in range(1, 27)]
 
 
-def _row(number: int, values: tuple[object, ...]) -> str:
-    """One row of inline-string and number cells (None and booleans are left out)."""
-    kinds = tuple(map(type, values))
-    template = _ROW_TEMPLATES.get(kinds)
-    if template is None:
-        template = _ROW_TEMPLATES[kinds] = _row_template(kinds)
-    return template.format(number, *map(_cell_text, values))
+def sheet_rows(rows: list[tuple[object, ...]]) -> list[str]:
+    """Rows 1, 2, … of inline-string and number cells (None and booleans are left out).
+
+    Consecutive rows of the same types of values are written together, a column at a
+    time: a text that repeats in a column is escaped once.
+    """
+    kinds = list(map(tuple, map(map, repeat(type), rows)))
+    out: list[str] = []
+    number = 1
+    for kind, run in groupby(range(len(rows)), kinds.__getitem__):
+        at = list(run)
+        template = _ROW_TEMPLATES.get(kind)
+        if template is None:
+            template = _ROW_TEMPLATES[kind] = row_template(kind)
+        columns = [_column_texts(column) for column in zip(*[rows[i] for i in at], strict=True)]
+        numbers = range(number, number + len(at))
+        out += map(template.format, numbers, *columns) if columns else map(template.format, numbers)
+        number += len(at)
+    return out
+
+
+def _column_texts(column: tuple[object, ...]) -> list[object]:
+    """:func:`_cell_text` of each value of a column of one type."""
+    distinct = set(column)
+    if len(distinct) * 2 > len(column):
+        return list(map(_cell_text, column))
+    texts = {value: _cell_text(value) for value in distinct}
+    return list(map(texts.__getitem__, column))
 
 
 _ROW_TEMPLATES: dict[tuple[type, ...], str] = {}
 
 
-def _row_template(kinds: tuple[type, ...]) -> str:
+def row_template(kinds: tuple[type, ...]) -> str:
     """A format string for rows whose cells have these types: {0} is the row number."""
     cells = []
     for column, kind in enumerate(kinds, start=1):
