@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from addin.engine.check import check_files
 from addin.model import a1
 from addin.model.a1 import column_letter
+from addin.model.findings import Finding
 from addin.write.marked import xlsxmark
 from addin.write.marked.annotate import write_annotated
-from addin.write.marked.format import INSERTED_CELL, packed
+from addin.write.marked.format import INSERTED_CELL, SEVERITY_NAMES, notes_by_cell, packed
 from addin.xlsx.parts import Unsupported, text
 from bench.generate import write as generate
 from tests.support.books import TODAY
@@ -191,6 +192,39 @@ VALUES = st.one_of(
 @given(st.lists(st.lists(VALUES, max_size=4).map(tuple), max_size=12))
 def test_new_sheet_rows_are_the_plain_rows(rows):
     assert xlsxmark.sheet_rows(rows) == [plain_row(n, row) for n, row in enumerate(rows, 1)]
+
+
+def plain_notes_by_cell(findings: list[Finding]) -> dict[tuple[str, str], tuple[str, str]]:
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        if finding.column is not None:
+            by_cell.setdefault((finding.sheet, finding.cell), []).append(finding)
+    return {
+        key: (
+            "error" if any(f.severity == "error" for f in items) else "warning",
+            "\n".join(f"【{SEVERITY_NAMES[f.severity]}】{f.message}" for f in items),
+        )
+        for key, items in by_cell.items()
+    }
+
+
+FINDINGS = st.builds(
+    Finding,
+    file=st.just("a.xlsx"),
+    sheet=st.sampled_from(["附件4", "其他"]),
+    row=st.integers(1, 4),
+    column=st.one_of(st.none(), st.integers(1, 3)),
+    field=st.just("字段"),
+    rule=st.just("field.required"),
+    severity=st.sampled_from(["error", "warning"]),
+    value=st.just(""),
+    message=st.text(max_size=3),
+)
+
+
+@given(st.lists(FINDINGS, max_size=12))
+def test_notes_by_cell_are_the_plain_notes(findings):
+    assert notes_by_cell(findings) == plain_notes_by_cell(findings)
 
 
 # ---- a whole roster ---------------------------------------------------------------------------
