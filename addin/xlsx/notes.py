@@ -196,9 +196,11 @@ class Notes:
             self._authors = [author]
             self._notes = {}
         number = self._author(author)
+        distinct = {note for _ref, note in self.new_notes}  # notes repeat: each escaped once
+        texts = {note: parts.text(note) for note in distinct}
         items = "".join(
             f'<comment ref="{ref}" authorId="{number}"><text><r><t xml:space="preserve">'
-            f"{parts.text(note)}</t></r></text></comment>"
+            f"{texts[note]}</t></r></text></comment>"
             for ref, note in self.new_notes
         ).encode()
         data = self.comments.data

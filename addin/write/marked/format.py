@@ -123,6 +123,11 @@ def notes_by_cell(findings: list[Finding]) -> dict[tuple[str, str], tuple[str, s
             by_cell.setdefault((finding.sheet, finding.cell), []).append(finding)
     notes = {}
     for key, items in by_cell.items():
+        if len(items) == 1:  # most cells: one finding
+            (only,) = items
+            worst = "error" if only.severity == "error" else "warning"
+            notes[key] = (worst, f"【{SEVERITY_NAMES[only.severity]}】{only.message}")
+            continue
         worst = "error" if any(f.severity == "error" for f in items) else "warning"
         notes[key] = (
             worst,

@@ -25,8 +25,11 @@ part byte for byte; no cell value is recorded.
 
 from __future__ import annotations
 
+import operator
 import re
+from bisect import bisect_left
 from hashlib import sha256
+from itertools import accumulate, groupby, repeat
 
 from addin.model import a1
 from addin.model.a1 import column_letter
@@ -74,7 +77,6 @@ TAIL_WINDOW = 16 * 1024**2  # what may follow </sheetData>: merges, validations,
 Piece = bytes | memoryview
 STYLE = re.compile(rb'\ss="(\d+)"')
 CELL_REF = re.compile(rb'<c r="([A-Z]+\d+)"')
-CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 PLAIN_RESERVE = 200  # cell formats kept free for marks that keep only a number format
 
 
@@ -151,14 +153,43 @@ def record_rows(
             chunk = " ".join(f"{o}:{n}" for o, n in spans[start : start + SPANS_PER_ROW])
             rows.append((SPLICE_TAG, packed(part, digest, chunk)))
     fills: dict[bytes, int] = {}
+    numbers: dict[int, int] = {}  # the style shown -> the number of its fill
     cells = []
     for sheet, ref, original, shown, marked, inserted, note in styles.log:
-        fill = styles.styles.fill_xml(shown)
-        number = fills.setdefault(fill, len(fills) + 1)
+        number = numbers.get(shown)
+        if number is None:
+            fill = styles.styles.fill_xml(shown)
+            number = numbers[shown] = fills.setdefault(fill, len(fills) + 1)
         kept = "" if original is None else original
-        cells.append((CELL_TAG, packed(sheet, ref, kept, marked, inserted, number, *note)))
+        cells.append((CELL_TAG, cell_record(sheet, ref, kept, marked, inserted, number, note)))
     rows += [(FILL_TAG, packed(number, fill.decode("utf-8"))) for fill, number in fills.items()]
     return rows + cells
+
+
+def cell_record(
+    sheet: str, ref: str, kept: int | str, marked: int, inserted: str, number: int, note: tuple
+) -> str:
+    """``packed(sheet, ref, kept, marked, inserted, number, *note)``, the JSON written from a
+    template where it can be (a cell reference and numbers need no escaping)."""
+    if note or not (ref.isascii() and ref.isalnum()) or kept.__class__ not in (int, str):
+        return packed(sheet, ref, kept, marked, inserted, number, *note)
+    if kept.__class__ is str and kept:
+        return packed(sheet, ref, kept, marked, inserted, number)
+    return (
+        f'[{_quoted(sheet)}, "{ref}", {_quoted(kept) if kept == "" else kept}, {marked:d}, '
+        f"{_quoted(inserted)}, {number:d}]"
+    )
+
+
+_QUOTED: dict[object, str] = {}
+
+
+def _quoted(value: str) -> str:
+    """A string as JSON (``packed`` writes it so), remembered: sheet names and kinds repeat."""
+    found = _QUOTED.get(value)
+    if found is None:
+        found = _QUOTED[value] = packed(value)[1:-1]
+    return found
 
 
 # ---- styles ------------------------------------------------------------------------------------
@@ -225,14 +256,15 @@ def _mark_sheet(
     """Mark one sheet. Returns what its 批注部件 record holds (part, comments part, VML part,
     relationships part created, xmlns:r added, comments part new, VML part new), the
     insertions into parts that were there, and whether the vml content type was added."""
-    xml = numbered(package.read(part))
+    raw = package.read(part)
+    xml = numbered(raw)
     rels = xparts.Rels(package, part)
     notes = Notes(package, xml, types, rels)
     by_row: dict[int, dict[int, str]] = {}
     for ref, (severity, _note) in cells.items():
         row, column = a1.position(ref)
         by_row.setdefault(row, {})[column] = severity
-    pieces = _restyle(xml, by_row, styles)
+    pieces = _restyle(xml, by_row, styles, looked=xml is raw)
     for ref, (_severity, note) in cells.items():
         own = notes.notes.get(ref) if not notes.comments_new else None
         length = notes.add(ref, note, NOTE_AUTHOR)
@@ -268,55 +300,54 @@ def _mark_sheet(
     return added, spliced, vml_added
 
 
-def _restyle(xml: bytes, by_row: dict[int, dict[int, str]], styles: _Styles) -> list[Piece]:
+def _restyle(
+    xml: bytes, by_row: dict[int, dict[int, str]], styles: _Styles, looked: bool = False
+) -> list[Piece]:
     """Give each flagged cell its marked style; insert missing cells and rows.
 
     Returns the new XML in pieces: slices of the old one (not copied) and the
-    edited rows.
+    edited rows. ``looked``: :func:`numbered` found every row numbered already.
     """
     start = xml.find(b"<sheetData")
     if start < 0:
         raise Unsupported("no sheetData")
-    if ROW_WITHOUT_NUMBER.search(xml, start):
+    if not looked and ROW_WITHOUT_NUMBER.search(xml, start):
         raise Unsupported("rows without a leading r attribute")
     view = memoryview(xml)
     pieces: list[Piece] = [view[:start]]
     position = start
     for row in sorted(by_row):
-        heads = _cell_heads(xml, row, by_row[row], position)
-        if heads is not None:  # every flagged cell is there: restyle just their tags (fast)
-            for head_start, head_end, column in heads:
-                pieces.append(view[position:head_start])
-                pieces.append(_set_style(xml[head_start:head_end], styles, by_row[row][column]))
-                position = head_end
-            continue
+        cells = by_row[row]
         found = _find_row(xml, row, position)
         if found is None:  # the row is not in the XML: insert it before the next row
             insert_at = _next_row_start(xml, row, position)
             pieces.append(view[position:insert_at])
-            pieces.append(_new_row(row, by_row[row], styles))
+            pieces.append(_new_row(row, cells, styles))
             position = insert_at
             continue
         row_start, row_end = found
-        pieces.append(view[position:row_start])
-        pieces.append(_restyle_row(xml[row_start:row_end], row, by_row[row], styles))
-        position = row_end
+        heads = _cell_heads(xml, row, cells, row_start, row_end)
+        if heads is None:  # a flagged cell is not in the XML: edit the row
+            pieces.append(view[position:row_start])
+            pieces.append(restyle_row(xml[row_start:row_end], row, cells, styles))
+            position = row_end
+            continue
+        for head_start, head_end, column in heads:  # restyle just their tags (fast)
+            pieces.append(view[position:head_start])
+            pieces.append(_set_style(xml[head_start:head_end], styles, cells[column]))
+            position = head_end
     pieces.append(view[position:])
     return pieces
 
 
 def _cell_heads(
-    xml: bytes, row: int, cells: dict[int, str], position: int
+    xml: bytes, row: int, cells: dict[int, str], position: int, row_end: int
 ) -> list[tuple[int, int, int]] | None:
-    """(start, end, column) of the opening tag of each flagged cell of a row, in order;
-    None when the row or one of the cells is not in the XML (the row is then edited whole)."""
-    found = _find_row(xml, row, position)
-    if found is None:
-        return None
-    position, row_end = found
+    """(start, end, column) of the opening tag of each flagged cell of the row that runs
+    from ``position`` to ``row_end``, in order; None when one of them is not in the XML."""
     heads = []
     for column in sorted(cells):
-        start = xml.find(f'<c r="{column_letter(column)}{row}"'.encode(), position, row_end)
+        start = xml.find(b'<c r="%s%d"' % (_letters(column), row), position, row_end)
         if start < 0:
             return None
         position = xml.find(b">", start) + 1
@@ -324,9 +355,19 @@ def _cell_heads(
     return heads
 
 
+def _letters(column: int) -> bytes:
+    found = _LETTERS.get(column)
+    if found is None:
+        found = _LETTERS[column] = column_letter(column).encode()
+    return found
+
+
+_LETTERS: dict[int, bytes] = {}
+
+
 def _find_row(xml: bytes, row: int, position: int) -> tuple[int, int] | None:
     """Start and end of ``<row r="row" ...>...</row>`` at or after ``position``."""
-    start = xml.find(f'<row r="{row}"'.encode(), position)
+    start = xml.find(b'<row r="%d"' % row, position)
     if start < 0:
         return None
     head_end = xml.find(b">", start)
@@ -354,40 +395,97 @@ def _new_row(row: int, cells: dict[int, str], styles: _Styles) -> bytes:
     return f'<row r="{row}">'.encode() + b"".join(body) + b"</row>"
 
 
-def _restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Styles) -> bytes:
+def restyle_row(segment: bytes, row: int, cells: dict[int, str], styles: _Styles) -> bytes:
+    """A row with its flagged cells restyled and the missing ones inserted in column order
+    (before the first cell of a later column). Only the cells' opening tags are looked at."""
     if segment.count(b"<c ") + segment.count(b"<c>") != segment.count(b'<c r="'):
         raise Unsupported("cells without a leading r attribute")
     if segment.endswith(b"/>") and b"</row>" not in segment:
         segment = segment[:-2] + b"></row>"
     head_end = segment.find(b">") + 1
-    body = segment[head_end : -len(b"</row>")]
+    body_end = len(segment) - len(b"</row>")
     default = STYLE.search(segment, 0, head_end)
     row_style = (
         int(default.group(1)) if default and b'customFormat="1"' in segment[:head_end] else 0
     )
-    done: set[int] = set()
+    heads = _heads(segment, head_end, body_end)
+    if heads is None:
+        return _restyle_cells(segment, row, cells, styles, head_end, row_style)
+    starts, columns = heads
     out: list[bytes] = []
     position = 0
-    for match in CELL.finditer(body):
-        column = a1.column_number(match.group(1))
-        for missing in sorted(c for c in cells if c < column and c not in done):
-            out.append(body[position : match.start()])
+    for column in sorted(cells):
+        at = bisect_left(columns, column)
+        start = starts[at] if at < len(starts) else body_end
+        out.append(segment[position:start])
+        if at < len(columns) and columns[at] == column:
+            position = segment.find(b">", start) + 1
+            out.append(_set_style(segment[start:position], styles, cells[column]))
+        else:
+            position = start
+            out.append(_inserted(column, row, row_style, cells, styles))
+    out.append(segment[position:])
+    return b"".join(out)
+
+
+def _heads(segment: bytes, head_end: int, body_end: int) -> tuple[list[int], list[int]] | None:
+    """Where each cell of a row starts, and its column, when the columns ascend (as the
+    schema has them; found without a loop over the cells); None otherwise."""
+    letters = CELL_HEAD.findall(segment, head_end, body_end)
+    pieces = segment[head_end:body_end].split(b'<c r="')
+    if len(pieces) != len(letters) + 1:
+        return None
+    columns = [_COLUMNS.get(letter) or _column(letter) for letter in letters]
+    if not all(map(operator.lt, columns, columns[1:])):
+        return None
+    ends = accumulate(map(len, pieces[:-1]))  # of the text before each cell's '<c r="'
+    opening = len(b'<c r="')
+    return list(
+        map(operator.add, ends, range(head_end, head_end + opening * len(letters), opening))
+    ), columns
+
+
+def _restyle_cells(
+    segment: bytes, row: int, cells: dict[int, str], styles: _Styles, head_end: int, row_style: int
+) -> bytes:
+    """:func:`restyle_row` going over every cell in turn (cells not in column order)."""
+    body_end = len(segment) - len(b"</row>")
+    missing = sorted(cells)  # flagged columns not met yet
+    out: list[bytes] = [segment[:head_end]]
+    position = head_end
+    for match in CELL_HEAD.finditer(segment, head_end, body_end):
+        column = _COLUMNS.get(match.group(1)) or _column(match.group(1))
+        if missing and missing[0] < column:
+            out.append(segment[position : match.start()])
             position = match.start()
-            out.append(_inserted(missing, row, row_style, cells[missing], styles))
-            done.add(missing)
+            while missing and missing[0] < column:
+                out.append(_inserted(missing.pop(0), row, row_style, cells, styles))
         if column in cells:
-            out.append(body[position : match.start()])
-            out.append(_set_style(match.group(0), styles, cells[column]))
-            position = match.end()
-            done.add(column)
-    out.append(body[position:])
-    for missing in sorted(c for c in cells if c not in done):
-        out.append(_inserted(missing, row, row_style, cells[missing], styles))
-    return segment[:head_end] + b"".join(out) + b"</row>"
+            close = segment.find(b">", match.end()) + 1
+            out.append(segment[position : match.start()])
+            out.append(_set_style(segment[match.start() : close], styles, cells[column]))
+            position = close
+            if missing and missing[0] == column:
+                missing.pop(0)
+    out.append(segment[position:body_end])
+    out += [_inserted(column, row, row_style, cells, styles) for column in missing]
+    out.append(b"</row>")
+    return b"".join(out)
 
 
-def _inserted(column: int, row: int, row_style: int, severity: str, styles: _Styles) -> bytes:
-    style = styles.marked_style(row_style, severity)
+CELL_HEAD = re.compile(rb'<c r="([A-Z]+)\d+"')
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _column(letters: bytes) -> int:
+    _COLUMNS[letters] = number = a1.column_number(letters)
+    return number
+
+
+def _inserted(
+    column: int, row: int, row_style: int, cells: dict[int, str], styles: _Styles
+) -> bytes:
+    style = styles.marked_style(row_style, cells[column])
     styles.note(f"{column_letter(column)}{row}", None, row_style, style, INSERTED_CELL)
     return f'<c r="{column_letter(column)}{row}" s="{style}"/>'.encode()
 
@@ -448,7 +546,7 @@ def _table_sheet(
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1)
     )
-    body = [_row(1, header)] + [_row(n, row) for n, row in enumerate(rows, start=2)]
+    body = sheet_rows([header, *rows])
     hyperlinks = ""
     if links:
         hyperlinks = (
@@ -471,19 +569,40 @@ def _table_sheet(
 LETTERS = [column_letter(c) for c in range(1, 27)]
 
 
-def _row(number: int, values: tuple[object, ...]) -> str:
-    """One row of inline-string and number cells (None and booleans are left out)."""
-    kinds = tuple(map(type, values))
-    template = _ROW_TEMPLATES.get(kinds)
-    if template is None:
-        template = _ROW_TEMPLATES[kinds] = _row_template(kinds)
-    return template.format(number, *map(_cell_text, values))
+def sheet_rows(rows: list[tuple[object, ...]]) -> list[str]:
+    """Rows 1, 2, … of inline-string and number cells (None and booleans are left out).
+
+    Consecutive rows of the same types of values are written together, a column at a
+    time: a text that repeats in a column is escaped once.
+    """
+    kinds = list(map(tuple, map(map, repeat(type), rows)))
+    out: list[str] = []
+    number = 1
+    for kind, run in groupby(range(len(rows)), kinds.__getitem__):
+        at = list(run)
+        template = _ROW_TEMPLATES.get(kind)
+        if template is None:
+            template = _ROW_TEMPLATES[kind] = row_template(kind)
+        columns = [_column_texts(column) for column in zip(*[rows[i] for i in at], strict=True)]
+        numbers = range(number, number + len(at))
+        out += map(template.format, numbers, *columns) if columns else map(template.format, numbers)
+        number += len(at)
+    return out
+
+
+def _column_texts(column: tuple[object, ...]) -> list[object]:
+    """:func:`_cell_text` of each value of a column of one type."""
+    distinct = set(column)
+    if len(distinct) * 2 > len(column):
+        return list(map(_cell_text, column))
+    texts = {value: _cell_text(value) for value in distinct}
+    return list(map(texts.__getitem__, column))
 
 
 _ROW_TEMPLATES: dict[tuple[type, ...], str] = {}
 
 
-def _row_template(kinds: tuple[type, ...]) -> str:
+def row_template(kinds: tuple[type, ...]) -> str:
     """A format string for rows whose cells have these types: {0} is the row number."""
     cells = []
     for column, kind in enumerate(kinds, start=1):
