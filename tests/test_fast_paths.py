@@ -86,9 +86,15 @@ def _plain_add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
+def _plain_parse_distinct(self: ParsedColumn, lookup: dict, parse) -> None:
+    for value in lookup:
+        lookup[value] = self._parse(parse, value)
+
+
 def _plain(patch: pytest.MonkeyPatch) -> None:
     """Every fast path replaced by the plain way it stands for."""
     patch.setattr(Table, "_column", _plain_column)
+    patch.setattr(ParsedColumn, "_parse_distinct", _plain_parse_distinct)
     patch.setattr(ParsedColumn, "result", lambda self, index: self.results[index])
     patch.setattr(crossfield, "add_months", _plain_add_months)
     patch.setattr(crossfield, "probation_bounds", lambda join: (date.max, date.min))
