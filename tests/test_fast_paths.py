@@ -5,6 +5,7 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date
 from hashlib import sha256
+from itertools import product
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from addin.read.reader import Table
 from addin.rules import crossfield
 from addin.rules.base import add_months
 from addin.rules.columns import ParsedColumn
+from addin.values import ric
 from addin.values.cells import text
 from addin.xlsx.sheet import UNNUMBERED, unnumbered
 from bench.generate import write as generate
@@ -41,6 +43,26 @@ def test_theprobation_bounds_pass_what_the_rule_passes(join, full):
     earliest, latest = crossfield.probation_bounds(join)
     within = (earliest is None or full >= earliest) and (latest is None or full <= latest)
     assert within == (crossfield.probation_problem(join, full) is None)
+
+
+# In use, abolished (110103 崇文区 until 2010), never existing, a residence permit's
+REGIONS = ["430523", "110103", "430599", "810000", "830000", "110101", "912345"]
+BIRTHS = ["19000101", "18991231", "19600515", "20090230", "20240601", "20240602", "19991231"]
+
+
+def test_the_plain_id_path_is_the_full_check():
+    """Every way an ID the fast path takes can be right or wrong: both ways agree."""
+    numbers = []
+    for region, birth, sequence in product(REGIONS, BIRTHS, ["123", "124"]):
+        body = region + birth + sequence
+        right = ric.calc_check_digit(body + "0")
+        numbers += [body + digit for digit in dict.fromkeys([right, "0", "X", "7"])]
+    for today in (TODAY, date(2009, 12, 31), date(2011, 1, 1)):
+        fast = [ric.check(number, today) for number in numbers]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ric, "_plain", lambda number, today: None)
+            assert [ric.check(number, today) for number in numbers] == fast
+    assert sum(not result.problems for result in fast) > 10  # the fast path was taken
 
 
 CELLS = st.one_of(
