@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from calendar import monthrange
 from datetime import date
 from hashlib import sha256
@@ -16,6 +17,7 @@ from addin.engine import report
 from addin.engine.check import check_files, read_files
 from addin.engine.report import display_texts
 from addin.model.fields import FIELDS
+from addin.read import extent
 from addin.read.reader import Table
 from addin.rules import crossfield
 from addin.rules.base import add_months
@@ -88,6 +90,25 @@ PIECES += ["c", "row", " ", "r", "=", "<", "x", "_", "</c>", "</row>", "<v>1</v>
 def test_unnumbered_finds_what_its_pattern_finds(pieces, start):
     xml = "".join(pieces).encode()
     assert unnumbered(xml, start) == (UNNUMBERED.search(xml, start) is not None)
+
+
+OTHER_R = re.compile(rb"r(?<=[\t\n\r\"' ]r)(?<!<c r)(?<!<row r)[\s=]")  # as plainly written
+R_PIECES = ["<c", "<row", " r", "\tr", '"r', "'r", "\nr", "r", "=", " ", "\x0b", "\n", "<c r", ">"]
+
+
+def test_other_r_finds_what_its_plain_pattern_finds():
+    around = product(
+        ["", "<c", "<row", "x", "<", "c", "w"], " \t\"'\nx", ["=", " ", "\x0b", "x", ""]
+    )
+    for before, space, after in around:
+        xml = f"{before}{space}r{after}".encode()
+        assert (extent._OTHER_R.search(xml) is None) == (OTHER_R.search(xml) is None), xml
+
+
+@given(pieces=st.lists(st.sampled_from(R_PIECES), max_size=12))
+def test_other_r_finds_what_its_plain_pattern_finds_anywhere(pieces):
+    xml = "".join(pieces).encode()
+    assert (extent._OTHER_R.search(xml) is None) == (OTHER_R.search(xml) is None)
 
 
 # ---- a whole check, fast against plain, on generated workbooks ---------------------------
