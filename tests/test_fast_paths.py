@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from dataclasses import FrozenInstanceError
 from datetime import date
 from hashlib import sha256
 from itertools import product
@@ -17,6 +18,7 @@ from addin.engine import report
 from addin.engine.check import check_files, read_files
 from addin.engine.report import display_texts
 from addin.model.fields import FIELDS
+from addin.model.findings import Finding
 from addin.read import extent
 from addin.read.reader import Table
 from addin.rules import crossfield
@@ -172,3 +174,16 @@ def test_row_fingerprints_hash_the_texts_of_the_fields(generated):
         for r in table.records
     ]
     assert report.row_fingerprints(table) == plain
+
+
+def test_a_finding_placed_is_the_finding_made_plainly():
+    where = Table("members", "名册.xlsx", "附件4", 4, 6, {})
+    problem = ric.CHECKSUM.problem(value="1", expected="2")
+    for column in (4, None):
+        placed = Finding.at(where, 7, column, "公民身份证号", "1", problem)
+        fields = ("名册.xlsx", "附件4", 7, column, "公民身份证号", "id.checksum", "error", "1")
+        plain = Finding(*fields, problem.message)
+        assert placed == plain and vars(placed) == vars(plain) and repr(placed) == repr(plain)
+        assert list(vars(placed)) == list(vars(plain))
+        with pytest.raises(FrozenInstanceError):
+            placed.row = 8  # type: ignore[misc]
