@@ -77,7 +77,9 @@ class ParsedColumn(Generic[T]):
         blank, blanks, flagged = self._blank, self._blanks, self._flagged
         checks_blank = blank is not _NO_BLANK
         for value in lookup:
-            if checks_blank and is_blank(value):
+            # a text starting with a digit (an ID, a phone) is never blank: tested here first
+            digits = value.__class__ is str and "0" <= value[:1] <= "9"  # type: ignore[index]
+            if checks_blank and not digits and is_blank(value):
                 blanks.add(value)
                 lookup[value] = blank
                 continue
