@@ -20,7 +20,7 @@ from addin.engine.report import display_texts
 from addin.model.fields import FIELDS
 from addin.model.findings import Finding
 from addin.read import extent
-from addin.read.reader import Table
+from addin.read.reader import Table, transposed
 from addin.rules import crossfield
 from addin.rules.base import add_months
 from addin.rules.columns import ParsedColumn
@@ -116,7 +116,7 @@ def test_other_r_finds_what_its_plain_pattern_finds_anywhere(pieces):
 # ---- a whole check, fast against plain, on generated workbooks ---------------------------
 
 
-def _plain_column(self: Table, key: str) -> list[object]:
+def _plain_column(self: Table, key: str) -> list[object]:  # without reader.transposed
     col = self.columns.get(key)
     return [_cell_at(r.cells, col) for r in self.records]
 
@@ -187,3 +187,9 @@ def test_a_finding_placed_is_the_finding_made_plainly():
         assert list(vars(placed)) == list(vars(plain))
         with pytest.raises(FrozenInstanceError):
             placed.row = 8  # type: ignore[misc]
+
+
+@given(rows=st.lists(st.lists(st.integers(0, 9), min_size=2, max_size=3), max_size=6))
+def test_transposed_is_zip(rows):
+    assert transposed(rows) == list(map(list, zip(*rows, strict=False)))
+    assert transposed([tuple(row) for row in rows]) == list(map(list, zip(*rows, strict=False)))
