@@ -64,7 +64,7 @@ def test_the_plain_id_path_is_the_full_check():
     for today in (TODAY, date(2009, 12, 31), date(2011, 1, 1)):
         fast = [ric.check(number, today) for number in numbers]
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(ric, "_plain", lambda number, today: None)
+            patch.setattr(ric, "quick_check", lambda number, today: None)
             assert [ric.check(number, today) for number in numbers] == fast
     assert sum(not result.problems for result in fast) > 10  # the fast path was taken
 
@@ -94,7 +94,7 @@ def test_unnumbered_finds_what_its_pattern_finds(pieces, start):
     assert unnumbered(xml, start) == (UNNUMBERED.search(xml, start) is not None)
 
 
-OTHER_R = re.compile(rb"r(?<=[\t\n\r\"' ]r)(?<!<c r)(?<!<row r)[\s=]")  # as plainly written
+PLAIN_OTHER_R = re.compile(rb"r(?<=[\t\n\r\"' ]r)(?<!<c r)(?<!<row r)[\s=]")  # as plainly written
 R_PIECES = ["<c", "<row", " r", "\tr", '"r', "'r", "\nr", "r", "=", " ", "\x0b", "\n", "<c r", ">"]
 
 
@@ -104,13 +104,15 @@ def test_other_r_finds_what_its_plain_pattern_finds():
     )
     for before, space, after in around:
         xml = f"{before}{space}r{after}".encode()
-        assert (extent._OTHER_R.search(xml) is None) == (OTHER_R.search(xml) is None), xml
+        assert (extent.OTHER_R_ATTRIBUTE.search(xml) is None) == (
+            PLAIN_OTHER_R.search(xml) is None
+        ), xml
 
 
 @given(pieces=st.lists(st.sampled_from(R_PIECES), max_size=12))
 def test_other_r_finds_what_its_plain_pattern_finds_anywhere(pieces):
     xml = "".join(pieces).encode()
-    assert (extent._OTHER_R.search(xml) is None) == (OTHER_R.search(xml) is None)
+    assert (extent.OTHER_R_ATTRIBUTE.search(xml) is None) == (PLAIN_OTHER_R.search(xml) is None)
 
 
 # ---- a whole check, fast against plain, on generated workbooks ---------------------------

@@ -212,7 +212,7 @@ _SHAPE = re.compile(r"\d{15}|\d{17}[\dX]")
 _PLAIN = re.compile(r"[1-9][0-9]{5}(?:19|20)[0-9]{9}[0-9X]")
 
 
-def _plain(number: str, today: date) -> IdResult | None:
+def quick_check(number: str, today: date) -> IdResult | None:
     """An 18-character ID without any problem, fast; None when anything needs a closer look.
 
     The check digit as :func:`calc_check_digit` computes it, inlined; birth dates and
@@ -239,7 +239,7 @@ _new_result = tuple.__new__  # IdResult(...) without the call of its __new__ (fa
 
 
 def _usable_until() -> dict[str, int]:
-    """Region code -> the last birth year it passes :func:`_plain` for: the year it was
+    """Region code -> the last birth year it passes :func:`quick_check` for: the year it was
     last in use (9999 while it still is); residence permits' regions are left out."""
     if not _USABLE_UNTIL:
         for region in all_codes():
@@ -320,7 +320,7 @@ def check(raw: object, today: date | None = None) -> IdResult:
     ['id.number_format']
     """
     if raw.__class__ is str and _PLAIN.fullmatch(raw):  # the common case, fast
-        fast = _plain(raw, today or date.today())
+        fast = quick_check(raw, today or date.today())
         if fast is not None:
             return fast
     text, problem = _text(raw)
