@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from calendar import monthrange
+from dataclasses import FrozenInstanceError
 from datetime import date
 from hashlib import sha256
+from itertools import product
 from pathlib import Path
 
 import pytest
@@ -15,10 +18,13 @@ from addin.engine import report
 from addin.engine.check import check_files, read_files
 from addin.engine.report import display_texts
 from addin.model.fields import FIELDS
-from addin.read.reader import Table
+from addin.model.findings import Finding
+from addin.read import extent
+from addin.read.reader import Table, transposed
 from addin.rules import crossfield
 from addin.rules.base import add_months
 from addin.rules.columns import ParsedColumn
+from addin.values import ric
 from addin.values.cells import text
 from addin.xlsx.sheet import UNNUMBERED, unnumbered
 from bench.generate import write as generate
@@ -41,6 +47,26 @@ def test_theprobation_bounds_pass_what_the_rule_passes(join, full):
     earliest, latest = crossfield.probation_bounds(join)
     within = (earliest is None or full >= earliest) and (latest is None or full <= latest)
     assert within == (crossfield.probation_problem(join, full) is None)
+
+
+# In use, abolished (110103 崇文区 until 2010), never existing, a residence permit's
+REGIONS = ["430523", "110103", "430599", "810000", "830000", "110101", "912345"]
+BIRTHS = ["19000101", "18991231", "19600515", "20090230", "20240601", "20240602", "19991231"]
+
+
+def test_the_plain_id_path_is_the_full_check():
+    """Every way an ID the fast path takes can be right or wrong: both ways agree."""
+    numbers = []
+    for region, birth, sequence in product(REGIONS, BIRTHS, ["123", "124"]):
+        body = region + birth + sequence
+        right = ric.calc_check_digit(body + "0")
+        numbers += [body + digit for digit in dict.fromkeys([right, "0", "X", "7"])]
+    for today in (TODAY, date(2009, 12, 31), date(2011, 1, 1)):
+        fast = [ric.check(number, today) for number in numbers]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ric, "quick_check", lambda number, today: None)
+            assert [ric.check(number, today) for number in numbers] == fast
+    assert sum(not result.problems for result in fast) > 10  # the fast path was taken
 
 
 CELLS = st.one_of(
@@ -68,10 +94,31 @@ def test_unnumbered_finds_what_its_pattern_finds(pieces, start):
     assert unnumbered(xml, start) == (UNNUMBERED.search(xml, start) is not None)
 
 
+PLAIN_OTHER_R = re.compile(rb"r(?<=[\t\n\r\"' ]r)(?<!<c r)(?<!<row r)[\s=]")  # as plainly written
+R_PIECES = ["<c", "<row", " r", "\tr", '"r', "'r", "\nr", "r", "=", " ", "\x0b", "\n", "<c r", ">"]
+
+
+def test_other_r_finds_what_its_plain_pattern_finds():
+    around = product(
+        ["", "<c", "<row", "x", "<", "c", "w"], " \t\"'\nx", ["=", " ", "\x0b", "x", ""]
+    )
+    for before, space, after in around:
+        xml = f"{before}{space}r{after}".encode()
+        assert (extent.OTHER_R_ATTRIBUTE.search(xml) is None) == (
+            PLAIN_OTHER_R.search(xml) is None
+        ), xml
+
+
+@given(pieces=st.lists(st.sampled_from(R_PIECES), max_size=12))
+def test_other_r_finds_what_its_plain_pattern_finds_anywhere(pieces):
+    xml = "".join(pieces).encode()
+    assert (extent.OTHER_R_ATTRIBUTE.search(xml) is None) == (PLAIN_OTHER_R.search(xml) is None)
+
+
 # ---- a whole check, fast against plain, on generated workbooks ---------------------------
 
 
-def _plain_column(self: Table, key: str) -> list[object]:
+def _plain_column(self: Table, key: str) -> list[object]:  # without reader.transposed
     col = self.columns.get(key)
     return [_cell_at(r.cells, col) for r in self.records]
 
@@ -86,9 +133,15 @@ def _plain_add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
+def _plain_parse_distinct(self: ParsedColumn, lookup: dict, parse) -> None:
+    for value in lookup:
+        lookup[value] = self._parse(parse, value)
+
+
 def _plain(patch: pytest.MonkeyPatch) -> None:
     """Every fast path replaced by the plain way it stands for."""
     patch.setattr(Table, "_column", _plain_column)
+    patch.setattr(ParsedColumn, "_parse_distinct", _plain_parse_distinct)
     patch.setattr(ParsedColumn, "result", lambda self, index: self.results[index])
     patch.setattr(crossfield, "add_months", _plain_add_months)
     patch.setattr(crossfield, "probation_bounds", lambda join: (date.max, date.min))
@@ -123,3 +176,22 @@ def test_row_fingerprints_hash_the_texts_of_the_fields(generated):
         for r in table.records
     ]
     assert report.row_fingerprints(table) == plain
+
+
+def test_a_finding_placed_is_the_finding_made_plainly():
+    where = Table("members", "名册.xlsx", "附件4", 4, 6, {})
+    problem = ric.CHECKSUM.problem(value="1", expected="2")
+    for column in (4, None):
+        placed = Finding.at(where, 7, column, "公民身份证号", "1", problem)
+        fields = ("名册.xlsx", "附件4", 7, column, "公民身份证号", "id.checksum", "error", "1")
+        plain = Finding(*fields, problem.message)
+        assert placed == plain and vars(placed) == vars(plain) and repr(placed) == repr(plain)
+        assert list(vars(placed)) == list(vars(plain))
+        with pytest.raises(FrozenInstanceError):
+            placed.row = 8  # type: ignore[misc]
+
+
+@given(rows=st.lists(st.lists(st.integers(0, 9), min_size=2, max_size=3), max_size=6))
+def test_transposed_is_zip(rows):
+    assert transposed(rows) == list(map(list, zip(*rows, strict=False)))
+    assert transposed([tuple(row) for row in rows]) == list(map(list, zip(*rows, strict=False)))

@@ -88,19 +88,27 @@ class Finding:
     def at(
         cls, where: Sheet, row: int, column: int | None, field: str, value: str, problem: Problem
     ) -> Finding:
-        """``problem`` placed at a cell (``column`` None: the whole row) of ``where``'s sheet."""
+        """``problem`` placed at a cell (``column`` None: the whole row) of ``where``'s sheet.
+
+        Made without the dataclass's ``__init__``, which sets each field through
+        ``object.__setattr__`` (a frozen class): a big roster has tens of thousands of
+        findings. The result is the same as ``cls(...)`` with these fields.
+        """
         rule = problem.rule
-        return cls(
-            where.file,
-            where.sheet,
-            row,
-            column,
-            field,
-            rule.code,
-            rule.severity,
-            value,
-            problem.message,
+        finding = _new(cls)
+        finding.__dict__.update(
+            file=where.file,
+            sheet=where.sheet,
+            row=row,
+            column=column,
+            field=field,
+            rule=rule.code,
+            severity=rule.severity,
+            value=value,
+            message=problem.message,
+            extra={},
         )
+        return finding
 
     @property
     def cell(self) -> str:
@@ -119,6 +127,9 @@ class Finding:
             "value": self.value,
             "message": self.message,
         }
+
+
+_new = object.__new__
 
 
 def finding_order(sheets: Iterable[Sheet]) -> Callable[[Finding], tuple[int, int, int, int]]:

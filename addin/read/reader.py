@@ -21,6 +21,7 @@ import re
 import zipfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 
@@ -134,14 +135,33 @@ class Table:
             self._grid = None
         rows = self._rows
         if self._width > index:
-            if self._grid is None:  # every column in one pass over the rows (fast)
-                self._grid = list(map(list, zip(*rows, strict=False))) if rows else []
+            if self._grid is None:  # every column at once (fast)
+                self._grid = transposed(rows)
             return self._grid[index]
         return [row[index] if index < len(row) else None for row in rows]
 
     @property
     def missing(self) -> list[str]:
         return [f.key for f in FIELDS[self.kind] if f.key not in self.columns]
+
+
+def transposed(rows: list[Sequence[object]]) -> list[list[object]]:
+    """The columns of ``rows``, as far as the shortest row reaches.
+
+    Rows that are all lists of one length (as calamine reads a sheet) are laid end
+    to end and each column sliced out of that (faster than ``zip``, which goes
+    through every row's iterator for every column).
+
+    >>> transposed([[1, 2], [3, 4]]), transposed([[1, 2], (3,)]), transposed([])
+    ([[1, 3], [2, 4]], [[1, 3]], [])
+    """
+    if not rows:
+        return []
+    width = len(rows[0])
+    if min(map(len, rows)) == width == max(map(len, rows)) and set(map(type, rows)) == {list}:
+        cells = list(chain.from_iterable(rows))
+        return [cells[column::width] for column in range(width)]
+    return list(map(list, zip(*rows, strict=False)))
 
 
 def read_workbook(path: str | Path, password: str | None = None) -> list[Table]:

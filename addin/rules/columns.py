@@ -68,9 +68,24 @@ class ParsedColumn(Generic[T]):
                     memo[key] = self._parse(parse, raw)
             self._results = [memo[(raw.__class__, raw)] for raw in column]
             return
-        for value in lookup:
-            lookup[value] = self._parse(parse, value)  # type: ignore[assignment]
+        self._parse_distinct(lookup, parse)
         self._lookup = lookup  # type: ignore[assignment]
+
+    def _parse_distinct(self, lookup: dict[object, object], parse: Callable[[object], T]) -> None:
+        """Each key of ``lookup`` given its result: :meth:`_parse` inlined (a column of
+        100,000 distinct IDs or phone numbers spends a third of its time in the calls)."""
+        blank, blanks, flagged = self._blank, self._blanks, self._flagged
+        checks_blank = blank is not _NO_BLANK
+        for value in lookup:
+            # a text starting with a digit (an ID, a phone) is never blank: tested here first
+            digits = value.__class__ is str and "0" <= value[:1] <= "9"  # type: ignore[index]
+            if checks_blank and not digits and is_blank(value):
+                blanks.add(value)
+                lookup[value] = blank
+                continue
+            result = lookup[value] = parse(value)
+            if getattr(result, "problems", None):
+                flagged.add(value)
 
     @property
     def results(self) -> list[T]:

@@ -227,8 +227,9 @@ def _full_member(out: Emitter, rows: Rows) -> None:
     joins, fulls, raw = rows.value("join_date"), rows.value("full_date"), rows.raw["full_date"]
     has_column = out.has_column("full_date")
     bounds: dict[date, tuple[date | None, date | None]] = {}  # per join date (they repeat)
+    empty = set(rows.blank("full_date"))
     for i in rows.where("category", lambda r: _entry_name(r) == FULL_MEMBER):
-        if rows.is_empty("full_date", i):
+        if i in empty:
             if has_column:
                 out.add(i, "full_date", FULL_MISSING.problem(), raw[i])
             continue

@@ -32,6 +32,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Generic, NamedTuple, TypeVar
 
 from addin.model.findings import Problem, rule
@@ -71,6 +72,9 @@ class Parsed(NamedTuple, Generic[T]):
     def warnings(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "warning")
 
+
+# Parsed(value) for the fast paths: the tuple made in C, without the call of Parsed.__new__
+_fine = partial(tuple.__new__, Parsed)  # _fine((value, ())): a value without problems
 
 DateResult = Parsed[date]
 MonthResult = Parsed[tuple[int, int]]
@@ -449,7 +453,7 @@ def parse_date(raw: object, *, today: date | None = None) -> DateResult:
     """
     fast = _plain_date(raw, today)
     if fast is not None:
-        return Parsed(fast)
+        return _fine((fast, ()))
     if is_blank(raw):
         return Parsed()
     shown = _shown(raw)
@@ -577,7 +581,7 @@ def parse_mobile(raw: object) -> PhoneResult:
     Parsed(value='0739-6821234', problems=(Problem(rule=Rule(code='phone.landline_in_mobile', ...
     """
     if raw.__class__ is str and _PLAIN_MOBILE.fullmatch(raw):  # the common case, fast
-        return Parsed(raw)
+        return _fine((raw, ()))
     if is_blank(raw):
         return Parsed()
     if (marked := _marked(parse_mobile, raw)) is not None:
@@ -625,7 +629,7 @@ def parse_landline(raw: object) -> PhoneResult:
     (('phone.landline',), ('phone.landline',))
     """
     if raw.__class__ is str and _PLAIN_LANDLINE.fullmatch(raw):  # the common case, fast
-        return Parsed(raw)
+        return _fine((raw, ()))
     if is_blank(raw):
         return Parsed()
     if (marked := _marked(parse_landline, raw)) is not None:
@@ -760,7 +764,7 @@ def check_name(raw: object) -> TextResult:
     '姓名“张三2”含有“2”，姓名应由汉字组成（少数民族姓名各部分之间用间隔号“·”），请更正'
     """
     if raw.__class__ is str and _PLAIN_NAME.fullmatch(raw):  # the common case, fast
-        return Parsed(raw)
+        return _fine((raw, ()))
     if is_blank(raw):
         return Parsed()
     shown = _shown(raw)

@@ -212,7 +212,7 @@ _SHAPE = re.compile(r"\d{15}|\d{17}[\dX]")
 _PLAIN = re.compile(r"[1-9][0-9]{5}(?:19|20)[0-9]{9}[0-9X]")
 
 
-def _plain(number: str, today: date) -> IdResult | None:
+def quick_check(number: str, today: date) -> IdResult | None:
     """An 18-character ID without any problem, fast; None when anything needs a closer look.
 
     The check digit as :func:`calc_check_digit` computes it, inlined; birth dates and
@@ -224,18 +224,29 @@ def _plain(number: str, today: date) -> IdResult | None:
     birth = _BIRTHS.get(digits, _UNSEEN)
     if birth is _UNSEEN:
         birth = _BIRTHS[digits] = _date_or_none(digits)
-    if birth is None or birth > today or number[:6] in PERMIT_REGIONS:
+    if birth is None or birth > today:
         return None
-    last = (_LAST_YEARS or _last_years()).get(number[:6], 0)  # 0: never existed
-    if last is not None and last < birth.year:
+    if (_USABLE_UNTIL or _usable_until()).get(number[:6], 0) < birth.year:
         return None
-    return IdResult(number, birth, "男" if number[16] in "13579" else "女")
+    return _new_result(IdResult, (number, birth, "男" if number[16] in "13579" else "女", ()))
 
 
 CHECK_CHARACTERS = "0123456789X"  # GB 11643: the check character for each remainder mod 11
 _UNSEEN = object()
 _BIRTHS: dict[str, date | None] = {}
-_LAST_YEARS: dict[str, int | None] = {}
+_USABLE_UNTIL: dict[str, int] = {}
+_new_result = tuple.__new__  # IdResult(...) without the call of its __new__ (fast)
+
+
+def _usable_until() -> dict[str, int]:
+    """Region code -> the last birth year it passes :func:`quick_check` for: the year it was
+    last in use (9999 while it still is); residence permits' regions are left out."""
+    if not _USABLE_UNTIL:
+        for region in all_codes():
+            ends = [p.end for p in periods(region)]
+            if region not in PERMIT_REGIONS:
+                _USABLE_UNTIL[region] = 9999 if None in ends else max(ends)
+    return _USABLE_UNTIL
 
 
 def _date_or_none(digits: str) -> date | None:
@@ -243,15 +254,6 @@ def _date_or_none(digits: str) -> date | None:
         return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         return None
-
-
-def _last_years() -> dict[str, int | None]:
-    """Region code -> the last year it was in use (None while it still is)."""
-    if not _LAST_YEARS:
-        for region in all_codes():
-            ends = [p.end for p in periods(region)]
-            _LAST_YEARS[region] = None if None in ends else max(ends)
-    return _LAST_YEARS
 
 
 def _birth_problem(birth: date, today: date) -> str | None:
@@ -318,7 +320,7 @@ def check(raw: object, today: date | None = None) -> IdResult:
     ['id.number_format']
     """
     if raw.__class__ is str and _PLAIN.fullmatch(raw):  # the common case, fast
-        fast = _plain(raw, today or date.today())
+        fast = quick_check(raw, today or date.today())
         if fast is not None:
             return fast
     text, problem = _text(raw)
