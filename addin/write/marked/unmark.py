@@ -1,20 +1,9 @@
 """Undo the marks of ``dyxx check -o`` in a package, as its stamp records them.
 
-:func:`unmark_package`: a marked copy nobody has saved since differs from its
-source in a few parts only, and each change is reversed exactly: the flagged
-cells get their style numbers back (cells and rows that were inserted go), the
-<legacyDrawing> element, the comments and VML parts and their relationships go
-(or, where our notes went into the sheet's own parts, the recorded insertions
-are cut out), the results and stamp sheets go, and styles.xml loses the
-appended fills and cell styles. Every part then equals the source's again. It
-raises :class:`Inexact` as soon as anything is not as the writer left it (a
-styles.xml with another hash, a cell without the recorded style).
-
-:func:`unmark_by_look`: a copy saved since (in Excel, WPS, LibreOffice) gets,
-for each recorded cell still showing a mark colour, a cell style like its
-current one with the recorded fill, and loses our notes (a note the cell had
-before is cut back to its own text); the results and stamp sheets go. Only the
-flagged sheets, styles.xml and the workbook's sheet list change.
+:func:`unmark_package` reverses every change of a copy nobody saved since, part by part, and
+raises :class:`Inexact` as soon as anything is not as the writer left it. :func:`unmark_by_look`
+handles a copy an office suite saved since: recorded cells still showing a mark colour get their
+fill back, our notes go. ARCHITECTURE.md, "The marked copy", says what each undoes.
 """
 
 from __future__ import annotations

@@ -1,26 +1,10 @@
 """The marked copy without loading the workbook: the sheet XML is edited as bytes.
 
-Loading and saving a 100,000-row workbook with openpyxl takes about a minute,
-and drops what openpyxl does not know (images, text boxes, Excel 2010
-extension lists, cached formula results). This writer touches only what the
-marks need and copies every other part of the package byte for byte (see
-:mod:`addin.xlsx.package` and :mod:`addin.xlsx.parts`):
-
-- ``xl/styles.xml``: two fills (red for errors, yellow for warnings: the colours of
-  :mod:`addin.write.marked.format`) and, for each style a flagged cell had, a copy of
-  it with that fill;
-- each flagged sheet: the ``s`` attribute of the flagged cells (a cell that is
-  not in the XML is inserted), and the notes: a sheet without notes gets a
-  comments part and a VML drawing; a sheet with notes gets ours added to its
-  own parts, and a cell's own note gets our text appended (:mod:`addin.xlsx.notes`);
-- two new sheets, the results and the stamp, written with inline strings.
-
-What was changed is recorded at the end of the stamp sheet (the 【标注记录】
-rows, see :func:`record_rows`): each flagged cell's original style number (or
-that the cell or row was inserted), the original fill, the parts added to each
-sheet, the places of the insertions into parts that were there, and the
-original counts of styles.xml. With it, ``dyxx clean`` restores every changed
-part byte for byte; no cell value is recorded.
+Only styles.xml (two fills, a copy of each flagged cell's style with that fill), the flagged
+sheets (the cells' ``s`` attribute, notes: :mod:`addin.xlsx.notes`) and two new sheets (results
+and stamp) change; every other part is copied byte for byte. What was changed is recorded in the
+stamp's 【标注记录】 rows (:func:`record_rows`) so ``dyxx clean`` can undo it exactly. Why not
+openpyxl, and what the record holds: ARCHITECTURE.md, "The marked copy".
 """
 
 from __future__ import annotations
