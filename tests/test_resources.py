@@ -176,6 +176,7 @@ def plain(roster) -> tuple:
 STRAY = b'<c r="XFD1" t="inlineStr"><is><t>x</t></is></c>'
 
 
+@pytest.mark.e2e  # 4,000 rows
 def test_findings_hold_no_cell_of_the_sheet(roster):
     """A finding keeps its own copy of a cell's text: cells kept alive here and there
     by findings would keep the memory of all the sheet's cells from being given back."""
