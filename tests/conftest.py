@@ -9,9 +9,18 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 from addin.engine.check import check_files
 from tests.support.books import TODAY, write_book
+from tests.support.examples import QUICK
+
+
+def pytest_configure(config):
+    """The quick run (it deselects e2e) tries fewer hypothesis examples (support/examples.py)."""
+    quick = "not e2e" in (config.option.markexpr or "")
+    if quick and not config.getoption("hypothesis_profile"):
+        settings.load_profile(QUICK)
 
 
 def pytest_collection_modifyitems(items):

@@ -10,7 +10,10 @@ that are not the table's) is an error naming its row.
 
 from __future__ import annotations
 
+import functools
+import io
 import json
+import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +25,7 @@ from addin.workflow.verify import ADDED, EDITED, REMOVED, verify
 from addin.write.layout import DATA_ROW, MEMBER_COLUMNS
 from tests.support.books import TODAY, good_member, good_org, person_id, write_book
 from tests.support.cli import dyxx
+from tests.support.xlsx import sheet_names
 
 MEMBERS = "党员基本信息汇总表"
 NUMBERED = 38  # rows numbered 1..38 from DATA_ROW
@@ -45,18 +49,31 @@ def person(row: int) -> dict[str, object]:
 
 
 def roster(path: Path, change=None) -> Path:
-    """38 numbered members, row 16 emptied but for its 序号, numbered empty rows to 50."""
-    write_book(path, [person(r) for r in range(DATA_ROW, LAST + 1)], [good_org()])
-    workbook = openpyxl.load_workbook(path)
+    """38 numbered members, row 16 emptied but for its 序号, numbered empty rows to 50;
+    ``change(sheet)`` then edits its 附件4 sheet."""
+    path.write_bytes(plain_roster())
+    if change is not None:
+        workbook = openpyxl.load_workbook(path)
+        change(workbook[MEMBERS])
+        workbook.save(path)
+    return path
+
+
+@functools.cache
+def plain_roster() -> bytes:
+    """The unchanged roster, built once (each test writes its own copy)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "名册.xlsx"
+        write_book(path, [person(r) for r in range(DATA_ROW, LAST + 1)], [good_org()])
+        workbook = openpyxl.load_workbook(path)
     sheet = workbook[MEMBERS]
     for col in range(2, len(MEMBER_COLUMNS) + 1):
         sheet.cell(CLEARED, col).value = None
     for number in range(NUMBERED + 1, TEMPLATE_ROWS + 1):
         sheet.cell(DATA_ROW + number - 1, 1, number)
-    if change is not None:
-        change(sheet)
-    workbook.save(path)
-    return path
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def checked(path: Path) -> tuple[int, dict]:
@@ -125,7 +142,7 @@ def test_sample_and_forms_see_every_member(tmp_path):
     assert sorted(row[1] for row in rows if row[1]) == sorted(map(name_of, MEMBER_ROWS))
     assert dyxx("forms", path, "-o", tmp_path / "采集表", "--no-pdf").returncode == 0
     (written,) = (tmp_path / "采集表").glob("*.xlsx")
-    forms = openpyxl.load_workbook(written).sheetnames
+    forms = sheet_names(written)
     assert [f for f in forms if f[:3].isdigit()] == [
         f"{n:03d} {name_of(r)}" for n, r in enumerate(MEMBER_ROWS, start=1)
     ]

@@ -148,7 +148,13 @@ def _plain(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(report, "display_texts", lambda column, distinct=None: list(map(text, column)))
 
 
-@pytest.fixture(scope="module", params=[(3000, 1, 0.02), (800, 7, 0.2)], ids=["usual", "spoiled"])
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param((3000, 1, 0.02), id="usual", marks=pytest.mark.e2e),  # 3,000 rows
+        pytest.param((800, 7, 0.2), id="spoiled"),
+    ],
+)
 def generated(request, tmp_path_factory) -> Path:
     rows, seed, ratio = request.param
     path = tmp_path_factory.mktemp("fast") / "附件4.xlsx"

@@ -31,6 +31,7 @@ from tests.support.branches import (
     branch_books,
 )
 from tests.support.cli import Ran, dyxx
+from tests.support.xlsx import sheet_names
 
 ITEMS = {item.key: item for item in member_items() if item.key}
 ORG_ITEMS = {item.key: item for item in org_items() if item.key}
@@ -104,11 +105,15 @@ def test_one_workbook_per_branch(summary, printed):
         f"{name}.xlsx" for name in (ORGAN, FARM, TIMBER, RETIRED)
     )
     assert "生成 4 个工作簿、17 张采集表" in result.stdout
-    book = openpyxl.load_workbook(folder / f"{TIMBER}.xlsx")
-    assert book.sheetnames == ["附件1 党组织", "001 周敏", "002 吴军", "003 郑涛"]
-    organ = openpyxl.load_workbook(folder / f"{ORGAN}.xlsx")
-    assert organ.sheetnames[:2] == ["附件1 党组织 1", "附件1 党组织 2"]  # the duplicated row
-    assert openpyxl.load_workbook(folder / f"{RETIRED}.xlsx").sheetnames == ["001 黄磊"]
+    assert sheet_names(folder / f"{TIMBER}.xlsx") == [
+        "附件1 党组织",
+        "001 周敏",
+        "002 吴军",
+        "003 郑涛",
+    ]
+    organ = sheet_names(folder / f"{ORGAN}.xlsx")
+    assert organ[:2] == ["附件1 党组织 1", "附件1 党组织 2"]  # the duplicated row
+    assert sheet_names(folder / f"{RETIRED}.xlsx") == ["001 黄磊"]
 
 
 def test_member_form_cell_by_cell(printed):

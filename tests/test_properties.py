@@ -15,9 +15,12 @@ from addin.values import cells as values
 from addin.values import codes, orgcode, ric
 from addin.values.divisions import all_codes, resolve_place
 from tests.support.books import person_id
+from tests.support.examples import examples
 
 TODAY = date(2024, 6, 1)
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 anything = st.one_of(
     st.none(),

@@ -22,6 +22,7 @@ from addin.xlsx import source
 from bench.generate import write as generate
 from tests.support.books import good_member, good_org, write_book
 from tests.support.cli import Ran, assert_refused, dyxx_process, reading_commands
+from tests.support.examples import examples
 from tests.support.xlsx import rewrite
 
 # The memory a child run may take (its heap and private mappings: what calamine's grid
@@ -120,7 +121,7 @@ def worksheets(draw) -> bytes:
     return xml.encode()
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(xml=worksheets(), chunk=st.integers(1, 300))
 def test_uncached_formulas_match_a_plain_reading(xml, chunk):
     """Any chunk size (a cell may span many chunks)."""
@@ -175,6 +176,7 @@ def plain(roster) -> tuple:
 STRAY = b'<c r="XFD1" t="inlineStr"><is><t>x</t></is></c>'
 
 
+@pytest.mark.e2e  # 4,000 rows
 def test_findings_hold_no_cell_of_the_sheet(roster):
     """A finding keeps its own copy of a cell's text: cells kept alive here and there
     by findings would keep the memory of all the sheet's cells from being given back."""
@@ -331,7 +333,7 @@ def cells_of(rows) -> dict[tuple[int, int], object]:
     return {(r, c): v for r, row in enumerate(rows) for c, v in enumerate(row) if v != ""}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=sparse_sheets())
 def test_a_sparse_sheet_read_through_a_copy_holds_what_calamine_reads(tmp_path_factory, body):
     """With a grid budget of 3,000 cells nearly every sheet here is sparse, and is read

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import weakref
 from datetime import date
 from pathlib import Path
 
@@ -99,9 +100,20 @@ def marked_copy(path: Path, out: Path) -> Path:
 
 
 def cell_style(cell) -> tuple:
-    """A cell's formatting, comparable across two workbooks (openpyxl proxies are not)."""
-    parts = (cell.fill, cell.font, cell.border, cell.alignment, cell.protection)
-    return (*map(repr, parts), cell.number_format)
+    """A cell's formatting, comparable across two workbooks (openpyxl proxies are not).
+
+    Worked out once per style of a workbook (its cells share a few): a style id stands for
+    the same formatting as long as the workbook lives, since openpyxl only adds styles.
+    """
+    known = _STYLES.setdefault(cell.parent.parent, {})
+    style = cell.style_id
+    if style not in known:
+        parts = (cell.fill, cell.font, cell.border, cell.alignment, cell.protection)
+        known[style] = (*map(repr, parts), cell.number_format)
+    return known[style]
+
+
+_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def shared_file(*parts: str) -> Path:

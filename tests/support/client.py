@@ -21,6 +21,7 @@ open-source desktop engine.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -55,11 +56,20 @@ def remote_engine(monkeypatch: pytest.MonkeyPatch):
 
 
 def fill_of(cell) -> str | None:
-    fill = cell.fill
-    if fill is None or fill.fill_type != "solid":
-        return None
-    rgb = fill.fgColor.rgb if isinstance(fill.fgColor.rgb, str) else "FF000000"
-    return "#" + rgb[-6:].upper()
+    """The cell's solid fill as "#RRGGBB" (None: no fill), once per style of a workbook."""
+    known = _FILLS.setdefault(cell.parent.parent, {})
+    style = cell.style_id  # the same formatting while the workbook lives: styles are only added
+    if style not in known:
+        fill = cell.fill
+        if fill is None or fill.fill_type != "solid":
+            known[style] = None
+        else:
+            rgb = fill.fgColor.rgb if isinstance(fill.fgColor.rgb, str) else "FF000000"
+            known[style] = "#" + rgb[-6:].upper()
+    return known[style]
+
+
+_FILLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class Client:

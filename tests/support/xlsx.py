@@ -7,6 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import openpyxl
 from python_calamine import CalamineWorkbook
 
 
@@ -18,6 +19,15 @@ def parts(path: Path) -> dict[str, bytes]:
     """Every part of the package by name."""
     with zipfile.ZipFile(path) as package:
         return {name: package.read(name) for name in package.namelist()}
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheet names in order, as openpyxl reads them (without reading the cells)."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return book.sheetnames
+    finally:
+        book.close()
 
 
 def strings(path: Path) -> set[str]:
