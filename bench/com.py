@@ -31,7 +31,7 @@ from tests.support import fakeexcel, win32stubs
 BUDGET = {"first click": 1500, "repeat click": 100}
 
 
-def click(app, name: str, detail: bool, top: int) -> tuple[int, str]:
+def click(app, name: str, detail: bool, top: int) -> tuple[int, str, bool]:
     from addin.ribbon.action import TITLE, run
 
     app.calls.reset()
@@ -48,7 +48,12 @@ def click(app, name: str, detail: bool, top: int) -> tuple[int, str]:
         f"{app.calls.total:6d} round trips ({', '.join(f'{k} {n}' for k, n in kinds.items())})"
         f"; {cells} marked cells, {len(outcome.findings)} findings, {seconds:.1f} s on this machine"
     )
-    return app.calls.total, head + ("\n" + app.calls.report(top, detail) if detail else "")
+    text = head + ("\n" + app.calls.report(top, detail) if detail else "")
+    return app.calls.total, text, "批注较多" in outcome.message
+
+
+def _verdict(total: int, label: str) -> str:
+    return ("within" if total <= BUDGET[label] else "OVER") + f" budget {BUDGET[label]}"
 
 
 def main() -> None:
@@ -69,10 +74,13 @@ def main() -> None:
                 fakeexcel.install_note_macros(app)
             app.open(path)
             print(f"\n== VBA note helper {'present' if helper else 'missing'}")
-            for label in BUDGET:
-                total, text = click(app, path.name, args.detail, args.top)
-                verdict = "within" if total <= BUDGET[label] else "OVER"
-                print(f"{label:13s} {text}  [{verdict} budget {BUDGET[label]}]")
+            total, text, waiting = click(app, path.name, args.detail, args.top)
+            print(f"first click  {text}  [{_verdict(total, 'first click')}]")
+            while waiting:  # notes capped one by one: the next clicks add the rest
+                total, text, waiting = click(app, path.name, args.detail, args.top)
+                print(f"next click   {text}  (adds notes left for it)")
+            total, text, _waiting = click(app, path.name, args.detail, args.top)
+            print(f"repeat click {text}  [{_verdict(total, 'repeat click')}]")
             win32stubs.APPS.clear()
 
 

@@ -50,6 +50,7 @@ class AppFacts:
 
     workbooks: int = 0
     protected_views: int = 0
+    instances: int = 1  # Excel processes running
 
 
 def stop(facts: Facts) -> str | None:
@@ -66,6 +67,6 @@ def missing(facts: AppFacts) -> str:
     """Why the clicked workbook is not there."""
     if facts.protected_views:
         return PROTECTED_VIEW
-    if facts.workbooks == 0:
+    if facts.workbooks == 0 and facts.instances <= 1:
         return NO_WORKBOOK
     return NOT_FOUND

@@ -47,6 +47,7 @@ XL_NONE = -4142  # xlColorIndexNone
 XL_MANUAL = -4135  # xlCalculationManual
 XL_FORMULAS, XL_BY_ROWS, XL_BY_COLUMNS, XL_PREVIOUS = -4123, 1, 2, 2
 XL_VALIDATE_LIST = 3
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 
 
 def helper_source() -> str:
@@ -388,7 +389,8 @@ def app_facts() -> guard.AppFacts:
     """Excel's workbooks and Protected View windows, when the clicked book is not found."""
     try:
         app = xw.apps.active.api
-        return guard.AppFacts(app.Workbooks.Count, app.ProtectedViewWindows.Count)
+        views = app.ProtectedViewWindows.Count
+        return guard.AppFacts(app.Workbooks.Count, views, xw.apps.count)
     except Exception:
         return guard.AppFacts()
 
@@ -400,9 +402,18 @@ def _address(area: Area) -> str:
 
 
 def _area(address: str) -> Area:
-    """'$A$1:$H$5000' (or '$A$1') -> (1, 1, 5000, 8)."""
+    """'$A$1:$H$5000' (or '$A$1', or whole columns '$A:$H', rows '$3:$5') -> an area.
+
+    >>> _area("$A$1:$H$5000"), _area("$D$7"), _area("$A:$B"), _area("$3:$5")
+    ((1, 1, 5000, 8), (7, 4, 7, 4), (1, 1, 1048576, 2), (3, 1, 5, 16384))
+    """
     first, _, last = address.replace("$", "").partition(":")
-    (top, left), (bottom, right) = position(first), position(last or first)
+    last = last or first
+    if first.isdigit():  # whole rows
+        return int(first), 1, int(last), MAX_COLUMN
+    if first.isalpha():  # whole columns
+        return 1, position(first + "1")[1], MAX_ROW, position(last + "1")[1]
+    (top, left), (bottom, right) = position(first), position(last)
     return top, left, bottom, right
 
 

@@ -403,6 +403,7 @@ class Application(Com):
         }
         self.macros: dict[str, object] = {}  # Application.Run targets: name -> callable(app, *args)
         self._protected_view: list[str] = []  # names of books open in Protected View
+        self.cells_read = 0  # cells whose values were read (Value/Formula gets)
         self.status_history: list[object] = []
         win32stubs.APPS[hwnd] = self
 
@@ -445,7 +446,7 @@ class Application(Com):
             if name == "StatusBar":
                 self.status_history.append(value)
             return
-        if name in ("calls", "macros", "status_history"):
+        if name in ("calls", "macros", "status_history", "cells_read"):
             object.__setattr__(self, name, value)
             return
         super().__setattr__(name, value)
@@ -464,6 +465,9 @@ class Application(Com):
 
     def get_ProtectedViewWindows(self):
         return _Counted(self, len(self._protected_view))
+
+    def get_ActiveProtectedViewWindow(self):
+        return _Counted(self, 1) if self._protected_view else None
 
     def get_ActiveWorkbook(self):
         return self._active_book
@@ -1015,6 +1019,7 @@ class Range(Com):
     def _read(self, formulas: bool = False):
         data = self._ws._data
         top, left, bottom, right = self._first
+        self._app.cells_read += size(self._first)
 
         def one(key):
             if formulas and key in data.formulas:
@@ -1153,8 +1158,11 @@ def install_note_macros(app: Application) -> None:
         ((top, left, _bottom, _right),) = parse(address)
         return top, left
 
-    def write_notes(_app, ws, addresses, texts):
-        notes = unwrap(ws)._data.notes
+    def sheet(book: str, name: str):
+        return app.get_Workbooks().default(book).get_Worksheets().default(name)
+
+    def write_notes(_app, book, name, addresses, texts):
+        notes = sheet(book, name)._data.notes
         for address, text in zip(addresses, texts, strict=True):
             if text == "":
                 notes.pop(cell(address), None)
@@ -1162,8 +1170,8 @@ def install_note_macros(app: Application) -> None:
                 notes[cell(address)] = text
         return len(addresses)
 
-    def read_notes(_app, ws, addresses):
-        notes = unwrap(ws)._data.notes
+    def read_notes(_app, book, name, addresses):
+        notes = sheet(book, name)._data.notes
         return tuple(notes.get(cell(address)) for address in addresses)
 
     app.macros["DyxxWriteNotes"] = write_notes
