@@ -58,7 +58,7 @@ def marks(book, sheet):
     found = {}
     for key in set(data.fills) | set(data.notes):
         bgr = data.fills.get(key)
-        fill = None if bgr is None else "#%02X%02X%02X" % (bgr & 255, bgr >> 8 & 255, bgr >> 16)
+        fill = None if bgr is None else f"#{bgr & 255:02X}{bgr >> 8 & 255:02X}{bgr >> 16:02X}"
         if fill in MARK_COLOURS.values() or key in data.notes:
             found[fakeexcel.column_letters(key[1]) + str(key[0])] = (fill, data.notes.get(key))
     return found
