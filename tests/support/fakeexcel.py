@@ -773,7 +773,7 @@ class Interior(Com):
 
     def _fills(self):
         fills = self._range._ws._data.fills
-        return {fills.get(cell) for cell in self._range._cells()}
+        return {fills.get(cell) for cell in self._range._every_cell()}
 
     def get_ColorIndex(self):
         found = self._fills()
@@ -790,13 +790,13 @@ class Interior(Com):
 
     def set_Color(self, value):
         fills = self._range._ws._data.fills
-        for cell in self._range._cells():
+        for cell in self._range._every_cell():
             fills[cell] = int(value)
 
     def set_ColorIndex(self, value):
         fills = self._range._ws._data.fills
         if value == XL_NONE:
-            for cell in self._range._cells():
+            for cell in self._range._every_cell():
                 fills.pop(cell, None)
         else:
             raise com_error(message="only xlColorIndexNone is modelled")
@@ -812,12 +812,12 @@ class Font(Com):
 
     def set_Bold(self, value):
         bold = self._range._ws._data.bold
-        for cell in self._range._cells():
+        for cell in self._range._every_cell():
             (bold.add if value else bold.discard)(cell)
 
     def get_Bold(self):
         bold = self._range._ws._data.bold
-        found = {cell in bold for cell in self._range._cells()}
+        found = {cell in bold for cell in self._range._every_cell()}
         return found.pop() if len(found) == 1 else None
 
 
@@ -932,7 +932,7 @@ class Range(Com):
         self._mode = mode  # "rows"/"columns": what Count counts (Range.Rows / .Columns)
 
     # -- helpers (uncounted)
-    def _cells(self):
+    def _every_cell(self):
         for area in self._areas:
             yield from cells_of(area)
 
@@ -1071,7 +1071,7 @@ class Range(Com):
                 data.formulas.pop(key, None)
 
     def get_NumberFormat(self):
-        formats = {self._ws._data.number_format(r, c) for r, c in self._cells()}
+        formats = {self._ws._data.number_format(r, c) for r, c in self._every_cell()}
         return formats.pop() if len(formats) == 1 else None
 
     def set_NumberFormat(self, value):
@@ -1107,9 +1107,8 @@ class Range(Com):
 
     def do_ClearComments(self):
         notes = self._ws._data.notes
-        for cell in (
-            list(self._cells()) if sum(size(a) for a in self._areas) < 1_000_000 else list(notes)
-        ):
+        small = sum(size(a) for a in self._areas) < 1_000_000
+        for cell in list(self._every_cell()) if small else list(notes):
             notes.pop(cell, None)
 
     def do_SpecialCells(self, kind, value=None):
