@@ -9,7 +9,7 @@ the button takes back"). These functions only decide; :mod:`addin.ribbon.action`
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from addin.model.findings import Finding
 from addin.write.marked.format import MARK_COLOURS, is_mark_colour, notes_by_cell, starts_ours
@@ -129,3 +129,18 @@ def _clear(mark: Mark, now: Observed, writes: Writes) -> None:
         writes.set_notes.append((*mark.key, mark.original_note))
     elif mark.note == NEW_NOTE:
         writes.delete_notes.append(mark.key)
+
+
+def defer_notes(writes: Writes, limit: int) -> int:
+    """Keep at most ``limit`` new notes for this click; return how many wait for the next.
+
+    A deferred cell is still filled, and its mark is remembered with an empty note text,
+    so the next click sees the mark as changed and adds the note then (nothing is lost).
+    Only new notes are deferred (the cell shows no note yet): a changed or removed note is
+    always written, so what the cell shows and what the mark remembers never disagree.
+    """
+    later = writes.add_notes[limit:]
+    del writes.add_notes[limit:]
+    for sheet, cell, _note in later:
+        writes.marks[(sheet, cell)] = replace(writes.marks[(sheet, cell)], text="")
+    return len(later)

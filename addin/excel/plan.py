@@ -96,6 +96,21 @@ def as_read(value: object) -> object:
     return value
 
 
+SCAN_LIMIT = 1_000_000  # cells: a used range larger than this is measured by its content
+
+
+def worth_measuring(area: Area) -> bool:
+    """Whether a used range is so large that the last row and column holding anything
+    should be looked up before reading (a column formatted down to row 1,048,576 makes
+    Excel's used range that tall; reading it would fetch a million empty cells).
+
+    >>> worth_measuring((1, 1, 5000, 30)), worth_measuring((1, 1, 1_048_576, 12))
+    (False, True)
+    """
+    top, left, bottom, right = area
+    return (bottom - top + 1) * (right - left + 1) > SCAN_LIMIT
+
+
 def data_areas(found: Sequence[Table]) -> dict[str, list[Area]]:
     """Where merged cells matter: each table's data rows and columns, per sheet."""
     areas: dict[str, list[Area]] = {}
@@ -206,3 +221,20 @@ def summary(
         lines.append(f"已为 {dropdowns} 列补上下拉列表。")
     lines.append(f"校验时间、结论和数据指纹记在“{names[1]}”工作表。")
     return "\n".join(lines)
+
+
+def deferred(count: int, names: tuple[str, str] = (RESULT_SHEET, STAMP_SHEET)) -> str:
+    """The line saying how many notes wait for the next click (notes one by one are slow)."""
+    return (
+        f"批注较多：还有 {count} 个单元格这次只标了颜色，问题已列在“{names[0]}”工作表；"
+        f"再点一次“校验”补上这些批注。"
+    )
+
+
+def took(seconds: float) -> str:
+    """How long the click took.
+
+    >>> took(0.2), took(2.6)
+    ('用时不到 1 秒。', '用时 3 秒。')
+    """
+    return "用时不到 1 秒。" if seconds < 0.5 else f"用时 {round(seconds)} 秒。"

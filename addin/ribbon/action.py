@@ -8,20 +8,25 @@ cell's own fill and note; write the 校验结果 sheet; stamp the 校验记录 s
 Everything is decided by the engine (:mod:`addin.excel.plan`,
 :mod:`addin.excel.aids`, :mod:`addin.excel.marks`); this module only reads
 values, asks, and writes. Writes are batched: values in blocks, fills grouped
-(:mod:`addin.ribbon.paint`); only notes are written cell by cell. A sheet
-whose content would not change is not written at all.
+(:mod:`addin.ribbon.paint`). A sheet whose content would not change is not
+written at all. On Excel for Windows every read and write goes to Excel's own
+objects (:mod:`addin.ribbon.desktop`: few round trips, notes in batches,
+progress in the status bar); elsewhere (xlwings' remote engine, macOS) through
+xlwings' API, notes cell by cell.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
 import xlwings as xw
 
 from addin.excel import aids as excel_aids
+from addin.excel import guard
 from addin.excel import plan as excel_plan
 from addin.excel.aids import TEXT_FORMAT, Dropdown
 from addin.excel.marks import Writes, resolve, to_observe, wanted
@@ -31,6 +36,8 @@ from addin.model.errors import debugging, internal_error
 from addin.model.findings import Finding
 from addin.read import ownsheets
 from addin.read.reader import Table
+from addin.ribbon import desktop
+from addin.ribbon.desktop import Native
 from addin.ribbon.paint import paint
 from addin.ribbon.probe import DesktopProbe, Probe
 from addin.write.dataentry import validation as validation_texts
@@ -89,11 +96,18 @@ class Outcome:
     observed: int = 0  # cells whose fill and note were read
     writes: Writes | None = None
     sheets_written: list[str] = field(default_factory=list)
+    names: tuple[str, str] = (ownsheets.RESULT_SHEET, ownsheets.STAMP_SHEET)
 
 
 def main() -> None:
     """Entry point of the ribbon button (``dyxx.main``): check the active workbook."""
-    book = xw.Book.caller()
+    try:
+        book = xw.Book.caller()
+    except Exception:
+        if debugging():
+            raise
+        xw.apps.active.alert(guard.missing(desktop.app_facts()), title=TITLE, mode="critical")
+        return
     try:
         outcome = run(book)
     except Exception as exc:
@@ -111,8 +125,36 @@ def run(
     operator: str | None = None,
 ) -> Outcome:
     """Check ``book`` and mark it; reads of formatting go through ``probe``."""
+    started = time.monotonic()
+    native = Native(book) if desktop.is_native(book) else None
+    if native is not None:
+        facts = native.facts()
+        if guard.stop(facts):
+            return Outcome(guard.stop(facts) or "")
+        probe = probe or desktop.NativeProbe(native)
     probe = probe or DesktopProbe()
-    values = read_book(book)
+    with native.quiet() if native is not None else nullcontext():
+        outcome = _run(book, native, probe, today, operator)
+    if outcome.tables and native is not None:
+        lines = [outcome.message]
+        if guard.note(facts):
+            lines.append(guard.note(facts) or "")
+        if native.deferred:
+            lines.append(excel_plan.deferred(native.deferred, outcome.names))
+        lines.append(excel_plan.took(time.monotonic() - started))
+        outcome.message = "\n".join(lines)
+    return outcome
+
+
+def _run(
+    book: xw.Book,
+    native: Native | None,
+    probe: Probe,
+    today: date | None,
+    operator: str | None,
+) -> Outcome:
+    _status(native, "读取…")
+    values = native.read() if native is not None else read_book(book)
     found = excel_plan.tables(values)
     if found:
         merged = probe.merged(book, excel_plan.data_areas(found))
@@ -125,40 +167,54 @@ def run(
     state = parse_state(values.sheets.get(state_name, []))
     # Marks on a sheet that is gone (deleted, renamed) cannot be taken back: forget them.
     state.marks = {k: m for k, m in state.marks.items() if k[0] in values.sheets}
+    _status(native, "校验…")
     report = excel_plan.check(found, today)
     outcome = Outcome("", tables=len(found), findings=report.findings)
-    active = book.sheets.active.name
+    active = native.active_sheet() if native is not None else book.sheets.active.name
     written = {t.sheet for t in found} | {sheet for sheet, _cell in state.marks}
-    with _quiet(book), _unprotected(book, written) as locked:
+    with (
+        _quiet(book) if native is None else nullcontext(),
+        _unprotected(book, native, written) as locked,
+    ):
         if locked:
             names = "、".join(f"“{name}”" for name in sorted(locked))
             return Outcome(f"工作表{names}设有密码保护，无法标注：{LOCKED}")
-        outcome.dropdowns = _equip(book, values, found, state, probe)
-        _mark(book, state, probe, outcome)
+        outcome.dropdowns = _equip(book, native, values, found, state, probe)
+        _mark(book, native, state, probe, outcome)
         who = operator or excel_plan.operator_name()
         stamp = excel_plan.stamp_rows(report, book.name, found, who, ENGINE)
-        names = values.own_names()
+        names = outcome.names = values.own_names()
         sheets = (
             (names[0], excel_plan.result_rows(report.findings), RESULTS),
             (names[1], stamp, STAMP),
             (state_name, state_rows(state), STATE),
         )
         for name, rows, layout in sheets:
-            if _write(book, values, name, rows, layout):
+            if _write(book, native, values, name, rows, layout):
                 outcome.sheets_written.append(name)
-        book.sheets[names[0] if report.findings else active].activate()
+        shown = names[0] if report.findings else active
+        native.activate(shown) if native is not None else book.sheets[shown].activate()
     outcome.message = excel_plan.summary(report, report.findings, outcome.dropdowns, names)
     return outcome
 
 
-def _mark(book: xw.Book, state: State, probe: Probe, outcome: Outcome) -> None:
+def _status(native: Native | None, text: str) -> None:
+    if native is not None:
+        native.status(text)
+
+
+def _mark(book: xw.Book, native: Native | None, state: State, probe: Probe, outcome: Outcome):
     """Mark the findings' cells, take back the marks that no longer apply."""
     want = wanted(outcome.findings)
     keys = to_observe(state.marks, want)
     observed = probe.observe(book, keys) if keys else {}
     writes = resolve(state.marks, want, observed)
-    paint(book, writes.paint)
-    _notes(book, writes)
+    if native is not None:
+        native.paint(writes.paint)
+        native.notes(writes)
+    else:
+        paint(book, writes.paint)
+        _notes(book, writes)
     state.marks = writes.marks
     outcome.observed, outcome.writes = len(keys), writes
 
@@ -174,7 +230,7 @@ def _quiet(book: xw.Book) -> Iterator[None]:
 
 
 @contextmanager
-def _unprotected(book: xw.Book, names: set[str]) -> Iterator[set[str]]:
+def _unprotected(book: xw.Book, native: Native | None, names: set[str]) -> Iterator[set[str]]:
     """Desktop Excel: lift a sheet protection without password while writing, then put it
     back with the same permissions (``dyxx template`` protects its tables that way).
 
@@ -185,8 +241,8 @@ def _unprotected(book: xw.Book, names: set[str]) -> Iterator[set[str]]:
     restore: list[tuple[object, dict[str, object]]] = []
     locked: set[str] = set()
     for name in sorted(names):
-        api = book.sheets[name].api
         try:
+            api = native.sheets[name] if native is not None else book.sheets[name].api
             if not api.ProtectContents:
                 continue
             options = {flag: getattr(api.Protection, flag) for flag in PROTECTION_FLAGS}
@@ -229,7 +285,14 @@ def _values(sheet: xw.Sheet) -> Rows:
 # --------------------------------------------------------------------------- input aids
 
 
-def _equip(book: xw.Book, values: Book, found: Sequence[Table], state: State, probe: Probe) -> int:
+def _equip(
+    book: xw.Book,
+    native: Native | None,
+    values: Book,
+    found: Sequence[Table],
+    state: State,
+    probe: Probe,
+) -> int:
     """Dropdowns and formats for every table not yet equipped; returns the dropdowns added."""
     plans = []
     for table in found:
@@ -242,20 +305,28 @@ def _equip(book: xw.Book, values: Book, found: Sequence[Table], state: State, pr
         for planned in plans
         for dropdown in planned.dropdowns
         if probe.validation(
-            book.sheets[dropdown.sheet],
+            desktop.SheetName(dropdown.sheet) if native else book.sheets[dropdown.sheet],
             (dropdown.first, dropdown.column, dropdown.last, dropdown.column),
         )
         == "none"
     ]
-    if missing:
+    if missing and native is not None:
+        codes_name = _native_code_sheet(native, values)
+        for dropdown in missing:
+            _native_dropdown(native, codes_name, dropdown)
+    elif missing:
         codes = _code_sheet(book, values)
         for dropdown in missing:
             _dropdown(book, codes, dropdown)
     for planned in plans:
-        sheet = book.sheets[planned.sheet]
         for fmt in planned.formats:
-            cells = sheet.range((fmt.first_row, fmt.first_column), (fmt.last_row, fmt.last_column))
-            cells.number_format = fmt.number_format
+            area = (fmt.first_row, fmt.first_column, fmt.last_row, fmt.last_column)
+            if native is not None:
+                native.number_format(planned.sheet, area, fmt.number_format)
+            else:
+                book.sheets[planned.sheet].range(
+                    area[:2], area[2:]
+                ).number_format = fmt.number_format
         state.aids[(planned.sheet, planned.header_row)] = planned.last
     return len(missing)
 
@@ -273,6 +344,29 @@ def _code_sheet(book: xw.Book, values: Book) -> xw.Sheet:
     sheet.visible = False
     values.sheets[sheet.name] = rows
     return sheet
+
+
+def _native_code_sheet(native: Native, values: Book) -> str:
+    """:func:`_code_sheet` on Excel's own objects; returns the code sheet's name."""
+    name = excel_aids.find_code_sheet(values.sheets)
+    if name is not None and excel_aids.is_current(values.sheets[name]):
+        return name
+    rows = excel_aids.code_sheet_rows()
+    name = excel_aids.new_code_sheet_name(list(values.sheets))
+    native.write(name, rows, range(1, len(rows[0]) + 1), created=True)
+    native.dress(name, (1, 1, 1, 1), (), hidden=True)
+    values.sheets[name] = rows
+    return name
+
+
+def _native_dropdown(native: Native, codes: str, dropdown: Dropdown) -> None:
+    column, first, last = excel_aids.option_cells(dropdown.table_key)
+    letter = column_letter(column)
+    formula = f"='{codes.replace(chr(39), chr(39) * 2)}'!${letter}${first}:${letter}${last}"
+    texts = validation_texts(dropdown.kind, dropdown.key, {dropdown.table_key: formula})
+    style = ALERT_STYLES.get((texts.errorStyle if texts else None) or "stop", 1)
+    area = (dropdown.first, dropdown.column, dropdown.last, dropdown.column)
+    native.dropdown(dropdown.sheet, area, formula, texts, style)
 
 
 def _dropdown(book: xw.Book, codes: xw.Sheet, dropdown: Dropdown) -> None:
@@ -336,7 +430,9 @@ def _add_sheet(book: xw.Book, name: str) -> xw.Sheet:
     return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
 
 
-def _write(book: xw.Book, values: Book, name: str, rows: Rows, layout: Layout) -> bool:
+def _write(
+    book: xw.Book, native: Native | None, values: Book, name: str, rows: Rows, layout: Layout
+) -> bool:
     """Write ``rows`` from A1 of sheet ``name`` (created if missing); False if unchanged."""
     existing = values.sheets.get(name)
     if existing is not None and not layout.always:
@@ -344,6 +440,18 @@ def _write(book: xw.Book, values: Book, name: str, rows: Rows, layout: Layout) -
             return False
     width = max(len(r) for r in rows)
     created = existing is None
+    if native is not None:
+        padded = [list(r) + [""] * (width - len(r)) for r in rows]
+        text = layout.text_columns if created or not layout.always else ()
+        native.write(name, padded, text, created)
+        old = excel_plan.shown(existing or [])
+        if len(old) > len(rows):
+            native.clear(name, (len(rows) + 1, 1, len(old), max(width, *(len(r) for r in old))))
+        if created:
+            bold = (1, 1, 2 if layout.hidden else 1, width)
+            native.dress(name, bold, layout.widths, layout.hidden)
+        values.sheets[name] = [list(r) for r in padded]
+        return True
     sheet = _add_sheet(book, name) if created else book.sheets[name]
     if created or not layout.always:
         for first, last in runs(sorted(layout.text_columns)):

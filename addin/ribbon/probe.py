@@ -117,7 +117,7 @@ class DesktopProbe:
 
     def _merges(self, sheet: xw.Sheet, area: Area, found: list[Area]) -> None:
         top, left, bottom, right = area
-        if any(_inside(area, known) for known in found):
+        if any(inside(area, known) for known in found):
             return
         self.calls += 1
         state = sheet.range((top, left), (bottom, right)).merge_cells
@@ -131,17 +131,17 @@ class DesktopProbe:
                 (merge.row, merge.column, merge.row + rows - 1, merge.column + columns - 1)
             )
             return
-        for half in _halves(area):
+        for half in halves(area):
             self._merges(sheet, half, found)
 
 
-def _inside(area: Area, outer: Area) -> bool:
+def inside(area: Area, outer: Area) -> bool:
     return (
         outer[0] <= area[0] and outer[1] <= area[1] and area[2] <= outer[2] and area[3] <= outer[3]
     )
 
 
-def _halves(area: Area) -> Iterable[Area]:
+def halves(area: Area) -> Iterable[Area]:
     top, left, bottom, right = area
     if bottom > top:
         middle = (top + bottom) // 2
