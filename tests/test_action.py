@@ -287,7 +287,7 @@ def test_a_prepared_workbook_keeps_its_dropdowns_and_code_sheet(sample, tmp_path
     assert outcome.dropdowns == 0
     assert not [a for a in actions if a["func"] == "setDataValidationList"]
     added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
-    assert added == [RESULT_SHEET, STAMP_SHEET, STATE_SHEET]
+    assert added == [STATE_SHEET, RESULT_SHEET, STAMP_SHEET]  # the record before any mark
 
 
 def test_a_merged_branch_counts_on_every_row(book, tmp_path, monkeypatch):

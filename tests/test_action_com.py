@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import sys
 
+import openpyxl
 import pytest
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
 
 from addin.engine.check import check_files
 from addin.excel import guard
@@ -186,3 +189,29 @@ def test_the_vba_helper_ships_as_ascii_with_the_macros_the_button_runs():
     assert 'Attribute VB_Name = "DyxxNotes"' in source
     for macro in (desktop.WRITE_NOTES, desktop.READ_NOTES):
         assert f"Public Function {macro.split('!')[-1]}(" in source
+
+
+@pytest.mark.parametrize(
+    ("failing", "helper"), [("set Interior.Color", True), ("call Range.AddComment", False)]
+)
+def test_a_click_that_fails_half_way_is_finished_by_the_next(book, excel, failing, helper):
+    """The record goes first (issue 14, point 7): after a failed click the next one leaves
+    the same fills and notes as one click that never failed, with no note text doubled."""
+    path = book(
+        members=[good_member(gender="X"), good_member(name="王芳", ethnicity="汉")],
+        orgs=[good_org()],
+    )
+    workbook = openpyxl.load_workbook(path)
+    workbook[MEMBERS]["E6"].fill = PatternFill("solid", fgColor="FF00B0F0")  # the officer's
+    workbook[MEMBERS]["E6"].comment = Comment("户籍上是男", "信息员")
+    workbook.save(path)
+    reference_app, reference = opened(path)
+    click(reference_app, path.name)
+    app, workbook = opened(path, helper=helper)
+    app.calls.fail = failing
+    with pytest.raises(fakeexcel.com_error):
+        click(app, path.name)
+    app.calls.fail = None
+    click(app, path.name)
+    assert marks(workbook, MEMBERS) == marks(reference, MEMBERS)
+    assert workbook.sheet(MEMBERS)._data.notes[(6, 5)].count("户籍上是男") == 1

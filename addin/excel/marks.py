@@ -49,10 +49,13 @@ def wanted(findings: Iterable[Finding]) -> dict[Key, tuple[str, str]]:
     return {key: (MARK_COLOURS[worst], note) for key, (worst, note) in notes.items()}
 
 
-def to_observe(previous: Mapping[Key, Mark], want: Mapping[Key, tuple[str, str]]) -> list[Key]:
+def to_observe(
+    previous: Mapping[Key, Mark], want: Mapping[Key, tuple[str, str]], everything: bool = False
+) -> list[Key]:
     """The cells whose current fill and note must be read before deciding: new marks,
-    changed marks and marks to clear (an unchanged mark needs no read)."""
-    keys = [k for k in want if k not in previous or _changed(previous[k], want[k])]
+    changed marks and marks to clear (an unchanged mark needs no read, unless the last click
+    stopped half-way: ``everything``)."""
+    keys = [k for k in want if everything or k not in previous or _changed(previous[k], want[k])]
     return keys + [k for k in previous if k not in want]
 
 
@@ -64,12 +67,17 @@ def resolve(
     previous: Mapping[Key, Mark],
     want: Mapping[Key, tuple[str, str]],
     observed: Mapping[Key, Observed],
+    recheck: bool = False,
 ) -> Writes:
-    """Decide every fill and note change; ``observed`` covers :func:`to_observe`'s cells."""
+    """Decide every fill and note change; ``observed`` covers :func:`to_observe`'s cells.
+
+    ``recheck``: the last click stopped half-way, so a recorded mark may not be painted yet
+    (or its note not written): every mark is decided from what its cell shows now.
+    """
     writes = Writes()
     for key, (colour, note) in want.items():
         mark = previous.get(key)
-        if mark is not None and not _changed(mark, (colour, note)):
+        if mark is not None and not recheck and not _changed(mark, (colour, note)):
             writes.marks[key] = mark
         elif mark is None:
             writes.marks[key] = _new(key, colour, note, observed[key], writes)
@@ -79,6 +87,12 @@ def resolve(
         if key not in want:
             _clear(mark, observed[key], writes)
     return writes
+
+
+def recorded_first(previous: Mapping[Key, Mark], writes: Writes) -> dict[Key, Mark]:
+    """The marks to record before any cell is painted: the new ones, and the old ones until
+    they are taken back, so a click that stops half-way loses no cell's own fill or note."""
+    return {**{k: m for k, m in previous.items() if k not in writes.marks}, **writes.marks}
 
 
 def _ours(note: str | None) -> bool:

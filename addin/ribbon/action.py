@@ -18,7 +18,7 @@ xlwings' API, notes cell by cell.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +29,7 @@ from addin.excel import aids as excel_aids
 from addin.excel import guard
 from addin.excel import plan as excel_plan
 from addin.excel.aids import TEXT_FORMAT, Dropdown
-from addin.excel.marks import Writes, resolve, to_observe, wanted
+from addin.excel.marks import Writes, recorded_first, resolve, to_observe, wanted
 from addin.excel.plan import Book, Rows
 from addin.model.a1 import column_letter, runs
 from addin.model.errors import debugging, internal_error
@@ -180,7 +180,11 @@ def _run(
             names = "、".join(f"“{name}”" for name in sorted(locked))
             return Outcome(f"工作表{names}设有密码保护，无法标注：{LOCKED}")
         outcome.dropdowns = _equip(book, native, values, found, state, probe)
-        _mark(book, native, state, probe, outcome)
+
+        def record(pending: State) -> None:
+            _write(book, native, values, state_name, state_rows(pending), STATE)
+
+        _mark(book, native, state, probe, outcome, record)
         who = operator or excel_plan.operator_name()
         stamp = excel_plan.stamp_rows(report, book.name, found, who, ENGINE)
         names = outcome.names = values.own_names()
@@ -203,19 +207,29 @@ def _status(native: Native | None, text: str) -> None:
         native.status(text)
 
 
-def _mark(book: xw.Book, native: Native | None, state: State, probe: Probe, outcome: Outcome):
-    """Mark the findings' cells, take back the marks that no longer apply."""
+def _mark(
+    book: xw.Book,
+    native: Native | None,
+    state: State,
+    probe: Probe,
+    outcome: Outcome,
+    record: Callable[[State], None],
+) -> None:
+    """Mark the findings' cells, take back the marks that no longer apply; what each cell
+    showed is recorded (``record``) before the first cell changes."""
     want = wanted(outcome.findings)
-    keys = to_observe(state.marks, want)
+    keys = to_observe(state.marks, want, everything=state.pending)
     observed = probe.observe(book, keys) if keys else {}
-    writes = resolve(state.marks, want, observed)
+    writes = resolve(state.marks, want, observed, recheck=state.pending)
+    if writes.paint or writes.calls:
+        record(State(recorded_first(state.marks, writes), state.aids, pending=True))
     if native is not None:
         native.paint(writes.paint)
         native.notes(writes)
     else:
         paint(book, writes.paint)
-        _notes(book, writes)
-    state.marks = writes.marks
+        write_notes(book, writes)
+    state.marks, state.pending = writes.marks, False
     outcome.observed, outcome.writes = len(keys), writes
 
 
@@ -405,7 +419,7 @@ def _desktop_messages(target: xw.Range, texts, formula: str) -> None:
 # --------------------------------------------------------------------------- marks
 
 
-def _notes(book: xw.Book, writes: Writes) -> None:
+def write_notes(book: xw.Book, writes: Writes) -> None:
     for sheet, cell, note in writes.add_notes:
         book.sheets[sheet].range(cell).add_note(note)
     for sheet, cell, note in writes.set_notes:

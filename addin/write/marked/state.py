@@ -18,6 +18,9 @@ from addin.write.marked.format import hex_colour
 
 STATE_SHEET = "dyxx校验标记"
 STATE_VERSION = "1"
+# Written in the marker row before any cell is painted, replaced when the click finishes: a
+# click that stopped half-way leaves this, and the next click looks at every recorded cell.
+PENDING = "标注未完成"
 STATE_HEADER = ("类型", "工作表", "单元格", "原填充色", "标注色", "批注", "原批注", "标注内容")
 STATE_WIDTH = len(STATE_HEADER)
 MARK, AIDS = "mark", "aids"  # the kinds of rows
@@ -59,12 +62,13 @@ class State:
 
     marks: dict[Key, Mark] = field(default_factory=dict)
     aids: dict[tuple[str, int], int] = field(default_factory=dict)  # (sheet, header row) -> row
+    pending: bool = False  # recorded before painting; the click did not finish (yet)
 
 
 def state_rows(state: State) -> list[list[str]]:
     """The state sheet's cells (all text), row by row."""
     rows: list[list[str]] = [
-        [STATE_MARKER, STATE_VERSION, *[""] * (STATE_WIDTH - 2)],
+        [STATE_MARKER, STATE_VERSION, PENDING if state.pending else "", *[""] * (STATE_WIDTH - 3)],
         list(STATE_HEADER),
     ]
     for mark in state.marks.values():
@@ -93,7 +97,7 @@ def parse_state(rows: Sequence[Sequence[object]]) -> State:
     >>> parse_state(state_rows(s)) == s
     True
     """
-    state = State()
+    state = State(pending=is_state(rows) and len(rows[0]) > 2 and text(rows[0][2]) == PENDING)
     for row in rows[2:] if is_state(rows) else ():
         cells = [text(c) for c in row] + [""] * STATE_WIDTH
         kind, sheet, where = cells[0], cells[1], cells[2]
