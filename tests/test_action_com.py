@@ -215,3 +215,28 @@ def test_a_click_that_fails_half_way_is_finished_by_the_next(book, excel, failin
     click(app, path.name)
     assert marks(workbook, MEMBERS) == marks(reference, MEMBERS)
     assert workbook.sheet(MEMBERS)._data.notes[(6, 5)].count("户籍上是男") == 1
+
+
+def test_a_sheet_with_a_password_keeps_it_and_is_not_marked(book, excel):
+    """Issue 14, point 6: no password prompt, no protection put back without its password."""
+    path = book(members=[good_member(gender="X")], orgs=[good_org()])
+    app, workbook = opened(path)
+    data = workbook.sheet(MEMBERS)._data
+    data.protection = {"password": "机密", "AllowFormattingCells": False}
+    outcome = click(app, path.name)
+    assert "密码保护" in outcome.message
+    assert app.password_prompts == 0
+    assert data.protection["password"] == "机密"
+    assert not data.fills
+
+
+def test_a_sheet_protected_without_password_gets_its_permissions_back(book, excel):
+    path = book(members=[good_member(gender="X")], orgs=[good_org()])
+    app, workbook = opened(path)
+    data = workbook.sheet(MEMBERS)._data
+    data.protection = {"password": None, "AllowFormattingCells": True, "AllowSorting": True}
+    click(app, path.name)
+    assert marks(workbook, MEMBERS) == expected(path, MEMBERS)  # marked
+    assert data.protection["password"] is None
+    assert data.protection["AllowFormattingCells"] and data.protection["AllowSorting"]
+    assert not data.protection["AllowInsertingRows"]

@@ -246,7 +246,8 @@ def _quiet(book: xw.Book) -> Iterator[None]:
 @contextmanager
 def _unprotected(book: xw.Book, native: Native | None, names: set[str]) -> Iterator[set[str]]:
     """Desktop Excel: lift a sheet protection without password while writing, then put it
-    back with the same permissions (``dyxx template`` protects its tables that way).
+    back with the same permissions (``dyxx template`` protects its tables that way); a sheet
+    protected with a password is never unprotected (its name is yielded).
 
     Yields the sheets that stay protected (a password). xlwings has no protection
     API: this goes through the sheet's native object, which the remote engine has
@@ -265,7 +266,9 @@ def _unprotected(book: xw.Book, native: Native | None, names: set[str]) -> Itera
         except Exception:  # no native object (remote engine)
             continue
         try:
-            api.Unprotect()
+            # An empty password lifts only a protection without one; without any argument,
+            # Excel would ask for the password and we would put the protection back without it
+            api.Unprotect("")
         except Exception:
             locked.add(name)
             continue

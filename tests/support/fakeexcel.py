@@ -405,6 +405,7 @@ class Application(Com):
         self._protected_view: list[str] = []  # names of books open in Protected View
         self.cells_read = 0  # cells whose values were read (Value/Formula gets)
         self.status_history: list[object] = []
+        self.password_prompts = 0  # Unprotect without a password on a sheet that has one
         win32stubs.APPS[hwnd] = self
 
     def open(self, path, name: str | None = None) -> Workbook:
@@ -446,7 +447,7 @@ class Application(Com):
             if name == "StatusBar":
                 self.status_history.append(value)
             return
-        if name in ("calls", "macros", "status_history", "cells_read"):
+        if name in ("calls", "macros", "status_history", "cells_read", "password_prompts"):
             object.__setattr__(self, name, value)
             return
         super().__setattr__(name, value)
@@ -699,7 +700,10 @@ class Worksheet(Com):
 
     def do_Unprotect(self, Password=None):
         protection = self._data.protection
-        if protection and protection.get("password") and Password != protection["password"]:
+        if protection and protection.get("password") and Password is None:
+            # Excel asks the user for the password; here the user types it
+            self._app.password_prompts += 1
+        elif protection and protection.get("password") and Password != protection["password"]:
             raise com_error(message="The password you supplied is not correct.")
         self._data.protection = None
 
