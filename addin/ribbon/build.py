@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 import xlwings
 
+from addin.excel.guard import CONFIG_NAME
 from addin.ribbon import customui
 from addin.ribbon.icon import png
 from addin.write import outputs
@@ -27,7 +28,7 @@ ADDIN_NAME = "dyxx.xlam"
 MODULE = ADDIN_NAME.removesuffix(".xlam")  # what the template's VBA imports
 ENTRY = Path(__file__).resolve().parent / "entry"  # holds dyxx.py
 TEMPLATE_SHEET = "_myaddin.conf"
-CONFIG_SHEET = "myaddin.conf"
+CONFIG_SHEET = CONFIG_NAME  # the sheet the VBA reads: "myaddin.conf"
 UDF_MODULES = "addin.udfs"
 TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 CLOUD_KEYS = tuple(
