@@ -2,8 +2,8 @@
 
 ``xlwings/xlwings_custom_addin.bas`` is the ``xlwings`` module of the ribbon template (only its
 ``Attribute VB_Name`` line differs), so the pure patch is tested on it. There is no Excel on
-Linux: the COM applier is tested through :class:`CodeModuleStandIn`, which keeps a module's
-lines and answers the three members the applier uses, as VBA's ``CodeModule`` does.
+Linux: the COM applier is tested through ``tests.support.vbproject.CodeModuleStandIn``, which
+keeps a module's lines and answers the three members the applier uses, as ``CodeModule`` does.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import xlwings
 
 from addin.ribbon import vbapatch
 from addin.ribbon.vbapatch import PatchError, apply, patch
+from tests.support.vbproject import CodeModuleStandIn
 
 BAS = Path(xlwings.__file__).parent / "xlwings_custom_addin.bas"
 
@@ -24,28 +25,6 @@ def template_lines() -> list[str]:
     """The module as Excel's CodeModule shows it: CRLF lines, no Attribute lines."""
     text = BAS.read_bytes().decode("utf-8")
     return [line for line in text.split("\r\n") if not line.startswith("Attribute VB_")]
-
-
-class CodeModuleStandIn:
-    """Stand-in for VBA's CodeModule: CountOfLines, Lines(start, count), ReplaceLine."""
-
-    def __init__(self, lines: list[str], takes_changes: bool = True):
-        self.lines = list(lines)
-        self.takes_changes = takes_changes  # False: a module that silently keeps its text
-        self.replaced: list[int] = []
-
-    @property
-    def CountOfLines(self) -> int:
-        return len(self.lines)
-
-    def Lines(self, start: int, count: int) -> str:
-        return "\r\n".join(self.lines[start - 1 : start - 1 + count])
-
-    def ReplaceLine(self, line: int, text: str) -> None:
-        assert "\r" not in text and "\n" not in text
-        self.replaced.append(line)
-        if self.takes_changes:
-            self.lines[line - 1] = text
 
 
 def test_the_reference_text_is_the_installed_xlwings_template():
