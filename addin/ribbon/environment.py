@@ -121,7 +121,8 @@ def _dll(facts: Facts) -> list[str]:
     if any((folder / facts.dll).is_file() for folder in folders):
         return []
     return [
-        f"在 {folders[0]} 和 {folders[1]} 中都没有找到 {facts.dll}，工作表函数需要它："
+        f"在 {folders[0]} 和 {folders[1]} 中都没有找到 {facts.dll}（工作表函数需要它，"
+        "杀毒软件有时会删除它）："
         "请运行 python -m pip install --force-reinstall --no-deps xlwings==0.37.8"
         "（不要加 --user）后再试，或加 --no-functions 只安装“校验”按钮。"
     ]
