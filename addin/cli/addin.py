@@ -59,6 +59,11 @@ def build(
         console.print(f"[bold red]无法生成插件[/]：{shown(problem)}", highlight=False)
         raise typer.Exit(2) from None
     console.print(f"已生成 {shown(str(path))}", highlight=False)
+    console.print(
+        "此文件的 VBA 未经修补（见 dyxx addin install），只供检查；请在使用的电脑上运行 "
+        "dyxx addin install。",
+        highlight=False,
+    )
     for key, value in config.rows()[:6]:
         if value:
             console.print(f"  {key}: {shown(str(value))}", highlight=False)
