@@ -14,7 +14,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from addin.engine.check import check_files
-from addin.excel import guard
+from addin.excel import stops
 from addin.ribbon import desktop
 from addin.write.marked.format import MARK_COLOURS, notes_by_cell
 from bench.generate import TODAY, write
@@ -150,20 +150,20 @@ def test_a_shared_workbook_stops_and_a_read_only_one_is_marked_with_a_warning(bo
     app, workbook = opened(path)
     workbook._shared = True
     names = sheet_names(workbook)
-    assert click(app, path.name).message == guard.SHARED
+    assert click(app, path.name).message == stops.SHARED
     assert sheet_names(workbook) == names and marks(workbook, MEMBERS) == {}
     workbook._shared, workbook._read_only = False, True
     outcome = click(app, path.name)
-    assert guard.READ_ONLY in outcome.message
+    assert stops.READ_ONLY in outcome.message
     assert marks(workbook, MEMBERS) == expected(path, MEMBERS)
 
 
 @pytest.mark.parametrize(
     ("setup", "message"),
     [
-        ("none", guard.NO_WORKBOOK),
-        ("protected", guard.PROTECTED_VIEW),
-        ("elsewhere", guard.NOT_FOUND),
+        ("none", stops.NO_WORKBOOK),
+        ("protected", stops.PROTECTED_VIEW),
+        ("elsewhere", stops.NOT_FOUND),
     ],
 )
 def test_the_button_stops_with_a_plain_message_when_the_book_is_not_there(

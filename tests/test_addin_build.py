@@ -9,12 +9,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import xlwings
 import xmlschema
 from defusedxml import ElementTree
 
 from addin.ribbon import customui
 from addin.ribbon.build import (
     ADDIN_NAME,
+    CLOUD_KEYS,
     CONFIG_SHEET,
     ENTRY,
     MODULE,
@@ -126,9 +128,9 @@ def test_the_button_runs_main_of_the_module_named_after_the_file():
     spec = importlib.util.spec_from_file_location(MODULE, ENTRY / "dyxx.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    from addin.ribbon.action import main
+    from addin.ribbon import action
 
-    assert module.main is main
+    assert callable(module.main) and module.action.main is action.main  # guarded, then checks
 
 
 def test_the_config_sheet_reads_back(addin):
@@ -143,7 +145,28 @@ def test_the_config_sheet_reads_back(addin):
         "Use UDF Server": False,
         "Show Console": False,
         "ADD_WORKBOOK_TO_PYTHONPATH": False,
+        "Interpreter": CONFIG.interpreter_win,
+        "LICENSE_KEY": "",
+        **dict.fromkeys(CLOUD_KEYS, ""),
+        "SHOW_ERROR_POPUPS": True,
     }
+
+
+# Keys the add-in's sheet may leave to xlwings' default, and why.
+NOT_SET = {
+    # an empty value would replace the default, Environ("Temp"), with the current folder
+    "TEMP DIR",
+}
+
+
+def test_the_config_sheet_sets_every_key_the_vba_reads(addin):
+    """A key the add-in's sheet sets is never looked up in another layer (issue 14, point 5b)."""
+    bas = (Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_text("utf-8")
+    read = set(re.findall(r'GetConfig\("([^"]+)"', bas))
+    assert len(read) >= 20 and NOT_SET <= read
+    keys = {key.upper() for key in read_config(addin)}  # GetConfigFromSheet upper-cases
+    assert read - keys == NOT_SET
+    assert read_config(addin)["LICENSE_KEY"] == ""  # no embedded .py code runs
 
 
 def test_the_config_sheet_is_the_one_the_vba_reads(addin):

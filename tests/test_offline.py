@@ -65,6 +65,7 @@ def commands(book, tmp_path: Path) -> dict[str, list[str]]:
         "clean": ["clean", str(tmp_path / "out.xlsx"), "-o", str(tmp_path / "导入.xlsx")],
         "addin build": ["addin", "build", "-o", str(tmp_path / "dist" / "dyxx.xlam")],
         "addin install": ["addin", "install", "--dir", str(tmp_path / "XLSTART")],
+        "addin uninstall": ["addin", "uninstall", "--dir", str(tmp_path / "XLSTART")],
     }
 
 

@@ -26,8 +26,8 @@ from datetime import date
 import xlwings as xw
 
 from addin.excel import aids as excel_aids
-from addin.excel import guard
 from addin.excel import plan as excel_plan
+from addin.excel import stops
 from addin.excel.aids import TEXT_FORMAT, Dropdown
 from addin.excel.marks import Writes, recorded_first, resolve, to_observe, wanted
 from addin.excel.plan import Book, Rows
@@ -106,7 +106,7 @@ def main() -> None:
     except Exception:
         if debugging():
             raise
-        xw.apps.active.alert(guard.missing(desktop.app_facts()), title=TITLE, mode="critical")
+        xw.apps.active.alert(stops.missing(desktop.app_facts()), title=TITLE, mode="critical")
         return
     try:
         outcome = run(book)
@@ -129,16 +129,16 @@ def run(
     native = Native(book) if desktop.is_native(book) else None
     if native is not None:
         facts = native.facts()
-        if guard.stop(facts):
-            return Outcome(guard.stop(facts) or "")
+        if stops.stop(facts):
+            return Outcome(stops.stop(facts) or "")
         probe = probe or desktop.NativeProbe(native)
     probe = probe or DesktopProbe()
     with native.quiet() if native is not None else nullcontext():
         outcome = _run(book, native, probe, today, operator)
     if outcome.tables and native is not None:
         lines = [outcome.message]
-        if guard.note(facts):
-            lines.append(guard.note(facts) or "")
+        if stops.note(facts):
+            lines.append(stops.note(facts) or "")
         if native.deferred:
             lines.append(excel_plan.deferred(native.deferred, outcome.names))
         lines.append(excel_plan.took(time.monotonic() - started))

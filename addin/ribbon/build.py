@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 import xlwings
 
+from addin.excel.configguard import CONFIG_NAME
 from addin.ribbon import customui
 from addin.ribbon.icon import png
 from addin.write import outputs
@@ -27,9 +28,14 @@ ADDIN_NAME = "dyxx.xlam"
 MODULE = ADDIN_NAME.removesuffix(".xlam")  # what the template's VBA imports
 ENTRY = Path(__file__).resolve().parent / "entry"  # holds dyxx.py
 TEMPLATE_SHEET = "_myaddin.conf"
-CONFIG_SHEET = "myaddin.conf"
+CONFIG_SHEET = CONFIG_NAME  # the sheet the VBA reads: "myaddin.conf"
 UDF_MODULES = "addin.udfs"
 TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+CLOUD_KEYS = tuple(
+    f"{key}_{os}"
+    for os in ("WIN", "MAC")
+    for key in ("ONEDRIVE_CONSUMER", "ONEDRIVE_COMMERCIAL", "SHAREPOINT")
+)
 
 CONFIG_PART = "xl/worksheets/sheet1.xml"
 STRINGS_PART = "xl/sharedStrings.xml"
@@ -68,6 +74,14 @@ class Config:
             # The folder of the checked workbook is not put on sys.path: a stray
             # openpyxl.py or addin.py beside it must not replace our modules.
             ("ADD_WORKBOOK_TO_PYTHONPATH", False),
+            # Every other key the template's VBA reads is set here too, so no other layer
+            # of its config lookup (see addin/ribbon/vbapatch.py) decides it: the legacy
+            # interpreter key, no xlwings PRO licence (no embedded .py code), no OneDrive
+            # or SharePoint folders joined into the path list, and errors shown.
+            ("Interpreter", self.interpreter_win or self.interpreter_mac),
+            ("LICENSE_KEY", ""),
+            *((key, "") for key in CLOUD_KEYS),
+            ("SHOW_ERROR_POPUPS", True),
         ]
 
 

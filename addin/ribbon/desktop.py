@@ -27,8 +27,8 @@ from importlib import resources
 
 import xlwings as xw
 
-from addin.excel import guard
 from addin.excel import plan as excel_plan
+from addin.excel import stops
 from addin.excel.marks import Observed, Writes, defer_notes
 from addin.excel.plan import Area, Book, Rows
 from addin.model.a1 import column_letter, position, runs
@@ -79,8 +79,8 @@ class Native:
 
     # ------------------------------------------------------------------ facts, feel
 
-    def facts(self) -> guard.Facts:
-        return guard.Facts(read_only=bool(self.wb.ReadOnly), shared=bool(self.wb.MultiUserEditing))
+    def facts(self) -> stops.Facts:
+        return stops.Facts(read_only=bool(self.wb.ReadOnly), shared=bool(self.wb.MultiUserEditing))
 
     def status(self, text: str | bool) -> None:
         self.app.StatusBar = text
@@ -385,14 +385,14 @@ class SheetName:
         self.name = name
 
 
-def app_facts() -> guard.AppFacts:
+def app_facts() -> stops.AppFacts:
     """Excel's workbooks and Protected View windows, when the clicked book is not found."""
     try:
         app = xw.apps.active.api
         views = app.ProtectedViewWindows.Count
-        return guard.AppFacts(app.Workbooks.Count, views, xw.apps.count)
+        return stops.AppFacts(app.Workbooks.Count, views, xw.apps.count)
     except Exception:
-        return guard.AppFacts()
+        return stops.AppFacts()
 
 
 def _address(area: Area) -> str:
