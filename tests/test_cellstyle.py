@@ -46,19 +46,22 @@ def same_parts(first: Path, second: Path) -> None:
     assert [n for n in one if n != "docProps/core.xml" and one[n] != two[n]] == []
 
 
-def test_forms_and_template_are_written_as_the_plain_calls_write_them(tmp_path, plain):
-    # a summary of two copies of the example: branches with several orgs and members each
+def test_outputs_are_written_as_the_plain_calls_write_them(tmp_path, plain):
+    """merge, forms, sample, diff and template: the official layout, report sheets, forms."""
     copy = tmp_path / "copy.xlsx"
     copy.write_bytes(EXAMPLE.read_bytes())
-    summary = tmp_path / "summary.xlsx"
-    dyxx_ok("merge", EXAMPLE, copy, "-o", summary, "--date", "2024-01-01")
     for way in ("fast", "plain"):
         if way == "plain":
             plain()
-        dyxx_ok("forms", summary, "-o", tmp_path / way / "forms", "--no-pdf")
-        dyxx_ok("template", "-d", tmp_path / way / "template")
+        out = tmp_path / way
+        # two copies of the example: branches with several orgs and members each
+        dyxx_ok("merge", EXAMPLE, copy, "-o", out / "merged.xlsx", "--date", "2024-01-01")
+        dyxx_ok("forms", out / "merged.xlsx", "-o", out / "forms", "--no-pdf")
+        dyxx_ok("sample", out / "merged.xlsx", "--seed", "3", "-o", out / "sample.xlsx")
+        dyxx_ok("diff", EXAMPLE, out / "merged.xlsx", "-o", out / "diff.xlsx")
+        dyxx_ok("template", "-d", out / "template")
     books = sorted((tmp_path / "fast").rglob("*.xlsx"))
-    assert len(books) >= 4
+    assert len(books) >= 8
     for book in books:
         same_parts(book, tmp_path / "plain" / book.relative_to(tmp_path / "fast"))
 
