@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from addin.values import divisions
+from addin.values.divisions import LOCAL_SUFFIXES as LOCAL
 from addin.values.divisions import Period, periods, prefecture_of, province_of, resolve_place
 
 
@@ -117,6 +118,35 @@ def test_every_current_division_resolves_by_full_name() -> None:
         if (result.code, result.problems) != (code, ()) and code not in ambiguous:
             wrong.append((text, code, result.code))
     assert wrong == []
+
+
+def local_rows() -> list[tuple[str, set[divisions.Alias]]]:
+    """Each prefecture or county code with the aliases of its names."""
+    rows = []
+    for code in divisions.all_codes():
+        names = [row.name for row in periods(code)]
+        generic = divisions.GENERIC_PREFIX
+        names = [n for n in names if n not in divisions.GENERIC and not n.startswith(generic)]
+        aliases = {(a, code, n) for n in names for a in divisions.name_aliases(n, LOCAL)}
+        rows.append((code, aliases))
+    return rows
+
+
+def test_the_local_alias_index_is_the_plain_scan() -> None:
+    """local_aliases against the plain path: a pass over the whole table for each prefix."""
+    rows = local_rows()
+    codes = [code for code, _aliases in rows]
+    four = sorted({code[:4] for code in codes})
+    for prefix in [*sorted({code[:2] for code in codes}), *four[::10], "4403", "9999"]:
+        for prefectures in (True, False):
+            found: set[divisions.Alias] = set()
+            for code, aliases in [row for row in rows if row[0].startswith(prefix)]:
+                if code[2:4] != "00" and (code[4:] == "00") == prefectures:
+                    found |= aliases
+            expected = tuple(sorted(found, key=lambda alias: (-len(alias[0]), alias)))
+            assert divisions.local_aliases(prefix, prefectures) == expected, prefix
+    with pytest.raises(ValueError):
+        divisions.local_aliases("440", False)
 
 
 def test_resolve_place_code() -> None:

@@ -158,12 +158,12 @@ def prefecture_of(code6: str) -> str | None:
 # --- free-text places -------------------------------------------------------------------
 
 
-def _aliases(full: str, suffixes: tuple[str, ...]) -> set[str]:
+def name_aliases(full: str, suffixes: tuple[str, ...]) -> set[str]:
     """The ways a name may be written.
 
-    >>> sorted(_aliases("深圳市", LOCAL_SUFFIXES))
+    >>> sorted(name_aliases("深圳市", LOCAL_SUFFIXES))
     ['深圳', '深圳市']
-    >>> sorted(_aliases("湘西土家族苗族自治州", ("自治州",)))
+    >>> sorted(name_aliases("湘西土家族苗族自治州", ("自治州",)))
     ['湘西', '湘西土家族苗族', '湘西土家族苗族自治州', '湘西州']
     """
     names = {full}
@@ -190,24 +190,45 @@ def province_aliases() -> tuple[Alias, ...]:
         for code, rows in _table().items()
         if code.endswith("0000")
         for period in rows
-        for alias in _aliases(period.name, PROVINCE_SUFFIXES)
+        for alias in name_aliases(period.name, PROVINCE_SUFFIXES)
     }
     found |= {("内蒙", "150000", "内蒙古自治区"), ("澳门", "820000", "澳门特别行政区")}
     return tuple(sorted(found, key=lambda alias: (-len(alias[0]), alias)))
 
 
 @cache
-def _locals(prefix: str, prefectures: bool) -> tuple[Alias, ...]:
-    """Every way to write the prefectures (or counties) whose code starts with prefix."""
-    found = set()
+def _local_index() -> dict[tuple[str, bool], tuple[Alias, ...]]:
+    """The aliases of every prefecture (county), indexed by the two- and four-digit prefixes
+    of their codes: built in one pass instead of a pass over the table per prefix."""
+    found: dict[tuple[str, bool], set[Alias]] = {}
     for code, rows in _table().items():
-        level_ok = code[2:4] != "00" and (code[4:] == "00") == prefectures
-        if code.startswith(prefix) and level_ok:
-            for period in rows:
-                if not _is_generic(period.name):
-                    aliases = _aliases(period.name, LOCAL_SUFFIXES)
-                    found |= {(alias, code, period.name) for alias in aliases}
-    return tuple(sorted(found, key=lambda alias: (-len(alias[0]), alias)))
+        if code[2:4] == "00":
+            continue
+        aliases = {
+            (alias, code, period.name)
+            for period in rows
+            if not _is_generic(period.name)
+            for alias in name_aliases(period.name, LOCAL_SUFFIXES)
+        }
+        prefectures = code[4:] == "00"
+        for prefix in (code[:2], code[:4]):
+            found.setdefault((prefix, prefectures), set()).update(aliases)
+    return {
+        key: tuple(sorted(aliases, key=lambda alias: (-len(alias[0]), alias)))
+        for key, aliases in found.items()
+    }
+
+
+def local_aliases(prefix: str, prefectures: bool) -> tuple[Alias, ...]:
+    """Every way to write the prefectures (or counties) whose code starts with ``prefix``, a
+    province's two digits or a prefecture's four, longest first.
+
+    >>> local_aliases("4403", True)
+    (('深圳市', '440300', '深圳市'), ('深圳', '440300', '深圳市'))
+    """
+    if len(prefix) not in (2, 4):
+        raise ValueError(f"a division prefix has 2 or 4 digits: {prefix!r}")
+    return _local_index().get((prefix, prefectures), ())
 
 
 @cache
@@ -254,12 +275,12 @@ Parse = tuple[Alias | None, Alias | None, str]  # prefecture, county, text left 
 
 def _parses(province: str, rest: str) -> Iterator[Parse]:
     """Candidate readings of the text after the province."""
-    for pref in _matches(_locals(province[:2], True), rest):
+    for pref in _matches(local_aliases(province[:2], True), rest):
         after = rest[len(pref[0]) :]
         yield pref, None, after
-        for county in _matches(_locals(pref[1][:4], False), after):
+        for county in _matches(local_aliases(pref[1][:4], False), after):
             yield pref, county, after[len(county[0]) :]
-    for county in _matches(_locals(province[:2], False), rest):
+    for county in _matches(local_aliases(province[:2], False), rest):
         yield None, county, rest[len(county[0]) :]
 
 

@@ -246,9 +246,12 @@ def _reset_formats(
         return styles.format_code(number) == "General"
 
     backs: dict[int, int] = {}
+    formats: dict[int, str] = {}  # style -> number format, looked up once per style
 
     def decide(_row: int, column: int, style: int, tag: bytes | None) -> int | None:
-        if tag is None or styles.number_format(style) != wanted[column]:
+        if style not in formats:
+            formats[style] = styles.number_format(style)
+        if tag is None or formats[style] != wanted[column]:
             return None
         if style not in backs:
             backs[style] = styles.back(style, "numFmtId", 0, general)

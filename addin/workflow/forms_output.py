@@ -36,13 +36,14 @@ from addin.values import codes
 from addin.workflow.common import branch_key, branch_name, check_target
 from addin.workflow.sheets import print_setup
 from addin.write import outputs
+from addin.write.cellstyle import Look
 from addin.write.forms import (
-    BOX,
     FONT,
     FORMS,
-    WIDTHS,
+    NOTE,
     WRAP,
     Item,
+    box_answer,
     form_frame,
     write_label,
     write_line,
@@ -51,6 +52,7 @@ from addin.write.layout import new_workbook
 from addin.write.outputs import save_atomically
 
 TICKED, UNTICKED = "☑", "☐"
+ANSWER = Look(font=Font(name=FONT, size=11), alignment=WRAP, number_format="@")
 SOFFICE_TIMEOUT = 120  # seconds for starting LibreOffice, plus PER_WORKBOOK for each file
 PER_WORKBOOK = 20
 SOFFICE_OPTIONS = (
@@ -131,7 +133,7 @@ def add_filled_form(workbook: Workbook, kind: str, title: str, record: Record) -
     sheet, row = form_frame(
         workbook, kind, title, lambda s, r, item: _item(s, r, kind, item, record)
     )
-    write_line(sheet, row + 1, note, Font(name=FONT, size=10), WRAP, height=32)
+    write_line(sheet, row + 1, note, NOTE, height=32)
     print_setup(sheet, landscape=False)
     sheet.page_setup.fitToHeight = 1  # one form, one page
     sheet.print_options.horizontalCentered = True
@@ -145,12 +147,8 @@ def _item(sheet: Worksheet, row: int, kind: str, item: Item, record: Record) -> 
         return
     cell = sheet.cell(row=row, column=2)
     set_text(cell, answer(kind, item, record.values.get(item.key)) or None)
-    cell.font, cell.alignment = Font(name=FONT, size=11), WRAP
-    cell.number_format = "@"
-    for col in range(2, len(WIDTHS) + 1):
-        sheet.cell(row=row, column=col).border = BOX
-    sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(WIDTHS))
-    sheet.row_dimensions[row].height = 30
+    ANSWER.apply(cell)
+    box_answer(sheet, row)
 
 
 def branch_workbook(branch: BranchForms) -> Workbook:

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.model.a1 import column_letter
 from addin.model.celltext import set_text
+from addin.write.cellstyle import Look
 from addin.write.layout import DATA_ROW, HEADER_ROW, add_table
 
 THIN = Side(style="thin")
@@ -24,6 +25,10 @@ WRAP = Alignment(vertical="center", wrap_text=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 BOLD = Font(bold=True)
+HEAD = Look(font=BOLD, alignment=CENTER, border=BOX, fill=HEAD_FILL)
+BODY = Look(border=BOX, alignment=WRAP)
+LINK = Look(font=Font(color="0563C1", underline="single"))
+BOLDED = Look(font=BOLD)
 OFFICIAL_TITLES = {"orgs": "附件3 党组织汇总表", "members": "附件4 党员汇总表"}
 
 
@@ -74,12 +79,12 @@ def table_at(
     for col, text in enumerate(header, start=1):
         cell = sheet.cell(row=header_row, column=col)
         set_text(cell, text)
-        cell.font, cell.alignment, cell.border, cell.fill = BOLD, CENTER, BOX, HEAD_FILL
+        HEAD.apply(cell)
     for number, row in enumerate(rows, start=header_row + 1):
         for col, value in enumerate(row, start=1):
             cell = sheet.cell(row=number, column=col)
             set_text(cell, value)
-            cell.border, cell.alignment = BOX, WRAP
+            BODY.apply(cell)
     return Written(sheet, header_row, header_row + 1, header_row + len(rows))
 
 
@@ -122,9 +127,9 @@ def link(cell, sheet: str, ref: str) -> None:
     """Make ``cell`` a link to ``sheet!ref`` inside the workbook."""
     target = "'" + sheet.replace("'", "''") + "'!" + ref
     cell.hyperlink = Hyperlink(ref=cell.coordinate, location=target, display=target)
-    cell.font = Font(color="0563C1", underline="single")
+    LINK.apply(cell)
 
 
 def bold_row(sheet: Worksheet, row: int, width: int) -> None:
     for col in range(1, width + 1):
-        sheet.cell(row=row, column=col).font = BOLD
+        BOLDED.apply(sheet.cell(row=row, column=col))

@@ -20,6 +20,8 @@ from addin.model.a1 import column_letter
 from addin.model.fields import FIELDS
 from addin.model.fields import get as get_field
 from addin.values import codes
+from addin.write import cellstyle
+from addin.write.cellstyle import Look
 from addin.write.dataentry import validation
 from addin.write.entry import number_format
 
@@ -32,6 +34,21 @@ FONT = "宋体"
 DATE_BLANKS = {"day": "　　　　年　　月　　日", "month": "　　　　年　　月"}
 SUB_ITEM = "　　"  # a line belonging to the item above: indented, not numbered
 WIDTHS = (40, 16, 16, 16)  # label column, then three answer columns
+ANNEX = Look(font=Font(name=FONT, size=12), alignment=WRAP)
+HEADING = Look(font=Font(name=FONT, size=18, bold=True), alignment=CENTER)
+SIGNATURE = Look(font=Font(name=FONT, size=12), alignment=WRAP)
+DATE_LINE = Look(font=Font(name=FONT, size=12), alignment=CENTER)
+NOTE = Look(font=Font(name=FONT, size=10), alignment=WRAP)
+SECTION = Look(font=Font(name=FONT, size=12, bold=True), alignment=WRAP)
+REMARK = Look(font=Font(name=FONT, size=9), alignment=WRAP)
+UNDERLINED = Look(border=UNDERLINE)
+LABEL = Look(font=Font(name=FONT, size=11), alignment=WRAP, border=BOX)
+ANSWER = Look(font=Font(name=FONT, size=11), alignment=WRAP, protection=Protection(locked=False))
+BOXED = Look(border=BOX)
+CODE_TITLE = Look(font=Font(name=FONT, size=12, bold=True), alignment=CENTER)
+CODE = Look(number_format="@", alignment=CENTER)
+CODE_HEAD = (Look(alignment=CENTER), Look(font=Font(name=FONT, bold=True), border=BOX))
+CODE_ENTRY = (Look(alignment=WRAP), Look(font=Font(name=FONT, size=10), border=BOX))
 
 
 @dataclass(frozen=True)
@@ -133,7 +150,7 @@ def add_form(workbook: Workbook, kind: str, title: str, ranges: Mapping[str, str
     sheet, row = form_frame(
         workbook, kind, title, lambda s, r, item: _item(s, r, kind, item, ranges)
     )
-    write_line(sheet, row + 1, note, Font(name=FONT, size=10), WRAP, height=32)
+    write_line(sheet, row + 1, note, NOTE, height=32)
     last_form_row = row + 1
     _setup(sheet, last_form_row)
     _code_tables(sheet, last_form_row + 2, tables)
@@ -153,18 +170,17 @@ def form_frame(
     sheet = workbook.create_sheet(title)
     for col, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[column_letter(col)].width = width
-    write_line(sheet, 1, annex, Font(name=FONT, size=12))
-    write_line(sheet, 2, heading, Font(name=FONT, size=18, bold=True), CENTER, height=40)
+    write_line(sheet, 1, annex, ANNEX)
+    write_line(sheet, 2, heading, HEADING, height=40)
     row = 4
     for item in items():
         write_item(sheet, row, item)
         row += 1
     row += 1
     for signature in signatures:
-        write_line(sheet, row, signature, Font(name=FONT, size=12), height=34, span=2)
-        cell = sheet.cell(row=row, column=3, value="　　年　　月　　日")
-        cell.font, cell.alignment = Font(name=FONT, size=12), CENTER
-        sheet.merge_cells(start_row=row, start_column=3, end_row=row, end_column=len(WIDTHS))
+        write_line(sheet, row, signature, SIGNATURE, height=34, span=2)
+        DATE_LINE.apply(sheet.cell(row=row, column=3, value="　　年　　月　　日"))
+        cellstyle.merge(sheet, row, 3, row, len(WIDTHS))
         row += 1
     return sheet, row
 
@@ -173,16 +189,14 @@ def write_line(
     sheet: Worksheet,
     row: int,
     text: str,
-    font: Font,
-    alignment: Alignment = WRAP,
+    look: Look,
     *,
     height: float | None = None,
     span: int = len(WIDTHS),
 ) -> None:
-    cell = sheet.cell(row=row, column=1, value=text)
-    cell.font, cell.alignment = font, alignment
+    look.apply(sheet.cell(row=row, column=1, value=text))
     if span > 1:
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+        cellstyle.merge(sheet, row, 1, row, span)
     if height:
         sheet.row_dimensions[row].height = height
 
@@ -190,29 +204,32 @@ def write_line(
 def write_label(sheet: Worksheet, row: int, item: Item) -> bool:
     """Write a section heading, a note line or an item's label; True when it has an answer."""
     if item.section or item.key is None:
-        font = Font(name=FONT, size=12 if item.section else 9, bold=item.section)
-        write_line(sheet, row, item.label, font, height=24 if item.section else 48)
+        look = SECTION if item.section else REMARK
+        write_line(sheet, row, item.label, look, height=24 if item.section else 48)
         if item.section:
-            sheet.cell(row=row, column=1).border = UNDERLINE
+            UNDERLINED.apply(sheet.cell(row=row, column=1))
         return False
-    label = sheet.cell(row=row, column=1, value=item.label)
-    label.font, label.alignment, label.border = Font(name=FONT, size=11), WRAP, BOX
+    LABEL.apply(sheet.cell(row=row, column=1, value=item.label))
     return True
+
+
+def box_answer(sheet: Worksheet, row: int) -> None:
+    """Box an item's answer cells and merge them into one, as on the paper form."""
+    for col in range(2, len(WIDTHS) + 1):
+        BOXED.apply(sheet.cell(row=row, column=col))
+    cellstyle.merge(sheet, row, 2, row, len(WIDTHS))
+    sheet.row_dimensions[row].height = 30
 
 
 def _item(sheet: Worksheet, row: int, kind: str, item: Item, ranges: Mapping[str, str]) -> None:
     if not write_label(sheet, row, item):
         return
     answer = sheet.cell(row=row, column=2, value=item.blank or None)
-    answer.font, answer.alignment = Font(name=FONT, size=11), WRAP
-    answer.protection = Protection(locked=False)
+    ANSWER.apply(answer)
     fmt = number_format(item.key or "")
     if fmt:
         answer.number_format = fmt
-    for col in range(2, len(WIDTHS) + 1):
-        sheet.cell(row=row, column=col).border = BOX
-    sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(WIDTHS))
-    sheet.row_dimensions[row].height = 30
+    box_answer(sheet, row)
     check = validation(kind, item.key, ranges)
     if check is not None:
         check.add(answer.coordinate)
@@ -239,22 +256,21 @@ def _code_tables(sheet: Worksheet, row: int, tables: tuple[str, ...]) -> None:
     """The code tables printed after the form, as in the notice."""
     for key in tables:
         table = codes.table(key)
-        write_line(sheet, row, table.reference, Font(name=FONT, size=12, bold=True), CENTER, span=2)
+        write_line(sheet, row, table.reference, CODE_TITLE, span=2)
         row += 1
-        _code_row(sheet, row, "代码", "名称", Font(name=FONT, bold=True), CENTER)
+        _code_row(sheet, row, "代码", "名称", CODE_HEAD)
         row += 1
         for entry in table.entries:
             indent = "　　" if entry.parent else ""
-            _code_row(sheet, row, entry.code, indent + entry.name, Font(name=FONT, size=10), WRAP)
+            _code_row(sheet, row, entry.code, indent + entry.name, CODE_ENTRY)
             row += 1
         row += 1
 
 
-def _code_row(sheet: Worksheet, row: int, code: str, name: str, font: Font, align: Alignment):
-    first = sheet.cell(row=row, column=1, value=code)
-    first.number_format, first.alignment = "@", CENTER
-    sheet.cell(row=row, column=2, value=name).alignment = align
+def _code_row(sheet: Worksheet, row: int, code: str, name: str, looks: tuple[Look, Look]):
+    name_look, boxed = looks
+    CODE.apply(sheet.cell(row=row, column=1, value=code))
+    name_look.apply(sheet.cell(row=row, column=2, value=name))
     for col in range(1, len(WIDTHS) + 1):
-        cell = sheet.cell(row=row, column=col)
-        cell.font, cell.border = font, BOX
-    sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(WIDTHS))
+        boxed.apply(sheet.cell(row=row, column=col))
+    cellstyle.merge(sheet, row, 2, row, len(WIDTHS))

@@ -18,11 +18,15 @@ from addin.model.celltext import set_text
 from addin.model.fields import ANNEXES, Field
 from addin.model.fields import columns as columns_of
 from addin.model.findings import column_letter
+from addin.write import cellstyle
+from addin.write.cellstyle import Look
 
 TITLES = ANNEXES
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+HEADER = Look(font=Font(bold=True), alignment=CENTER, border=BOX)
+BOXED = Look(border=BOX)
 HEADER_ROW = 4
 DATA_ROW = 6
 
@@ -85,7 +89,7 @@ def _title_rows(sheet: Worksheet, kind: str, committee: str, summary_date: str) 
     sheet["A2"] = title
     sheet["A2"].font = Font(size=16, bold=True)
     sheet["A2"].alignment = Alignment(horizontal="center")
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    cellstyle.merge(sheet, 2, 1, 2, width)
     set_text(sheet["A3"], f"基层党委：{committee}")
     set_text(sheet.cell(row=3, column=width - 3), f"汇总日期：{summary_date}")
 
@@ -97,19 +101,15 @@ def _header(sheet: Worksheet, kind: str) -> None:
             sheet.cell(row=HEADER_ROW + 1, column=col, value=text)
         else:
             sheet.cell(row=HEADER_ROW, column=col, value=text)
-            sheet.merge_cells(
-                start_row=HEADER_ROW, start_column=col, end_row=HEADER_ROW + 1, end_column=col
-            )
+            cellstyle.merge(sheet, HEADER_ROW, col, HEADER_ROW + 1, col)
     for text, first, last in GROUPS[kind]:
         sheet.cell(row=HEADER_ROW, column=first, value=text)
-        sheet.merge_cells(
-            start_row=HEADER_ROW, start_column=first, end_row=HEADER_ROW, end_column=last
-        )
+        cellstyle.merge(sheet, HEADER_ROW, first, HEADER_ROW, last)
     for row in sheet.iter_rows(
         min_row=HEADER_ROW, max_row=HEADER_ROW + 1, max_col=len(columns(kind))
     ):
         for cell in row:
-            cell.font, cell.alignment, cell.border = Font(bold=True), CENTER, BOX
+            HEADER.apply(cell)
     for col, item in enumerate(columns_of(kind), start=1):
         sheet.column_dimensions[column_letter(col)].width = item.width
 
@@ -120,7 +120,7 @@ def _data_row(sheet: Worksheet, kind: str, row: int, seq: int, values: Mapping[s
         value = seq if key == "seq" and "seq" not in values else values.get(key)
         cell = sheet.cell(row=row, column=col)
         set_text(cell, value)  # data stays data: "=1+1" is text, never a formula
-        cell.border = BOX
+        BOXED.apply(cell)
         fmt = _number_format(item, value)
         if fmt:
             cell.number_format = fmt
