@@ -878,37 +878,29 @@ class Validation(Com):
         ]
 
     def __getattr__(self, name):
-        if name in (
-            "Formula1",
-            "AlertStyle",
-            "InCellDropdown",
-            "ErrorTitle",
-            "ErrorMessage",
-            "InputTitle",
-            "InputMessage",
-            "ShowError",
-            "ShowInput",
-            "IgnoreBlank",
-        ):
+        if name in ("Formula1", "AlertStyle", *VALIDATION_SETTABLE):
             self._calls.hit("get", "Validation", name)
             return self._single().get(name)
         return super().__getattr__(name)
 
     def __setattr__(self, name, value):
-        if name in (
-            "InCellDropdown",
-            "ErrorTitle",
-            "ErrorMessage",
-            "InputTitle",
-            "InputMessage",
-            "ShowError",
-            "ShowInput",
-            "IgnoreBlank",
-        ):
+        if name in VALIDATION_SETTABLE:
             self._calls.hit("set", "Validation", name)
             self._single()[name] = value
             return
         super().__setattr__(name, value)
+
+
+VALIDATION_SETTABLE = (
+    "InCellDropdown",
+    "ErrorTitle",
+    "ErrorMessage",
+    "InputTitle",
+    "InputMessage",
+    "ShowError",
+    "ShowInput",
+    "IgnoreBlank",
+)
 
 
 class Areas(Com):
