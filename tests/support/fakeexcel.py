@@ -385,6 +385,17 @@ def load(path) -> list[SheetData]:
 # ----------------------------------------------------------------------------- objects
 
 
+# Application properties the fake keeps (their values when Excel starts)
+SETTINGS = {
+    "ScreenUpdating": True,
+    "EnableEvents": True,
+    "Calculation": -4105,
+    "StatusBar": False,
+    "DisplayAlerts": True,
+    "Interactive": True,
+}
+
+
 class Application(Com):
     def __init__(self, hwnd: int = 4242) -> None:
         super().__init__(None)
@@ -393,14 +404,7 @@ class Application(Com):
         self._hwnd = hwnd
         self._books: list[Workbook] = []
         self._active_book: Workbook | None = None
-        self._state = {
-            "ScreenUpdating": True,
-            "EnableEvents": True,
-            "Calculation": -4105,
-            "StatusBar": False,
-            "DisplayAlerts": True,
-            "Interactive": True,
-        }
+        self._state = dict(SETTINGS)
         self.macros: dict[str, object] = {}  # Application.Run targets: name -> callable(app, *args)
         self._protected_view: list[str] = []  # names of books open in Protected View
         self.cells_read = 0  # cells whose values were read (Value/Formula gets)
@@ -421,27 +425,13 @@ class Application(Com):
         return _Window(self)
 
     def __getattr__(self, name):
-        if name in (
-            "ScreenUpdating",
-            "EnableEvents",
-            "Calculation",
-            "StatusBar",
-            "DisplayAlerts",
-            "Interactive",
-        ):
+        if name in SETTINGS:
             self.calls.hit("get", "Application", name)
             return self._state[name]
         return super().__getattr__(name)
 
     def __setattr__(self, name, value):
-        if name in (
-            "ScreenUpdating",
-            "EnableEvents",
-            "Calculation",
-            "StatusBar",
-            "DisplayAlerts",
-            "Interactive",
-        ):
+        if name in SETTINGS:
             self.calls.hit("set", "Application", name)
             self._state[name] = value
             if name == "StatusBar":

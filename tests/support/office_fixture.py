@@ -99,8 +99,10 @@ def _decorate(server, doc, rows: int, picture: Path) -> None:
     check.setFormula1(f"${OPTIONS}.$A$1:$A$5")
     check.ShowErrorMessage = True
     members.getCellRangeByName(f"F6:F{5 + rows}").Validation = check
+    from uno_bridge import cell_position  # beside this file (see _make)
+
     for ref, text in NOTES.items():
-        row, col = _position(ref)
+        row, col = cell_position(ref)
         members.Annotations.insertNew(CellAddress(members.RangeAddress.Sheet, col, row), text)
     page = members.DrawPage
     picture.write_bytes(png())
@@ -142,14 +144,6 @@ def _chart(doc, sheets, rows: int) -> None:
     index = sheet.RangeAddress.Sheet
     area = CellRangeAddress(index, 0, 0, 1, 2)
     sheet.Charts.addNewByName("人数图", Rectangle(500, 2500, 10000, 7000), (area,), True, True)
-
-
-def _position(address: str) -> tuple[int, int]:
-    letters = address.rstrip("0123456789")
-    col = 0
-    for letter in letters:
-        col = col * 26 + ord(letter) - 64
-    return int(address[len(letters) :]) - 1, col - 1
 
 
 if __name__ == "__main__":

@@ -278,7 +278,7 @@ class Server:
         epoch = date(null.Year, null.Month, null.Day)
         typed = {}
         for address, (kind, value) in values.items():
-            row, col = _position(address)
+            row, col = cell_position(address)
             if kind == "d":
                 value = float((date.fromisoformat(value) - epoch).days)
             elif kind == "n":
@@ -457,7 +457,7 @@ class Server:
             doc.close(True)
 
 
-def _position(address: str) -> tuple[int, int]:
+def cell_position(address: str) -> tuple[int, int]:
     """A1 name -> 0-based (row, column)."""
     letters = address.rstrip("0123456789")
     col = 0
