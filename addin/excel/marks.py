@@ -67,17 +67,16 @@ def resolve(
     previous: Mapping[Key, Mark],
     want: Mapping[Key, tuple[str, str]],
     observed: Mapping[Key, Observed],
-    recheck: bool = False,
 ) -> Writes:
     """Decide every fill and note change; ``observed`` covers :func:`to_observe`'s cells.
 
-    ``recheck``: the last click stopped half-way, so a recorded mark may not be painted yet
-    (or its note not written): every mark is decided from what its cell shows now.
+    A recorded mark whose cell was looked at is decided from what the cell shows (after a
+    click that stopped half-way, it may not be painted yet); one not looked at is unchanged.
     """
     writes = Writes()
     for key, (colour, note) in want.items():
         mark = previous.get(key)
-        if mark is not None and not recheck and not _changed(mark, (colour, note)):
+        if mark is not None and key not in observed:
             writes.marks[key] = mark
         elif mark is None:
             writes.marks[key] = _new(key, colour, note, observed[key], writes)

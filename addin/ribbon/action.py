@@ -220,7 +220,7 @@ def _mark(
     want = wanted(outcome.findings)
     keys = to_observe(state.marks, want, everything=state.pending)
     observed = probe.observe(book, keys) if keys else {}
-    writes = resolve(state.marks, want, observed, recheck=state.pending)
+    writes = resolve(state.marks, want, observed)
     if writes.paint or writes.calls:
         record(State(recorded_first(state.marks, writes), state.aids, pending=True))
     if native is not None:
