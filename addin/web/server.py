@@ -59,31 +59,34 @@ def allowed_hosts(host: str) -> frozenset[str]:
 def serve(host: str, port: int, *, browser: bool, say: Callable[[str], None]) -> None:
     """Serve until stopped, then remove every upload and result."""
     workspace = Workspace()
-    atexit.register(workspace.remove)
-    tempfile.tempdir = str(workspace.root)  # spooled uploads land in the private folder
     jobs = Jobs()
-    sock = bind(host, port)
-    port = sock.getsockname()[1]
-    settings = Settings(cookie=f"dyxx_token_{port}", hosts=allowed_hosts(host), any_ip=host in ANY)
-    config = uvicorn.Config(
-        create_app(settings, workspace, jobs),
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        server_header=False,
-        timeout_graceful_shutdown=3,
-    )
-    server = uvicorn.Server(config)
-    url = f"{address(host, port)}?token={settings.token}"
-    _stop_on_hangup(server)
-    threading.Thread(target=_announce, args=(server, url, browser, say), daemon=True).start()
-    try:
+    try:  # from here on, however it ends, the private folder goes
+        atexit.register(workspace.remove)
+        tempfile.tempdir = str(workspace.root)  # spooled uploads land in the private folder
+        sock = bind(host, port)
+        port = sock.getsockname()[1]
+        settings = Settings(
+            cookie=f"dyxx_token_{port}", hosts=allowed_hosts(host), any_ip=host in ANY
+        )
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(settings, workspace, jobs),
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                server_header=False,
+                timeout_graceful_shutdown=3,
+            )
+        )
+        url = f"{address(host, port)}?token={settings.token}"
+        _stop_on_hangup(server)
+        threading.Thread(target=_announce, args=(server, url, browser, say), daemon=True).start()
         server.run(sockets=[sock])
     finally:
         jobs.close()
         workspace.remove()
         tempfile.tempdir = None
-        say("dyxx app 已关闭，上传的文件和结果已全部删除。")
+    say("dyxx app 已关闭，上传的文件和结果已全部删除。")
 
 
 def _announce(server: uvicorn.Server, url: str, browser: bool, say: Callable[[str], None]) -> None:
@@ -98,8 +101,14 @@ def _announce(server: uvicorn.Server, url: str, browser: bool, say: Callable[[st
 
 
 def _stop_on_hangup(server: uvicorn.Server) -> None:
-    """The console closed (SIGHUP; on Windows CTRL_CLOSE_EVENT arrives as SIGBREAK): stop
-    cleanly, so the private folder goes too."""
+    """Every way of stopping ends the server cleanly, so the private folder goes too.
+
+    Uvicorn handles Ctrl+C and SIGTERM while it runs, then hands the signal on to the
+    handler it found: a quiet one, since stopping is the normal end here. The console
+    closed: SIGHUP, or on Windows CTRL_CLOSE_EVENT, which arrives as SIGBREAK.
+    """
+    for name in ("SIGINT", "SIGTERM"):
+        signal.signal(getattr(signal, name), lambda *_: setattr(server, "should_exit", True))
     for name in ("SIGHUP", "SIGBREAK"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), lambda *_: setattr(server, "should_exit", True))
