@@ -13,6 +13,7 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -144,7 +145,7 @@ async def _receive(request: Request, step: Step, folder: Path, settings: Setting
         form = await request.form(max_files=settings.max_files, max_fields=MAX_FIELDS)
     except TooBig:
         raise Upload(too_big(settings), 413) from None
-    except MultiPartException:
+    except (MultiPartException, HTTPException):  # Starlette turns the first into the second
         raise Upload(f"上传的内容不完整，或文件太多（{too_big(settings)}）") from None
     try:
         files = {i.name: await _save(form, i.name, i.label, i.many, folder) for i in step.inputs}
