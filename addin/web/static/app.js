@@ -191,7 +191,7 @@
       (!rule || f.rule === rule));
     const files = new Set(findings.map((f) => f.file)).size;
     const rows = chosen.slice(0, SHOWN_ROWS).map((f) => {
-      const tr = el("tr", undefined, f.severity);
+      const tr = el("tr", undefined, `sev-${f.severity}`);
       const where = files > 1 ? `${f.file} ${f.sheet}!${f.cell}` : `${f.sheet}!${f.cell}`;
       tr.append(el("td", f.name), el("td", where), el("td", f.field),
         el("td", SEVERITY[f.severity] || f.severity), el("td", f.value), el("td", f.message));
