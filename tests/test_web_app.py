@@ -177,3 +177,12 @@ def test_the_api_answers_other_programs_with_the_bearer_token(app):
     report = json.loads(response.read())
     assert report["summary"]["passed"] is False
     assert {t["file"] for t in report["tables"]} == {"示例.xlsx"}
+
+
+def test_listening_on_the_network_warns_and_still_refuses_names():
+    with served("--host", "0.0.0.0", "--allow-network") as running:
+        assert "传输不加密" in "".join(running.output)
+        for host, status in (("192.0.2.7", 303), ("rebind.example", 421)):
+            connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=30)
+            connection.request("GET", f"/?token={running.token}", headers={"Host": host})
+            assert connection.getresponse().status == status
