@@ -19,7 +19,7 @@ import pytest
 
 from addin.write.marked.format import MARK_COLOURS
 from tests.support.branches import FILES, branch_books
-from tests.support.web import browser, served
+from tests.support.web import browser, multipart, served
 
 pytestmark = pytest.mark.e2e
 
@@ -152,26 +152,10 @@ def test_two_uploads_at_the_same_time_are_both_right(app, chromium, tmp_path):
 
 
 def test_the_api_answers_other_programs_with_the_bearer_token(app):
-    boundary = "dyxxboundary"
-    body = (
-        (
-            f"--{boundary}\r\n"
-            'Content-Disposition: form-data; name="files"; filename="示例.xlsx"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
-        + EXAMPLE.read_bytes()
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
+    body, headers = multipart("files", "示例.xlsx", EXAMPLE.read_bytes())
+    headers["Authorization"] = f"Bearer {app.token}"
     connection = http.client.HTTPConnection("127.0.0.1", app.port, timeout=120)
-    connection.request(
-        "POST",
-        "/api/check",
-        body=body,
-        headers={
-            "Authorization": f"Bearer {app.token}",
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-        },
-    )
+    connection.request("POST", "/api/check", body=body, headers=headers)
     response = connection.getresponse()
     assert response.status == 200
     report = json.loads(response.read())

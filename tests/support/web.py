@@ -77,6 +77,14 @@ def upload(files: list[tuple[str, Path]]) -> list[tuple[str, tuple[str, bytes]]]
     return [(field, (path.name, path.read_bytes())) for field, path in files]
 
 
+def multipart(field: str, name: str, data: bytes) -> tuple[bytes, dict[str, str]]:
+    """A multipart body holding one file, and its Content-Type header (for http.client)."""
+    boundary = "dyxx-test-boundary"
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"'
+    body = f"{head}\r\n\r\n".encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
 @contextlib.contextmanager
 def local_app(folder: Path, *, authorised: bool = True, **limits: int) -> Iterator[Local]:
     """The app in this process, its workspace in ``folder``, signed in when ``authorised``."""
@@ -113,10 +121,10 @@ class Served:
 
 
 @contextlib.contextmanager
-def served(*args: str) -> Iterator[Served]:
+def served(*args: str, env: dict[str, str] | None = None) -> Iterator[Served]:
     """Run ``dyxx app --no-browser``; stop it with Ctrl+C (SIGINT) and check it ended cleanly."""
     command = [sys.executable, "-m", "addin", "app", "--no-browser", *args]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )
