@@ -125,6 +125,7 @@ def test_merge_shows_statistics_and_the_quality_chart(app, branches):
     assert [bar["label"] for bar in result["chart"]["bars"]][:3] == list(FILES)
     assert [t["title"] for t in result["tables"]] == ["统计核对", "数据质量"]
     assert any(f["rule"].startswith("merge.") for f in result["findings"])
+    assert {"刘洋", "孙丽"} <= {f["name"] for f in result["findings"]}
     [download] = job["downloads"]
     assert download["name"] == "中共邵阳县林业局委员会_汇总.xlsx"
     merged = openpyxl.load_workbook(io.BytesIO(app.download(job)))

@@ -7,7 +7,7 @@ import zipfile
 from datetime import date
 
 from addin.model.safename import file_stem
-from addin.web.checking import findings_of, grid, relabelled
+from addin.web.checking import findings_of, grid, relabelled, row_people
 from addin.web.jobs import Job
 from addin.web.steps import Given
 from addin.write import outputs
@@ -56,7 +56,7 @@ def run_merge(job: Job, given: Given) -> None:
             "title": "数据质量：各报送文件有错误的行所占比例",
             "bars": [{"label": q.label, "value": q.rate, "text": f"{q.rate:.1%}"} for q in rated],
         },
-        **findings_of(relabelled(report)),
+        **findings_of(relabelled(report), row_people(merged.tables)),
     }
 
 
