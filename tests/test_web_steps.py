@@ -221,3 +221,16 @@ def test_a_missing_file_is_asked_for(app):
     response = app.client.post("/api/jobs/diff", data={"mask": "1"}, headers=app.headers())
     assert response.status_code == 400
     assert "请选择文件" in response.json()["error"]
+
+
+@pytest.mark.office
+def test_forms_with_pdfs_zip_a_pdf_beside_each_workbook(app, branches):
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice (soffice) is not installed")
+    job = app.run("forms", [("file", branches[2])], pdf="1")
+    assert job["state"] == "done", job["error"]
+    names = zipfile.ZipFile(io.BytesIO(app.download(job))).namelist()
+    books = sorted(n for n in names if n.endswith(".xlsx"))
+    assert books and sorted(n for n in names if n.endswith(".pdf")) == [
+        n.removesuffix(".xlsx") + ".pdf" for n in books
+    ]
