@@ -57,9 +57,25 @@ def _submit(page, field: str, files: list[Path]) -> None:
     page.click("#run")
 
 
+def _drop(page, files: list[Path]) -> None:
+    """Drag workbooks from the desktop onto the page's file box."""
+    dropped = page.evaluate_handle(
+        """(files) => {
+            const data = new DataTransfer();
+            for (const [name, bytes] of files) {
+                data.items.add(new File([new Uint8Array(bytes)], name));
+            }
+            return data;
+        }""",
+        [[f.name, list(f.read_bytes())] for f in files],
+    )
+    page.dispatch_event("label.drop", "drop", {"dataTransfer": dropped})
+
+
 def test_the_example_fails_with_named_findings_and_a_marked_copy(page, tmp_path):
     page.click('header nav a[href="/step/check"]')
-    _submit(page, "files", [EXAMPLE])
+    _drop(page, [EXAMPLE])
+    page.click("#run")
     page.wait_for_selector("#verdict:has-text('未通过')", timeout=WAIT)
     rows = page.locator("#finding-table tbody tr")
     assert rows.count() > 5

@@ -202,6 +202,21 @@
     $("finding-count").textContent = `共 ${chosen.length} 个问题${more}`;
   }
 
+  // Workbooks dropped anywhere on a file box go into its input.
+  for (const box of form.querySelectorAll("label.drop")) {
+    const input = box.querySelector('input[type="file"]');
+    box.addEventListener("dragover", (event) => { event.preventDefault(); box.classList.add("over"); });
+    box.addEventListener("dragleave", () => box.classList.remove("over"));
+    box.addEventListener("drop", (event) => {
+      event.preventDefault();
+      box.classList.remove("over");
+      const dropped = new DataTransfer();
+      const files = [...event.dataTransfer.files];
+      for (const file of input.multiple ? files : files.slice(0, 1)) dropped.items.add(file);
+      input.files = dropped.files;
+    });
+  }
+
   for (const id of ["filter-severity", "filter-branch", "filter-rule"]) {
     $(id).addEventListener("change", drawFindings);
   }
