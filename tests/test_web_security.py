@@ -7,6 +7,7 @@ against a real ``dyxx app`` and a real browser.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -198,3 +199,22 @@ def test_an_unexpected_error_shows_no_traceback(app, monkeypatch):
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_a_killed_app_leaves_nothing_for_long(tmp_path):
+    """The next dyxx app removes the folder of one whose process is gone, and only that."""
+    import subprocess
+    import sys
+
+    from addin.web.workspace import PREFIX, remove_leftovers
+
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = tmp_path / f"{PREFIX}{int(ended.stdout)}-abc"
+    alive = tmp_path / f"{PREFIX}{os.getppid()}-def"
+    other = tmp_path / "dyxx-app-notes"
+    for folder in (dead, alive, other):
+        (folder / "job1").mkdir(parents=True)
+    assert remove_leftovers(tmp_path) == [dead]
+    assert not dead.exists() and alive.exists() and other.exists()

@@ -23,7 +23,7 @@ import uvicorn
 from addin.web.app import create_app
 from addin.web.jobs import Jobs
 from addin.web.security import LOCAL_HOSTS, Settings
-from addin.web.workspace import Workspace
+from addin.web.workspace import Workspace, remove_leftovers
 
 ANY = ("0.0.0.0", "::")
 
@@ -58,6 +58,7 @@ def allowed_hosts(host: str) -> frozenset[str]:
 
 def serve(host: str, port: int, *, browser: bool, say: Callable[[str], None]) -> None:
     """Serve until stopped, then remove every upload and result."""
+    remove_leftovers()
     workspace = Workspace()
     jobs = Jobs()
     try:  # from here on, however it ends, the private folder goes

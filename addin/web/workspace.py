@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -40,6 +41,49 @@ class Workspace:
     def remove(self) -> None:
         """Delete everything (called on exit; harmless when called twice)."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def remove_leftovers(parent: Path | None = None) -> list[Path]:
+    """The private folders of earlier apps that were killed (a power cut, the Task Manager),
+    removed: their process is gone. A running app's folder is never touched."""
+    parent = Path(parent or tempfile.gettempdir())
+    removed = []
+    for folder in parent.glob(f"{PREFIX}*"):
+        pid = folder.name.removeprefix(PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or running(int(pid)):
+            continue
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def running(pid: int) -> bool:
+    """Whether a process ``pid`` exists (on Windows without touching it: os.kill would end it)."""
+    if sys.platform == "win32":
+        return _windows_running(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _windows_running(pid: int) -> bool:
+    import ctypes
+
+    kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel.GetLastError() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        kernel.GetExitCodeProcess(handle, ctypes.byref(code))
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel.CloseHandle(handle)
 
 
 def safe_names(names: list[str]) -> list[str]:
