@@ -129,6 +129,7 @@ def test_too_many_files_are_refused(tmp_path):
         response = small.client.post("/api/check", files=files, headers=small.headers())
         assert response.status_code == 400
         assert "2 个文件" in response.json()["error"]
+        assert list((tmp_path / "ws").glob("job*")) == []
 
 
 def test_upload_names_never_leave_the_private_folder(app):

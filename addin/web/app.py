@@ -144,13 +144,18 @@ async def _receive(request: Request, step: Step, folder: Path, settings: Setting
     try:
         form = await request.form(max_files=settings.max_files, max_fields=MAX_FIELDS)
     except TooBig:
+        shutil.rmtree(folder, ignore_errors=True)
         raise Upload(too_big(settings), 413) from None
     except (MultiPartException, HTTPException):  # Starlette turns the first into the second
+        shutil.rmtree(folder, ignore_errors=True)
         raise Upload(f"上传的内容不完整，或文件太多（{too_big(settings)}）") from None
     try:
         files = {i.name: await _save(form, i.name, i.label, i.many, folder) for i in step.inputs}
         options = {o.name: _field(form, o.name) for o in step.options}
         password = _field(form, "password") or None
+    except Upload:
+        shutil.rmtree(folder, ignore_errors=True)  # nothing half-received stays
+        raise
     finally:
         await form.close()  # the spooled uploads go at once
     return Given(files, options, password, folder / "out")
