@@ -387,3 +387,23 @@ def test_a_full_disk_leaves_no_file_at_all(tmp_path):
 def test_the_help_documents_the_exit_codes():
     done = dyxx("split", "--help")
     assert done.returncode == 0 and "未匹配党支部的党员.xlsx" in done.stdout
+
+
+def test_an_empty_summary_is_a_file_problem(tmp_path):
+    source = write_book(tmp_path / "空表.xlsx", [], [])
+    done = dyxx("split", source, "-o", tmp_path / "out")
+    assert done.returncode == 2 and "没有可拆分的内容" in done.stdout and "空表.xlsx" in done.stdout
+    assert not (tmp_path / "out").exists()
+
+
+def test_rows_that_are_no_record_are_counted_and_named(tmp_path):
+    source = summary(tmp_path / "汇总.xlsx", [BRANCH])
+    book = openpyxl.load_workbook(source)
+    sheet = book["党员基本信息汇总表"]
+    sheet.cell(DATA_ROW + 3, 1, "填表人：张三")
+    sheet.cell(DATA_ROW + 4, 2, "王五")
+    sheet.cell(DATA_ROW + 4, 4, person_id("430523", "19700101", "123"))
+    book.save(source)
+    done = dyxx("split", source, "-o", tmp_path / "out")
+    assert done.returncode == 0, done
+    assert "1 行不是党员或党组织记录" in done.stdout

@@ -64,7 +64,7 @@ def split(
             passwords = input_passwords([file], password)
             tables = read_all([file], passwords)
             secret = output_password(encrypt, passwords)
-            done = plan(tables, output)
+            done = plan(tables, file, output)
             write_split(done, file, output, secret)
         except WorkbookError as exc:
             raise fail(console, exc) from None

@@ -77,11 +77,11 @@ class Split:
         return sum(len(getattr(p, kind)) for p in self.parts)
 
 
-def plan(tables: list[Table], directory: Path) -> Split:
+def plan(tables: list[Table], source: Path, directory: Path) -> Split:
     """Which rows go into which file (raises :class:`WorkbookError` when there is nothing)."""
     totals = {kind: len(records(tables, kind)) for kind in ("orgs", "members")}
     if not any(totals.values()):
-        raise WorkbookError(Path(tables[0].file), "附件3、附件4 中都没有数据，没有可拆分的内容")
+        raise WorkbookError(source, "附件3、附件4 中都没有数据，没有可拆分的内容")
     groups = by_branch(tables)
     by_name = totals["orgs"] == 0
     folder, namer = directory.resolve(), Namer(STEM_LIMIT)
