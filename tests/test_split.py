@@ -262,8 +262,12 @@ def test_a_summary_saved_by_libreoffice_splits_the_same(office, tmp_path):
     )
     for path in outs[resaved].iterdir():
         assert read_back(path) == read_back(outs[plain] / path.name)
-    seen = office.call("inspect", path=str(outs[resaved] / "CON_.xlsx"), cells={})
-    assert seen is not None  # LibreOffice opens what was written
+    cells = {"附件4 党员汇总表": ["A6", "C6", "D6", "A9"], "附件3 党组织汇总表": ["B6"]}
+    seen = office.call("inspect", path=str(outs[resaved] / "CON_.xlsx"), cells=cells)["cells"]
+    members = seen["附件4 党员汇总表"]
+    assert [members[a]["string"] for a in ("A6", "C6", "A9")] == ["1", "CON", "4"]
+    assert members["D6"]["string"] == person_id("430523", "19680312", "017")  # text, whole
+    assert seen["附件3 党组织汇总表"]["B6"]["string"] == "CON"
 
 
 # -- options and what is on disk ---------------------------------------------------------------
