@@ -134,7 +134,12 @@ def test_the_unmatched_file_says_why(tmp_path):
     out = tmp_path / "out"
     done = dyxx("split", source, "-o", out)
     assert done.returncode == 1, done
-    reasons = openpyxl.load_workbook(out / UNMATCHED)["未匹配原因"]
+    checked = dyxx("check", out / UNMATCHED, "--today", "2024-06-01")
+    assert "submission.empty_table" not in checked.stdout  # its one error: 所在党支部 blank
+    assert "所在党支部" in checked.stdout and "共检查 2 行：错误 1 个，警告 0 个" in checked.stdout
+    book = openpyxl.load_workbook(out / UNMATCHED)
+    assert book.sheetnames == ["附件4 党员汇总表", "未匹配原因"]  # no empty 附件3 to warn about
+    reasons = book["未匹配原因"]
     rows = [[c.value for c in row] for row in reasons.iter_rows(min_row=6, max_col=3)]
     assert rows == [
         [

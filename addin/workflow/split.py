@@ -128,9 +128,12 @@ def summary_date_of(tables: list[Table]) -> str:
 
 
 def part_workbook(split: Split, part: Part) -> Workbook:
-    """The official 附件3 and 附件4 of one part, numbered afresh, with the summary's header."""
+    """The official 附件3 and 附件4 of one part, numbered afresh, with the summary's header
+    (the unmatched members' file has a 附件3 only for 附件3 rows without a name)."""
     workbook = new_workbook()
     for kind in ("orgs", "members"):
+        if kind == "orgs" and part.unmatched and not part.orgs:
+            continue
         keys = field_keys(kind)
         rows = [{k: plain(r.values.get(k)) for k in keys} for r in getattr(part, kind)]
         official_sheet(
