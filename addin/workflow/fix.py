@@ -81,7 +81,7 @@ def _decider(table: Table, item: Field, today: date) -> Callable[[object], Decis
         }[item.key]
         return lambda raw: _phone(raw, parsers)
     if item.codes:
-        return _code_decider(codes.table(item.codes), table.column(item.key), item)
+        return code_decider(codes.table(item.codes), table.column(item.key), item)
     if item.date == "day":
         return lambda raw: _date(raw, today)
     return None
@@ -107,7 +107,8 @@ def _column(table: Table, item: Field, decide: Callable[[object], Decision], fou
             continue
         new, rules = outcome
         title = "；".join(_title(code) for code in rules.split("、"))
-        found.changes.append(CellFix(*where, values.text(raw), new, rules, title))  # type: ignore[arg-type]
+        before = raw if raw.__class__ is str else values.text(raw)  # exactly what it held
+        found.changes.append(CellFix(*where, before, new, rules, title))  # type: ignore[arg-type]
 
 
 def _title(code: str) -> str:
@@ -150,7 +151,7 @@ def _date(raw: object, today: date) -> Decision:
     return result.value, DATE_TEXT
 
 
-def _code_decider(
+def code_decider(
     table: codes.CodeTable, column: list[object], item: Field
 ) -> Callable[[object], Decision]:
     form = column_form(table, column, item)

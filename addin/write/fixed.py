@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from addin.model.a1 import column_letter
+from addin.model.a1 import column_letter, position
 from addin.read.ownsheets import FIX_HEADER, FIX_SHEET, free_name
 from addin.write.entry import DATE_FORMAT
 from addin.write.marked.xlsxmark import sheet_rows
@@ -35,6 +35,7 @@ FORMULA = "单元格是公式，其值由公式算出，请改公式或其引用
 EMPTY = "单元格在合并区域中或没有内容，请在合并区域左上角的单元格中修改"
 UNREADABLE = "工作表的结构无法识别，未能修改这一格，请在 Excel 中修改"
 NOT_A_DAY = "单元格的数字格式（{code}）不显示完整的年月日，改成日期后会看不出日，请人工修改"
+BUILTIN_CODES = {1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%"}
 # Built-in number formats that show a whole date (m/d/yyyy, yyyy/m/d h:mm, yyyy年m月d日)
 FULL_DATE_BUILTINS = frozenset({14, 22, 31, 57})
 TEXT_FORMATS = frozenset({0, 49})  # General and @: no date format chosen
@@ -108,7 +109,10 @@ def fixed_package(
         if not part or not package.exists(part):
             refused += [left(fix, UNREADABLE) for fix in wanted]
             continue
-        xml, done, failed = cells.edit(numbered(package.read(part)), wanted)
+        xml = numbered(package.read(part))
+        wanted, covered = under_merges(xml, wanted)
+        xml, done, failed = cells.edit(xml, wanted)
+        failed += [left(fix, EMPTY) for fix in covered]
         if done:
             package.put(part, xml)
         made += done
@@ -125,6 +129,37 @@ def fixed_package(
         types.book_type(macros)
     types.save()
     return package.finish(), made, refused
+
+
+MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Z]+\d+):([A-Z]+\d+)"')
+
+
+def under_merges(xml: bytes, fixes: list[CellFix]) -> tuple[list[CellFix], list[CellFix]]:
+    """The fixes to make, and those of cells a merged range covers whose first cell is not
+    changed alike. The reader gives every cell of a merged range the first one's value,
+    so a fix planned for the whole range is made once, in its first cell."""
+    end = xml.rfind(b"</sheetData>")
+    ranges = [
+        (position(m.group(1).decode()), position(m.group(2).decode()))
+        for m in MERGE.finditer(xml, max(end, 0))
+    ]
+    if not ranges:
+        return fixes, []
+    planned = {(f.row, f.column): f.new for f in fixes}
+    kept, covered = [], []
+    for fix in fixes:
+        first = next(
+            (top for top, bottom in ranges if _inside((fix.row, fix.column), top, bottom)), None
+        )
+        if first is None or first == (fix.row, fix.column):
+            kept.append(fix)
+        elif first not in planned or planned[first] != fix.new:
+            covered.append(fix)  # the first cell does not get this value
+    return kept, covered
+
+
+def _inside(cell: tuple[int, int], top: tuple[int, int], bottom: tuple[int, int]) -> bool:
+    return top[0] <= cell[0] <= bottom[0] and top[1] <= cell[1] <= bottom[1]
 
 
 def _date1904(workbook_xml: str) -> bool:
@@ -214,7 +249,9 @@ class _Cells:
             except xparts.TooManyFormats:
                 return UNREADABLE
         code = styles.format_code(number)
-        return style if full_date(code) else NOT_A_DAY.format(code=code or f"内置格式{number}")
+        if full_date(code):
+            return style
+        return NOT_A_DAY.format(code=code or BUILTIN_CODES.get(number, f"内置格式{number}"))
 
 
 def full_date(code: str) -> bool:
