@@ -364,3 +364,29 @@ def test_a_lost_zero_that_fits_two_codes_is_not_guessed():
     reason = decide(11.0)
     assert reason == ZERO_AMBIGUOUS.format(table="job", value="11", choices="“011 甲”或“0011 乙”")
     assert decide("011") is None and decide(1.0) is None
+
+
+def test_through_libreoffice(fixed, office, tmp_path):
+    """LibreOffice shows the changes as an officer would see them; a roster it saved is
+    fixed alike, and its copy of the fixed workbook needs no more fixing."""
+    source, target = fixed
+    wanted = {cell for (sheet, cell) in EXPECTED if sheet == MEMBERS and (sheet, cell) not in LEFT}
+    seen = office.call("inspect", path=str(target), cells={MEMBERS: sorted(wanted)})
+    assert ownsheets.FIX_SHEET in [sheet["name"] for sheet in seen["sheets"]]
+    for cell, info in seen["cells"][MEMBERS].items():
+        assert info["string"] == EXPECTED[(MEMBERS, cell)][1], cell
+        if cell in DATES:
+            assert info["number_format"].upper() in ("YYYY-MM-DD", "YYYY\\-MM\\-DD"), cell
+    saved = tmp_path / "另存.xlsx"
+    office.call("evaluate", path=str(target), values={}, rows={}, save_as=str(saved))
+    assert findings(saved) == findings(target)
+    again = dyxx("fix", saved, "-o", tmp_path / "再修正.xlsx", *WHEN)
+    assert again.returncode == 0 and "没有可以自动修改的内容" in again.stdout, again
+    officer = tmp_path / "信息员另存.xlsx"
+    office.call("evaluate", path=str(source), values={}, rows={}, save_as=str(officer))
+    ran = dyxx("fix", officer, "-o", tmp_path / "修正.xlsx", *WHEN)
+    assert ran.returncode == 0, ran
+    changes, _left = log(tmp_path / "修正.xlsx")
+    assert {(row[1], row[2]): (row[6], row[7]) for row in changes} == {
+        cell: (new, rule) for cell, (_old, new, rule) in EXPECTED.items()
+    }

@@ -243,12 +243,12 @@ class _Cells:
         number = styles.xf_attribute(style, "numFmtId")
         if number in FULL_DATE_BUILTINS:
             return style
-        if number in TEXT_FORMATS:
+        code = styles.format_code(number)
+        if number in TEXT_FORMATS or code.casefold() in ("general", "@"):  # LibreOffice: 164
             try:
                 return styles.variant(style, numFmtId=styles.number_format_id(DATE_FORMAT))
             except xparts.TooManyFormats:
                 return UNREADABLE
-        code = styles.format_code(number)
         if full_date(code):
             return style
         return NOT_A_DAY.format(code=code or BUILTIN_CODES.get(number, f"内置格式{number}"))
