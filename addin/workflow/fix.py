@@ -30,6 +30,7 @@ from addin.model.errors import WorkbookError
 from addin.model.fields import FIELDS, Field
 from addin.model.findings import RULES
 from addin.read.reader import Table
+from addin.rules.columns import ParsedColumn
 from addin.values import cells as values
 from addin.values import codes, ric
 from addin.write.fixed import CellFix, Unfixed, fixed_package
@@ -88,27 +89,26 @@ def _decider(table: Table, item: Field, today: date) -> Callable[[object], Decis
 
 
 def _column(table: Table, item: Field, decide: Callable[[object], Decision], found: Plan) -> None:
-    column = table.column(item.key)
+    """The column's changes and cells left, deciding once per distinct value."""
+    decided = ParsedColumn(table.column(item.key), decide, None)
     names = table.column("name" if table.kind == "members" else "org_name")
-    decided: dict[tuple[type, object], Decision] = {}
-    for index, raw in enumerate(column):
-        if values.is_blank(raw):
-            continue
-        key = (raw.__class__, raw)
-        if key not in decided:
-            decided[key] = decide(raw)
-        outcome = decided[key]
-        if outcome is None:
-            continue
-        row, col = table.records[index].row, table.columns[item.key]
-        where = (table.sheet, row, col, item.label, values.text(names[index]))
+    col = table.columns[item.key]
+    titles: dict[str, str] = {}
+    for index in decided.where(_something):
+        raw, outcome = decided.column[index], decided.result(index)
+        where = (table.sheet, table.records[index].row, col, item.label, values.text(names[index]))
         if isinstance(outcome, str):
             found.left.append(Unfixed(*where, values.visible(values.text(raw)), outcome))
             continue
-        new, rules = outcome
-        title = "；".join(_title(code) for code in rules.split("、"))
+        new, rules = outcome  # type: ignore[misc]
+        if rules not in titles:
+            titles[rules] = "；".join(_title(code) for code in rules.split("、"))
         before = raw if raw.__class__ is str else values.text(raw)  # exactly what it held
-        found.changes.append(CellFix(*where, before, new, rules, title))  # type: ignore[arg-type]
+        found.changes.append(CellFix(*where, before, new, rules, titles[rules]))
+
+
+def _something(outcome: Decision) -> bool:
+    return outcome is not None
 
 
 def _title(code: str) -> str:

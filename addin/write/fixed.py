@@ -40,6 +40,8 @@ BUILTIN_CODES = {1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.0
 FULL_DATE_BUILTINS = frozenset({14, 22, 31, 57})
 TEXT_FORMATS = frozenset({0, 49})  # General and @: no date format chosen
 QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+KIND = re.compile(rb'\st="[^"]*"')  # a cell's type: inline string, number or none
+STYLE = re.compile(rb'\ss="(\d+)"')
 EPOCHS = {False: date(1899, 12, 30), True: date(1904, 1, 1)}
 
 
@@ -208,21 +210,28 @@ class _Cells:
             return FORMULA
         if not re.search(rb"<(?:\w+:)?(?:v|is)[\s>]", body):
             return EMPTY
+        head = KIND.sub(b"", head)
         if isinstance(fix.new, date):
             style = self._date_style(head)
             if isinstance(style, str):
                 return style
-            head = xparts.set_attribute(head, "t", None)
             if style is not None:
-                head = xparts.set_attribute(head, "s", str(style))
+                found = STYLE.search(head)
+                own = f' s="{style}"'.encode()
+                head = (
+                    head[: found.start()] + own + head[found.end() :]
+                    if found
+                    else head[:-1] + own + b">"
+                )
             return head + b"<v>%d</v></c>" % (fix.new - self.epoch).days
-        head = xparts.set_attribute(head, "t", "inlineStr")
         text = xparts.text(fix.new)
-        return head + f'<is><t xml:space="preserve">{text}</t></is></c>'.encode()
+        return (
+            head[:-1] + f' t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'.encode()
+        )
 
     def _date_style(self, head: bytes) -> int | str | None:
         """The style a date needs in this cell: None (its own), another, or why not."""
-        found = re.search(rb'\ss="(\d+)"', head)
+        found = STYLE.search(head)
         style = int(found.group(1)) if found else 0
         if style not in self.dated:
             self.dated[style] = self._dated(style)
@@ -319,9 +328,8 @@ def log_sheet(made: list[CellFix], refused: list[Unfixed]) -> bytes:
         f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(WIDTHS, 1)
     )
     hyperlinks = "".join(
-        f'<hyperlink ref="C{row}" location={xparts.attribute(target)} '
-        f"display={xparts.attribute(target)}/>"
-        for row, target in links
+        f'<hyperlink ref="C{row}" location={quoted} display={quoted}/>'
+        for row, quoted in ((row, xparts.attribute(target)) for row, target in links)
     )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
