@@ -19,6 +19,7 @@ listed with the reason. :func:`fix_workbook` writes the copy (:mod:`addin.write.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ OTHER_PROBLEMS = "还有其他问题：{messages}；请先核对"
 OLD_ID_WRONG = "15位旧号码本身有误（{messages}），无法确定18位号码，请核对"
 ZERO_AMBIGUOUS = "{table}“{value}”可能丢了开头的0，但补0后可以是{choices}，无法确定是哪一项，请核对"
 XLS = "旧版 .xls 文件不能自动修改；请先在 Excel 中另存为 .xlsx"
+PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]")
 Decision = tuple[object, str] | str | None  # (new value, rule codes), why not, or nothing to do
 
 
@@ -120,6 +122,8 @@ def _messages(problems) -> str:
 
 
 def _id(raw: object, today: date) -> Decision:
+    if raw.__class__ is str and PLAIN_ID.fullmatch(raw):
+        return None  # nothing to normalise (what else is wrong is the checks' business)
     result = ric.check(raw, today)
     rules = [code for code in ID_RULES if code in {p.code for p in result.problems}]
     if not rules:
@@ -184,14 +188,14 @@ def column_form(table: codes.CodeTable, column: list[object], item: Field) -> st
     'code'
     """
     seen: Counter[str] = Counter()
-    for raw in set(v for v in column if v.__class__ is str):
+    for raw, count in Counter(v for v in column if v.__class__ is str).items():
         found = table.lookup(raw)
         if found.entry is None or found.problems:
             continue
         text = codes.clean(raw)
         for form in (CODE, NAME, BOTH):
             if text == written(table, found.entry, form):
-                seen[form] += column.count(raw)
+                seen[form] += count
                 break
     if seen:
         return seen.most_common(1)[0][0]

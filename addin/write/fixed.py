@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from itertools import groupby
 
 from addin.model.a1 import column_letter, position
@@ -59,7 +60,7 @@ class CellFix:
     rule: str  # the rule codes, joined by "、"
     title: str  # their titles
 
-    @property
+    @cached_property
     def cell(self) -> str:
         return f"{column_letter(self.column)}{self.row}"
 
@@ -206,9 +207,9 @@ class _Cells:
         head, body = cell[:head_end], cell[head_end:]
         if head.endswith(b"/>"):
             return EMPTY
-        if re.search(rb"<(?:\w+:)?f[\s>/]", body):
+        if b"<f>" in body or b"<f " in body or b"<f/>" in body:
             return FORMULA
-        if not re.search(rb"<(?:\w+:)?(?:v|is)[\s>]", body):
+        if b"<v>" not in body and b"<is>" not in body and b"<v " not in body:
             return EMPTY
         head = KIND.sub(b"", head)
         if isinstance(fix.new, date):
