@@ -390,3 +390,30 @@ def test_through_libreoffice(fixed, office, tmp_path):
     assert {(row[1], row[2]): (row[6], row[7]) for row in changes} == {
         cell: (new, rule) for cell, (_old, new, rule) in EXPECTED.items()
     }
+
+
+def test_an_officers_sheet_called_like_ours_is_kept(tmp_path):
+    source = write_book(tmp_path / "名册.xlsx", [good_member(mobile="138 0731 2345")])
+    book = openpyxl.load_workbook(source)
+    book.create_sheet(ownsheets.FIX_SHEET).append(["日期", "改了什么"])
+    book.save(source)
+    target = tmp_path / "修正.xlsx"
+    assert dyxx("fix", source, "-o", target, *WHEN).returncode == 0
+    fixed_book = openpyxl.load_workbook(target)
+    assert fixed_book.sheetnames[-2:] == [ownsheets.FIX_SHEET, ownsheets.FIX_SHEET + "2"]
+    assert next(fixed_book[ownsheets.FIX_SHEET].iter_rows(values_only=True)) == ("日期", "改了什么")
+    assert log_of(target, ownsheets.FIX_SHEET + "2")[1][6] == "13807312345"
+
+
+def log_of(path: Path, sheet: str) -> list[tuple]:
+    return list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+
+
+def test_clean_takes_the_change_log_out_and_keeps_the_fixes(fixed, tmp_path):
+    _source, target = fixed
+    ready = tmp_path / "导入.xlsx"
+    ran = dyxx("clean", target, "-o", ready)
+    assert ran.returncode == 0, ran
+    book = openpyxl.load_workbook(ready)
+    assert book.sheetnames == [ORGS, MEMBERS]
+    assert book[MEMBERS][f"{COLUMN['id_number']}8"].value == OLD_ID_18
