@@ -8,9 +8,10 @@ calamine and ``dyxx check``, and once through LibreOffice.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -23,7 +24,14 @@ from addin.read import ownsheets
 from addin.read.reader import read_workbook
 from addin.values import codes
 from addin.workflow.fix import ZERO_AMBIGUOUS, code_decider, column_form, plan
-from addin.write.fixed import FORMULA, LEFT_HEADER, LEFT_TITLE, NOT_A_DAY
+from addin.write.fixed import (
+    FORMULA,
+    LEFT_HEADER,
+    LEFT_TITLE,
+    NOT_A_DAY,
+    CellFix,
+    fixed_package,
+)
 from addin.write.layout import MEMBER_COLUMNS, ORG_COLUMNS
 from addin.write.outputs import encrypt
 from addin.xlsx.source import is_encrypted, load
@@ -417,3 +425,22 @@ def test_clean_takes_the_change_log_out_and_keeps_the_fixes(fixed, tmp_path):
     book = openpyxl.load_workbook(ready)
     assert book.sheetnames == [ORGS, MEMBERS]
     assert book[MEMBERS][f"{COLUMN['id_number']}8"].value == OLD_ID_18
+
+
+@pytest.mark.parametrize(
+    ("date1904", "day", "serial"),
+    [(False, "2017-06-15", 42901), (False, "1900-01-01", 1), (True, "2017-06-15", 41439)],
+)
+def test_a_date_becomes_the_number_excel_gives_it(date1904, day, serial):
+    source = io.BytesIO()
+    book = openpyxl.Workbook()
+    book.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904 if date1904 else book.epoch
+    book.active["A1"] = "1"
+    book.save(source)
+    fix = CellFix("Sheet", 1, 1, "出生日期", "", "1", date.fromisoformat(day), "fix.date_text", "")
+    data, made, _left = fixed_package(source.getvalue(), [fix], [])
+    assert made == [fix]
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert f"<v>{serial}</v>".encode() in package.read("xl/worksheets/sheet1.xml")
+    written = openpyxl.load_workbook(io.BytesIO(data)).active["A1"]
+    assert written.value == datetime.fromisoformat(day) and written.number_format == "yyyy-mm-dd"

@@ -44,6 +44,7 @@ QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 KIND = re.compile(rb'\st="[^"]*"')  # a cell's type: inline string, number or none
 STYLE = re.compile(rb'\ss="(\d+)"')
 EPOCHS = {False: date(1899, 12, 30), True: date(1904, 1, 1)}
+LEAP_DAY = date(1900, 3, 1)  # the first day the 1900 system counts from 1899-12-30
 
 
 @dataclass(frozen=True)
@@ -224,11 +225,17 @@ class _Cells:
                     if found
                     else head[:-1] + own + b">"
                 )
-            return head + b"<v>%d</v></c>" % (fix.new - self.epoch).days
+            return head + b"<v>%d</v></c>" % self.serial(fix.new)
         text = xparts.text(fix.new)
         return (
             head[:-1] + f' t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'.encode()
         )
+
+    def serial(self, day: date) -> int:
+        """Excel's number for a day; the 1900 system counts a 29 February 1900 that never was."""
+        if self.epoch == EPOCHS[False] and day < LEAP_DAY:
+            return (day - self.epoch).days - 1
+        return (day - self.epoch).days
 
     def _date_style(self, head: bytes) -> int | str | None:
         """The style a date needs in this cell: None (its own), another, or why not."""
