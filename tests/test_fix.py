@@ -32,7 +32,7 @@ from addin.write.fixed import (
     CellFix,
     fixed_package,
 )
-from addin.write.layout import MEMBER_COLUMNS, ORG_COLUMNS
+from addin.write.layout import MEMBER_COLUMNS, ORG_COLUMNS, add_table
 from addin.write.outputs import encrypt
 from addin.xlsx.source import is_encrypted, load
 from tests.support.books import (
@@ -444,3 +444,23 @@ def test_a_date_becomes_the_number_excel_gives_it(date1904, day, serial):
         assert f"<v>{serial}</v>".encode() in package.read("xl/worksheets/sheet1.xml")
     written = openpyxl.load_workbook(io.BytesIO(data)).active["A1"]
     assert written.value == datetime.fromisoformat(day) and written.number_format == "yyyy-mm-dd"
+
+
+def test_a_macro_workbook_keeps_its_vba(tmp_path):
+    """A real .xlsm (xlwings' own quickstart workbook) with a 附件4 sheet added."""
+    import xlwings
+
+    workbook = openpyxl.load_workbook(
+        Path(xlwings.__file__).parent / "quickstart.xlsm", keep_vba=True
+    )
+    add_table(workbook, "members", [good_member(mobile="138 0731 2345")])
+    source = tmp_path / "宏工作簿.xlsm"
+    workbook.save(source)
+    refused = dyxx("fix", source, "-o", tmp_path / "修正.xlsx", *WHEN)
+    assert refused.returncode == 2 and ".xlsm" in refused.output
+    assert not (tmp_path / "修正.xlsx").exists()
+    default = dyxx("fix", source, *WHEN)
+    assert default.returncode == 0, default
+    target = tmp_path / "宏工作簿_修正.xlsm"
+    assert parts(target)["xl/vbaProject.bin"] == parts(source)["xl/vbaProject.bin"]
+    assert log_of(target, ownsheets.FIX_SHEET)[1][6] == "13807312345"
