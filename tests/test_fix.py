@@ -35,6 +35,8 @@ from addin.write.fixed import (
 from addin.write.layout import MEMBER_COLUMNS, ORG_COLUMNS, add_table
 from addin.write.outputs import encrypt
 from addin.xlsx.source import is_encrypted, load
+from bench.generate import DATA_ROW as GENERATED_ROW
+from bench.generate import write as generate
 from tests.support.books import (
     BRANCH,
     TODAY,
@@ -122,6 +124,7 @@ LEFT = {
     (MEMBERS, f"{COLUMN['join_date']}10"): "（0.00）",
     (MEMBERS, f"{COLUMN['full_date']}10"): "（yyyy-mm）",
 }
+FIXED_RULES = {"id.normalised", "id.old_15", "text.marks", "code.leading_zero", "phone.zero_lost"}
 DATES = {cell for (sheet, cell), (_o, _n, rule) in EXPECTED.items() if rule == "fix.date_text"}
 
 
@@ -464,3 +467,36 @@ def test_a_macro_workbook_keeps_its_vba(tmp_path):
     target = tmp_path / "宏工作簿_修正.xlsm"
     assert parts(target)["xl/vbaProject.bin"] == parts(source)["xl/vbaProject.bin"]
     assert log_of(target, ownsheets.FIX_SHEET)[1][6] == "13807312345"
+
+
+def test_a_generated_roster_with_planted_defects(tmp_path):
+    """300 members, a fifth with planted defects fix must leave alone, every second date
+    as text, some IDs and phones spaced out: check after the fix finds nothing new and
+    nothing of what was fixed."""
+    source = tmp_path / "附件4.xlsx"
+    planted = {
+        f"{letter}{row}" for row, letter in generate(source, 300, seed=5, ratio=0.01).defects
+    }
+    book = openpyxl.load_workbook(source)
+    sheet = book[MEMBERS]
+    spaced = {}
+    for row in range(GENERATED_ROW, GENERATED_ROW + 300, 7):
+        for key, cut in (("id_number", 6), ("mobile", 3)):
+            cell = sheet[f"{COLUMN[key]}{row}"]
+            if isinstance(cell.value, str) and len(cell.value) > cut:
+                cell.value = f"{cell.value[:cut]} {cell.value[cut:]}"
+                spaced[cell.coordinate] = cell.value.replace(" ", "")
+    book.save(source)
+    target = tmp_path / "修正.xlsx"
+    assert dyxx("fix", source, "-o", target, *WHEN).returncode == 0
+    changes, left = log(target)
+    made = {row[2]: row[6] for row in changes}
+    assert {c: made.get(c) for c in spaced} == {
+        c: None if c in planted else n for c, n in spaced.items()
+    }
+    wrong_ids = {c for c in set(spaced) & planted if c.startswith(COLUMN["id_number"])}
+    assert wrong_ids and {row[2] for row in left} == wrong_ids  # spaced, but a wrong number
+    assert sum(row[7] == "fix.date_text" for row in changes) == 300
+    before, after = findings(source), findings(target)
+    assert after <= before
+    assert not {f for f in after if f[1] in made and f[2] in FIXED_RULES}
