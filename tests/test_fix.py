@@ -470,7 +470,7 @@ def test_a_macro_workbook_keeps_its_vba(tmp_path):
 
 
 def test_a_generated_roster_with_planted_defects(tmp_path):
-    """300 members, a fifth with planted defects fix must leave alone, every second date
+    """300 members, some with planted defects fix must leave alone, every second date
     as text, some IDs and phones spaced out: check after the fix finds nothing new and
     nothing of what was fixed."""
     source = tmp_path / "附件4.xlsx"

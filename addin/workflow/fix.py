@@ -11,10 +11,12 @@ the same ``today``), a column at a time and once per distinct value:
   resolved, written in the form the column's good cells use (code, name, or "代码 名称");
 - day dates written as text (2017.06.15, 2017年6月15日) become real dates.
 
-A cell is changed only when every problem the checks find in it is one of these; a cell
-that has one of them and another problem too (a 15-digit number whose birth date does not
-exist, a code that also lost its 0 but could be two entries) is left for the officer and
-listed with the reason. :func:`fix_workbook` writes the copy (:mod:`addin.write.fixed`).
+A cell is changed only when nothing else is wrong with it (an ID may keep a warning about
+its region code); a cell with one of these and another problem too (a spaced-out ID whose
+check digit is wrong, a 15-digit number whose birth date does not exist) is left for the
+officer and listed with the reason, as is a number that lost its leading 0 and would fit
+two codes. Cells the checks do not read (a formula's result, a merged cell) are the
+writer's to refuse. :func:`fix_workbook` writes the copy (:mod:`addin.write.fixed`).
 """
 
 from __future__ import annotations
