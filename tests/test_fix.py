@@ -43,6 +43,7 @@ from tests.support.books import (
     cell_style,
     good_member,
     good_org,
+    marked_copy,
     write_book,
 )
 from tests.support.cli import dyxx
@@ -500,3 +501,18 @@ def test_a_generated_roster_with_planted_defects(tmp_path):
     before, after = findings(source), findings(target)
     assert after <= before
     assert not {f for f in after if f[1] in made and f[2] in FIXED_RULES}
+
+
+def test_a_marked_copy_is_fixed_with_a_word_about_its_old_marks(tmp_path):
+    source = write_book(tmp_path / "名册.xlsx", [good_member(mobile="138 0731 2345", job=211)])
+    marked = marked_copy(source, tmp_path / "标注.xlsx")
+    target = tmp_path / "修正.xlsx"
+    ran = dyxx("fix", marked, "-o", target, *WHEN)
+    assert ran.returncode == 0 and "输入的是标注副本" in ran.stdout, ran
+    remarked = tmp_path / "重新标注.xlsx"
+    assert dyxx("check", target, "-o", remarked, *WHEN).returncode == 0
+    assert read_workbook(remarked)[0].column("job") == [
+        "0211 事业单位管理岗位"
+    ]  # no other to follow
+    plain = dyxx("fix", source, "-o", tmp_path / "修正2.xlsx", *WHEN)
+    assert "标注副本" not in plain.stdout

@@ -67,6 +67,12 @@ def fix(
     if done.changes:
         _print_changes(console, done.changes)
     _print_left(console, done.left, limit)
+    if done.marked:
+        console.print(
+            "[yellow]注意[/]：输入的是标注副本，其中的标注和“校验结果”是修正之前的；"
+            "请对修正副本重新校验（dyxx check -o），旧的标注会被换掉。",
+            highlight=False,
+        )
     if done.written:
         console.print(f"已写出修正副本 {shown(target)}（修改明细见其中的“修改记录”工作表）")
     else:

@@ -32,6 +32,7 @@ from addin.engine.check import paused_gc, read_sources
 from addin.model.errors import WorkbookError
 from addin.model.fields import FIELDS, Field
 from addin.model.findings import RULES
+from addin.read import ownsheets
 from addin.read.reader import Table
 from addin.rules.columns import ParsedColumn
 from addin.values import cells as values
@@ -40,6 +41,7 @@ from addin.write.fixed import CellFix, Unfixed, fixed_package
 from addin.write.marked.annotate import MACROS, UNSUPPORTED, has_macros
 from addin.write.outputs import refuse_overwrite, write_atomically
 from addin.xlsx import source as sources
+from addin.xlsx.package import Rewriter
 from addin.xlsx.parts import Unsupported
 
 # Changes no check reports, named for the 修改记录 like the rules are
@@ -236,6 +238,7 @@ class Fixed:
     changes: list[CellFix]
     left: list[Unfixed]
     written: bool
+    marked: bool = False  # the input is a marked copy: its marks are from before the fix
 
 
 def fix_workbook(
@@ -258,15 +261,25 @@ def fix_workbook(
     loaded.keep = True  # the sheets read are not inflated again for the copy
     with paused_gc():
         decided = plan(read_sources([loaded]), today or date.today())
+    marked = _marked(loaded)
     if not decided.changes:
-        return Fixed([], decided.left, False)
+        return Fixed([], decided.left, False, marked)
     try:
         data, made, left = fixed_package(
             loaded.data, decided.changes, decided.left, loaded.hand_over(loaded.data), macros
         )
     except (Unsupported, ValueError, KeyError):
-        raise WorkbookError(source, UNSUPPORTED) from None
+        raise WorkbookError(source, UNSUPPORTED.replace("标注副本", "修正副本")) from None
     if data is None:
-        return Fixed([], left, False)
+        return Fixed([], left, False, marked)
     write_atomically(target, data, encrypt_with)
-    return Fixed(made, left, True)
+    return Fixed(made, left, True, marked)
+
+
+def _marked(loaded: sources.Source) -> bool:
+    """Whether the workbook holds the results of ``check -o`` or the Excel button."""
+    try:
+        own = ownsheets.package_sheets(Rewriter(loaded.data))
+    except Exception:  # a package too damaged to follow: the writer says so
+        return False
+    return any(kind in (ownsheets.RESULTS, ownsheets.STAMP) for kind in own.values())
