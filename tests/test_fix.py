@@ -16,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlwt
 from stdnum.cn.ric import calc_check_digit
 
 from addin.engine.check import check_files
@@ -516,3 +517,16 @@ def test_a_marked_copy_is_fixed_with_a_word_about_its_old_marks(tmp_path):
     ]  # no other to follow
     plain = dyxx("fix", source, "-o", tmp_path / "修正2.xlsx", *WHEN)
     assert "标注副本" not in plain.stdout
+
+
+def test_a_legacy_xls_is_refused_with_advice(tmp_path):
+    path = tmp_path / "旧版.xls"
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("附件4")
+    for col, text in enumerate(("序号", "姓名", "公民身份证号")):
+        sheet.write(0, col, text)
+        sheet.write(1, col, ("1", "李四", "430523 196803120110")[col])
+    book.save(str(path))
+    ran = dyxx("fix", path, "-o", tmp_path / "修正.xlsx", *WHEN)
+    assert ran.returncode == 2 and "另存为 .xlsx" in ran.output, ran
+    assert not (tmp_path / "修正.xlsx").exists()
