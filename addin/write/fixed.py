@@ -351,9 +351,13 @@ def log_sheet(made: list[CellFix], refused: list[Unfixed]) -> bytes:
 
 def _texts(rows: Iterable[tuple]) -> list[tuple]:
     """Every value as text but the 序号: a value from a cell stays what it showed."""
-    return [
-        tuple(v if isinstance(v, int) and i == 0 else str(v) for i, v in enumerate(r)) for r in rows
-    ]
+    return [tuple(_text(v, i) for i, v in enumerate(r)) for r in rows]
+
+
+def _text(value: object, column: int) -> object:
+    if column == 0 and isinstance(value, int):
+        return value
+    return "" if value is None else str(value)
 
 
 def link(sheet: str, cell: str) -> str:
