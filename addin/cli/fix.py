@@ -13,7 +13,6 @@ from rich.table import Table as RichTable
 from addin.cli.app import (
     EncryptOption,
     ForceOption,
-    LimitOption,
     PasswordOption,
     TodayOption,
     app,
@@ -38,7 +37,9 @@ def fix(
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
     force: ForceOption = False,
-    limit: LimitOption = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", help="屏幕上最多列出的未自动修改的单元格数（0 表示全部）")
+    ] = 50,
     today: TodayOption = None,
 ) -> None:
     """自动修正：另存一份改正了写法问题的工作簿，每处修改列在“修改记录”工作表。
