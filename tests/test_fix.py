@@ -535,3 +535,12 @@ def test_a_legacy_xls_is_refused_with_advice(tmp_path):
     ran = dyxx("fix", path, "-o", tmp_path / "修正.xlsx", *WHEN)
     assert ran.returncode == 2 and "另存为 .xlsx" in ran.output, ran
     assert not (tmp_path / "修正.xlsx").exists()
+
+
+def test_the_screen_shows_counts_and_what_was_left(fixed, tmp_path):
+    source, _target = fixed
+    ran = dyxx("fix", source, "-o", tmp_path / "修正.xlsx", "--limit", "1", *WHEN)
+    assert ran.returncode == 0, ran
+    assert f"共修改 {len(EXPECTED)} 个单元格" in ran.stdout
+    assert "15位旧号码本身有误" in ran.stdout and f"另有 {len(LEFT) - 1} 处未列出" in ran.stdout
+    assert "HYPERLINK" not in ran.stdout  # the left cells shown are the first only
