@@ -176,14 +176,41 @@ def test_verify_and_clean_take_a_marked_copy(app, tmp_path):
     assert "校验结果" not in back.sheetnames
 
 
-def test_steps_still_coming_say_so(app):
+def test_split_zips_the_workbooks_dyxx_split_writes(app, branches, tmp_path):
+    job = app.run("split", [("file", branches[2])])
+    assert job["state"] == "done", job["error"]
+    names = sorted(zipfile.ZipFile(io.BytesIO(app.download(job))).namelist())
+    ran = dyxx("split", branches[2], "-o", tmp_path / "split")
+    assert ran.returncode in (0, 1), ran
+    assert names == sorted(p.name for p in (tmp_path / "split").iterdir())
+    assert job["result"]["verdict"]["ok"] == (ran.returncode == 0)
+
+
+def test_fix_makes_the_changes_dyxx_fix_makes(app, tmp_path):
+    messy = good_member(name="张三", mobile="１３８ 0731 2345", birth_date="1968.03.12")
+    (tmp_path / "in").mkdir()
+    book = write_book(tmp_path / "in" / "名册.xlsx", [good_member(), messy])
+    job = app.run("fix", [("file", book)])
+    assert job["state"] == "done", job["error"]
+    changed = job["result"]["tables"][1]["rows"]
+    assert {row[1] for row in changed} == {"张三"}
+    ran = dyxx("fix", book, "-o", tmp_path / "cli.xlsx")
+    assert ran.returncode == 0, ran
+    assert f"共修改 {len(changed)} 个单元格" in ran.stdout
+    copy = openpyxl.load_workbook(io.BytesIO(app.download(job)))
+    assert "修改记录" in copy.sheetnames
+    clean = app.run("fix", [("file", write_book(tmp_path / "in" / "好.xlsx", [good_member()]))])
+    assert clean["downloads"] == [] and clean["result"]["lines"] == ["没有可以自动修改的内容"]
+
+
+def test_a_step_still_coming_says_so(app, monkeypatch):
+    monkeypatch.setitem(STEPS, "later", Step("later", "以后", "dyxx later", "以后再做"))
+    page = app.client.get("/step/later")
+    assert page.status_code == 200 and "即将提供" in page.text and "step-form" not in page.text
+    assert app.client.post("/api/jobs/later", headers=app.headers()).status_code == 404
     for step in STEPS.values():
-        page = app.client.get(f"/step/{step.key}")
-        assert page.status_code == 200
-        assert ("即将提供" in page.text) == (step.run is None)
-        if step.run is None:
-            started = app.client.post(f"/api/jobs/{step.key}", headers=app.headers())
-            assert started.status_code == 404
+        shown = app.client.get(f"/step/{step.key}").text
+        assert ("即将提供" in shown) == (step.run is None)
 
 
 def test_a_registered_step_gets_its_page(app, monkeypatch, tmp_path):

@@ -1,13 +1,14 @@
 """Every page of the app, in the committee's order: the registry filled in.
 
-拆分 and 修正 are registered as coming until their commands land; their modules then
-register the real step under the same key (``register`` replaces it).
+A step registered without ``run`` is shown as coming (its command is not there yet);
+registering it again with ``run`` gives it its page.
 """
 
 from __future__ import annotations
 
 from addin.web.checking import run_check
 from addin.web.committee import run_diff, run_forms, run_merge, run_sample
+from addin.web.handback import run_fix, run_split
 from addin.web.steps import MASK, STEPS, Input, Option, Step, register
 from addin.web.upkeep import run_clean, run_verify
 
@@ -101,11 +102,30 @@ register(
         run_clean,
     )
 )
-for key, title, command, summary in (
-    ("split", "拆分", "dyxx split", "把汇总表按党支部拆分为各自的工作簿。"),
-    ("fix", "修正", "dyxx fix", "按校验结果自动修正能确定的填写问题，另存一份。"),
-):
-    if key not in STEPS:
-        register(Step(key, title, command, summary))
+register(
+    Step(
+        "split",
+        "拆分",
+        "dyxx split",
+        "把校核后的汇总表按党支部拆开，每个党支部一个工作簿（本支部的附件3和附件4），发回日常管理。",
+        (ONE_SUMMARY,),
+        (),
+        run_split,
+        notes=("拆分结果须保留完整的身份证号和电话，不能屏蔽；发送途中请加密。",),
+    )
+)
+register(
+    Step(
+        "fix",
+        "修正",
+        "dyxx fix",
+        "另存一份改正了写法问题的工作簿（身份证号和电话中的空格、全角数字，丢失的开头的0，"
+        "文本日期等），每处修改列在“修改记录”工作表；无法确定的不改，列出来请核对。",
+        (Input("file", "要修正的工作簿（.xlsx/.xlsm）", accept=".xlsx,.xlsm"),),
+        (),
+        run_fix,
+        for_committee=False,
+    )
+)
 
 __all__ = ["STEPS"]
