@@ -186,3 +186,17 @@ def test_listening_on_the_network_warns_and_still_refuses_names():
             connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=30)
             connection.request("GET", f"/?token={running.token}", headers={"Host": host})
             assert connection.getresponse().status == status
+
+
+def test_an_encrypted_workbook_asks_for_its_password_in_the_page(page, tmp_path):
+    from addin.write.outputs import encrypt
+
+    locked = tmp_path / "加密名册.xlsx"
+    locked.write_bytes(encrypt(EXAMPLE.read_bytes(), "密码123"))
+    page.click('header nav a[href="/step/check"]')
+    _submit(page, "files", [locked])
+    page.wait_for_selector("#password-box:not([hidden])", timeout=WAIT)
+    assert "加密名册.xlsx" in page.inner_text("#password-prompt")
+    page.fill('input[name="password"]', "密码123")
+    page.click("#run")
+    page.wait_for_selector("#verdict:has-text('未通过')", timeout=WAIT)

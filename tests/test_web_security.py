@@ -219,3 +219,19 @@ def test_a_killed_app_leaves_nothing_for_long(tmp_path):
         (folder / "job1").mkdir(parents=True)
     assert remove_leftovers(tmp_path) == [dead]
     assert not dead.exists() and alive.exists() and other.exists()
+
+
+def test_forgotten_jobs_take_their_files_with_them(tmp_path, monkeypatch):
+    from addin.web import jobs as jobs_module
+    from addin.web.jobs import Jobs
+
+    monkeypatch.setattr(jobs_module, "KEPT_JOBS", 1)
+    jobs = Jobs()
+    folders = [tmp_path / f"job{n}" for n in range(3)]
+    try:
+        for folder in folders:
+            folder.mkdir()
+            jobs.start("check", folder, lambda job: None).finished.wait(30)
+    finally:
+        jobs.close()
+    assert [f.exists() for f in folders] == [False, False, True]

@@ -93,3 +93,15 @@ def test_listening_beyond_this_pc_needs_its_own_option():
     ran = dyxx("app", "--no-browser", "--host", "0.0.0.0")
     assert ran.returncode == 2
     assert "--allow-network" in ran.output
+
+
+def test_a_port_in_use_is_a_clear_error():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        ran = dyxx("app", "--no-browser", "--port", port)
+    assert ran.returncode == 2
+    assert f"端口 {port} 无法使用" in ran.output

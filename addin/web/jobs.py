@@ -10,6 +10,7 @@ message of :func:`addin.model.errors.internal_error` (no cell value in it).
 from __future__ import annotations
 
 import secrets
+import shutil
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,7 @@ from pathlib import Path
 from addin.model.errors import WorkbookError, internal_error
 
 WORKERS = 2  # the officer's PC: two jobs at once, the rest wait their turn
-KEPT_JOBS = 200  # the oldest finished jobs are forgotten (their files stay until exit)
+KEPT_JOBS = 200  # the oldest finished jobs are forgotten, their files removed
 
 
 @dataclass
@@ -102,6 +103,9 @@ class Jobs:
             finished = [j for j in self._jobs.values() if j.state in ("done", "failed")]
             for old in finished[: max(0, len(self._jobs) - KEPT_JOBS)]:
                 del self._jobs[old.id]
+                shutil.rmtree(
+                    old.folder, ignore_errors=True
+                )  # its files can no longer be asked for
         self._pool.submit(_run, job, work)
         return job
 
