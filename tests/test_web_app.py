@@ -200,3 +200,23 @@ def test_an_encrypted_workbook_asks_for_its_password_in_the_page(page, tmp_path)
     page.fill('input[name="password"]', "密码123")
     page.click("#run")
     page.wait_for_selector("#verdict:has-text('未通过')", timeout=WAIT)
+
+
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_stopping_leaves_nothing_behind(stop, tmp_path):
+    """Ctrl+C, a SIGTERM, the console closed: the private folder goes, with the uploads in it."""
+    import signal
+    import tempfile
+
+    with served() as running:
+        [folder] = Path(tempfile.gettempdir()).glob(f"dyxx-app-{running.process.pid}-*")
+        body, headers = multipart("files", "示例.xlsx", EXAMPLE.read_bytes())
+        headers["Authorization"] = f"Bearer {running.token}"
+        connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=120)
+        connection.request("POST", "/api/check", body=body, headers=headers)
+        assert connection.getresponse().status == 200
+        assert list(folder.glob("job*/in/files/*"))
+        running.process.send_signal(getattr(signal, stop))
+        running.process.wait(30)
+    assert not folder.exists()
+    assert "已全部删除" in "".join(running.output)
