@@ -10,6 +10,7 @@ import sys
 import addin.cli.addin
 import addin.cli.check
 import addin.cli.fix
+import addin.cli.serve
 import addin.cli.split
 import addin.cli.template
 import addin.cli.workflow  # noqa: F401
