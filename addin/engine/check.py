@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from addin.engine.people import name_findings
 from addin.engine.report import (
     Prints,
     Report,
@@ -159,6 +160,7 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
     if len({t.file for t in tables}) > 1:  # one submission of several files
         extras += conflicts(tables)
     _insert_sorted(findings, extras, key)
+    name_findings(findings, tables)
     summaries = [
         TableSummary(t.file, t.sheet, t.kind, t.header_row, count)
         for t, count in zip(tables, counts, strict=True)
