@@ -114,12 +114,6 @@ class Finding:
         )
         return finding
 
-    def named(self, name: str) -> Finding:
-        """The same finding carrying ``name`` (a copy made as :meth:`at` makes one)."""
-        finding = _new(type(self))
-        finding.__dict__.update(self.__dict__, name=name)
-        return finding
-
     @property
     def cell(self) -> str:
         return f"{column_letter(self.column or 1)}{self.row}"

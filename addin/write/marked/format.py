@@ -139,9 +139,9 @@ def notes_by_cell(findings: list[Finding]) -> dict[tuple[str, str], tuple[str, s
 def note_line(finding: Finding) -> str:
     """A finding's line in its cell's note: severity, whose row it is, the message.
 
-    >>> from addin.model.findings import Finding
+    >>> from dataclasses import replace
     >>> found = Finding("a", "附件4", 7, 5, "性别", "r.x", "error", "x", "性别不对")
-    >>> note_line(found.named("王芳")), note_line(found)
+    >>> note_line(replace(found, name="王芳")), note_line(found)
     ('【错误】王芳：性别不对', '【错误】性别不对')
     """
     who = f"{finding.name}：" if finding.name else ""
