@@ -310,6 +310,21 @@ def _clean(text: str) -> str:
 SUGGESTED = 3  # at most this many places suggested; more would not help
 
 
+@cache
+def _current_by_first() -> dict[str, tuple[Alias, ...]]:
+    """Every current prefecture and county alias, by its first character, longest first."""
+    found: dict[str, set[Alias]] = {}
+    for (prefix, _prefectures), aliases in _local_index().items():
+        if len(prefix) == 2:
+            for alias in aliases:
+                if _is_current(alias):
+                    found.setdefault(alias[0][:1], set()).add(alias)
+    return {
+        first: tuple(sorted(aliases, key=lambda alias: (-len(alias[0]), alias)))
+        for first, aliases in found.items()
+    }
+
+
 def suggestion(text: str) -> str:
     """Words "是否为…？" naming the places a 外出流向 written without its province may mean
     (only words in the message, the cell is never changed); "" when none or too many.
@@ -328,13 +343,8 @@ def suggestion(text: str) -> str:
 def _places_without_province(text: str) -> list[str]:
     """The current divisions whose name ``text`` starts with (the longest such names),
     written in full from the province, with the county after a prefecture when given."""
-    best: list[Alias] = []
-    for province in {code[:2] for code in _table() if code.endswith("0000")}:
-        for prefectures in (True, False):
-            for alias in _matches(local_aliases(province, prefectures), text):
-                if not _is_current(alias) or (best and len(alias[0]) < len(best[0][0])):
-                    continue
-                best = [alias] if best and len(alias[0]) > len(best[0][0]) else [*best, alias]
+    found = [alias for alias in _current_by_first().get(text[:1], ()) if text.startswith(alias[0])]
+    best = [alias for alias in found if len(alias[0]) == len(found[0][0])] if found else []
     places = []
     for alias in best:
         county = None
