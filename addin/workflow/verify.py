@@ -90,13 +90,15 @@ def _named(changes: list[RowChange], tables: list[Table]) -> list[RowChange]:
     """Each change with the names on its rows now (a removed row's name is gone with it)."""
     if not changes:
         return changes
+    wanted = {(c.sheet, c.kind, row) for c in changes for row in c.new_rows}
     names: dict[tuple[str, str], dict[int, str]] = {}
     for table in tables:
         key = NAME_KEYS[table.kind]
-        column = table.column(key) if key in table.columns else [None] * len(table.records)
         found = names.setdefault((table.sheet, table.kind), {})
-        for record, raw in zip(table.records, column, strict=True):
-            found[record.row] = "" if is_blank(raw) else text(raw)
+        for record in table.records:
+            if (table.sheet, table.kind, record.row) in wanted:
+                raw = record.values.get(key)
+                found[record.row] = "" if is_blank(raw) else text(raw)
     return [
         replace(c, names=tuple(names.get((c.sheet, c.kind), {}).get(r, "") for r in c.new_rows))
         for c in changes
