@@ -13,6 +13,7 @@ import pytest
 
 from addin.engine.check import check_files
 from addin.engine.contract import ReportModel
+from addin.read import ownsheets
 from addin.workflow.verify import verify
 from addin.write.marked.annotate import RESULT_SHEET
 from tests.support.books import TODAY, good_member, good_org, person_id, write_book
@@ -131,3 +132,10 @@ def test_merge_lists_the_names_in_its_issue_list(tmp_path, mask):
     assert header[-1] == "姓名或名称"
     listed = [r for r in sheet.iter_rows(values_only=True) if r[-1] == "张三"]
     assert any(r[6] == "id.checksum" for r in listed)
+
+
+def test_a_results_sheet_from_before_the_name_column_is_still_ours():
+    before = list(ownsheets.RESULT_HEADER[:8])  # 校验结果 as dyxx wrote it without 姓名或名称
+    assert ownsheets.kind("校验结果", [before]) == ownsheets.RESULTS
+    assert ownsheets.kind("校验结果", [list(ownsheets.RESULT_HEADER)]) == ownsheets.RESULTS
+    assert ownsheets.kind("校验结果", [before[:7]]) is None
