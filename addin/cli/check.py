@@ -169,6 +169,7 @@ def _print_sheet(console: Console, summaries, found: list[Finding], limit: int) 
     found = found[: len(found) - hidden]
     table = RichTable(title=title, title_justify="left", show_lines=False)
     table.add_column("单元格", no_wrap=True)
+    table.add_column("姓名/名称", max_width=12, overflow="fold")
     table.add_column("字段", max_width=10, overflow="fold")
     table.add_column("级别", no_wrap=True)
     table.add_column("填写内容", max_width=20, overflow="fold")
@@ -178,6 +179,7 @@ def _print_sheet(console: Console, summaries, found: list[Finding], limit: int) 
         value = finding.value if len(finding.value) <= 40 else finding.value[:40] + "…"
         table.add_row(
             finding.cell,
+            shown(finding.name),
             shown(finding.field),
             f"[{style}]{label}[/]",
             shown(value),

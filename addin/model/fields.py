@@ -57,6 +57,8 @@ class Field:
     text: bool = False  # the cells must be text: IDs, phones, codes with leading zeros
     personal: Personal | None = None  # what --mask hides: a whole number, or month and day
     prompt: str = ""  # the input message of a column without a code table
+    # input messages this column had in earlier versions: dyxx clean still knows them
+    earlier_prompts: tuple[str, ...] = ()
     width: float = DEFAULT_WIDTH  # in the generated tables
 
     def __post_init__(self) -> None:
@@ -310,7 +312,9 @@ ORG_FIELDS: tuple[Field, ...] = (
         ("所在单位名称",),
         group="单位信息",
         form="单位名称（填写全称）",
-        prompt="填写单位全称；党组织所在单位情况为“与上级党组织相同”时不填",
+        prompt="填写单位全称；联合支部有多个单位时，各单位名称都填在这一格，用“、”分隔，"
+        "与单位代码一一对应；党组织所在单位情况为“与上级党组织相同”时不填",
+        earlier_prompts=("填写单位全称；党组织所在单位情况为“与上级党组织相同”时不填",),
         width=24,
     ),
     Field(
@@ -342,7 +346,9 @@ ORG_FIELDS: tuple[Field, ...] = (
         group="单位信息",
         form="党组织所在单位代码（一般为该单位组织机构代码或统一社会信用代码）",
         text=True,
-        prompt="18位统一社会信用代码或9位组织机构代码；联合支部有多个单位时用“、”分隔",
+        prompt="18位统一社会信用代码或9位组织机构代码；联合支部有多个单位时，各单位代码都填在"
+        "这一格，用“、”分隔，顺序与单位名称一致",
+        earlier_prompts=("18位统一社会信用代码或9位组织机构代码；联合支部有多个单位时用“、”分隔",),
         width=20,
     ),
 )

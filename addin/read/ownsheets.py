@@ -19,7 +19,13 @@ from addin.values.cells import text
 
 RESULT_SHEET = "校验结果"
 STAMP_SHEET = "校验记录"
-RESULT_HEADER = ("序号", "工作表", "单元格", "字段", "级别", "规则", "填写内容", "问题及修改方法")
+RESULT_HEADER = (
+    *("序号", "工作表", "单元格", "字段", "级别", "规则", "填写内容", "问题及修改方法"),
+    "姓名或名称",
+)
+# A 校验结果 sheet is known by the columns it has always had (a copy marked before the
+# 姓名或名称 column was added is still ours).
+RESULT_KNOWN_BY = RESULT_HEADER[:8]
 STAMP_HEADER = ("项目", "内容")
 STAMP_TOOL = "校验工具"  # a stamp row: ("校验工具", "dyxx 1.2.3")
 FIX_SHEET = "修改记录"  # what ``dyxx fix`` changed, and what it left for the officer
@@ -67,7 +73,7 @@ def kind(name: str, rows: Sequence[Sequence[object]]) -> str | None:
     for a sheet of the user's. The ``name`` never decides: an officer's sheet called
     问题清单 is theirs, a renamed one of dyxx's is still dyxx's."""
     first = _texts(rows[0]) if rows else []
-    if first[: len(RESULT_HEADER)] == list(RESULT_HEADER):
+    if first[: len(RESULT_KNOWN_BY)] == list(RESULT_KNOWN_BY):
         return RESULTS
     if first[: len(FIX_HEADER)] == list(FIX_HEADER):
         return FIXES

@@ -62,7 +62,7 @@ from addin.write.outputs import refuse_overwrite, write_atomically
 from addin.xlsx import source as sources
 from addin.xlsx.package import Rewriter
 
-RESULT_WIDTHS = (6, 16, 8, 16, 6, 26, 24, 70)
+RESULT_WIDTHS = (6, 16, 8, 16, 6, 26, 24, 70, 16)
 STAMP_WIDTHS = (22, 70)
 MACROS = "原文件带宏，副本也须保存为 .xlsm（请把输出文件的扩展名改为 .xlsm），以免宏丢失"
 TOO_MANY_FORMATS = (
@@ -170,7 +170,10 @@ def _sheets(data: bytes):
 def result_rows(findings: list[Finding]) -> list[tuple[object, ...]]:
     """The 校验结果 rows: one per finding (the 单元格 column becomes a link)."""
     return [
-        (n, f.sheet, f.cell, f.field, SEVERITY_NAMES[f.severity], f.rule, f.value, f.message)
+        (
+            *(n, f.sheet, f.cell, f.field, SEVERITY_NAMES[f.severity]),
+            *(f.rule, f.value, f.message, f.name),
+        )
         for n, f in enumerate(findings, start=1)
     ]
 
