@@ -56,6 +56,7 @@ class Field:
     date: Precision | None = None  # a date to the day, or to the month (失去联系日期)
     text: bool = False  # the cells must be text: IDs, phones, codes with leading zeros
     personal: Personal | None = None  # what --mask hides: a whole number, or month and day
+    phone: Literal["mobile", "landline", "either"] | None = None  # the numbers it takes
     prompt: str = ""  # the input message of a column without a code table
     # input messages this column had in earlier versions: dyxx clean still knows them
     earlier_prompts: tuple[str, ...] = ()
@@ -178,6 +179,7 @@ MEMBER_FIELDS: tuple[Field, ...] = (
         form="联系电话（手机号）",
         text=True,
         personal="number",
+        phone="mobile",
         prompt="11位手机号，如 13807391234；手机号和固定电话至少填一项",
         width=14,
     ),
@@ -190,6 +192,7 @@ MEMBER_FIELDS: tuple[Field, ...] = (
         form_blank="（区号）　　　　+（电话）",
         text=True,
         personal="number",
+        phone="landline",
         prompt="按“区号-号码”填写，如 0739-6821234",
         width=14,
     ),
@@ -303,6 +306,7 @@ ORG_FIELDS: tuple[Field, ...] = (
         required=True,
         text=True,
         personal="number",
+        phone="either",
         prompt="手机号（如 13807391234）或“区号-号码”（如 0739-6821234）",
         width=14,
     ),

@@ -80,12 +80,9 @@ def plan(tables: list[Table], today: date) -> Plan:
 def _decider(table: Table, item: Field, today: date) -> Callable[[object], Decision] | None:
     if item.key == "id_number":
         return lambda raw: _id(raw, today)
-    if item.key in ("mobile", "landline", "phone"):
-        parsers = {
-            "mobile": (values.parse_mobile,),
-            "landline": (values.parse_landline,),
-            "phone": (values.parse_mobile, values.parse_landline),
-        }[item.key]
+    if item.phone:
+        kinds = (("mobile", values.parse_mobile), ("landline", values.parse_landline))
+        parsers = tuple(parse for kind, parse in kinds if item.phone in (kind, "either"))
         return lambda raw: _phone(raw, parsers)
     if item.codes:
         return code_decider(codes.table(item.codes), table.column(item.key), item)
