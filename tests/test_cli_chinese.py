@@ -214,3 +214,12 @@ def test_check_o_says_where_it_wrote_the_copy(book, tmp_path, as_json):
     assert f"已写出标注副本 {out}" in said.replace("\n", "") and out.exists()
     if as_json:
         json.loads(ran.stdout)  # the report alone on stdout
+
+
+def test_a_full_width_space_is_named_on_the_terminal(book):
+    """A 全角空格 looks like a space and is not one: the officer sees its name, not U+3000."""
+    path = book(members=[good_member(name="李\u3000建国")], orgs=[good_org()])
+    ran = dyxx("check", path, "--limit", "0")
+    assert ran.returncode in (0, 1), ran
+    assert "李〔全角空格〕建国" in ran.stdout
+    assert "\u3000" not in ran.stdout and "U+3000" not in ran.stdout
