@@ -12,7 +12,9 @@ catalogue to install. The frame is made Chinese where typer lets it be changed:
   and shown in typer's own error panel.
 
 A command added to the app needs nothing more: every command and parameter of the tree is
-localised, and ``tests/test_cli_chinese.py`` renders every help page and error kind.
+localised, and ``tests/test_cli_chinese.py`` renders every help page and error kind. Give an
+argument a Chinese ``metavar`` (``工作簿...``; else it is named after its type, ``路径``) and let
+a ``--x/--no-x`` switch's help say its default (typer would print the bare option name).
 """
 
 from __future__ import annotations
