@@ -8,15 +8,19 @@ option and command names, environment variables, file extensions, product names.
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import re
 from typing import Annotated
 
 import pytest
 import typer
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from addin.cli.chinese import ChineseTyper, phrase
+from addin.cli.cjkwrap import line_breaks
 from addin.cli.workflow import share
 from tests.support.books import good_member, good_org
 from tests.support.cli import dyxx, registered_commands
@@ -223,3 +227,13 @@ def test_a_full_width_space_is_named_on_the_terminal(book):
     assert ran.returncode in (0, 1), ran
     assert "李〔全角空格〕建国" in ran.stdout
     assert "\u3000" not in ran.stdout and "U+3000" not in ran.stdout
+
+
+@given(st.text(alphabet="允许覆盖（）“”，。、 dyxx-o", max_size=60), st.integers(2, 30))
+def test_chinese_lines_keep_every_character_and_fit(text, width):
+    breaks = line_breaks(text, width)
+    assert all(0 < a < b for a, b in itertools.pairwise([*breaks, len(text)]))
+    cuts = [0, *breaks, len(text)]
+    pieces = [text[a:b] for a, b in itertools.pairwise(cuts)]
+    assert "".join(pieces) == text
+    assert all(cell_len(piece.rstrip()) <= width for piece in pieces)

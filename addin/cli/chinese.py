@@ -4,8 +4,8 @@ typer 0.28 (pinned) carries its own copy of click, without gettext, so there is 
 catalogue to install. The frame is made Chinese where typer lets it be changed:
 
 - ``typer.rich_utils``' settings: panel titles, ``[默认：…]``, ``[必填]``, the help hint,
-  and its highlighter, which here also lets a line of Chinese (no spaces to break at)
-  fold instead of being cut off with "…";
+  and its highlighter, which here also breaks lines between Chinese characters instead of
+  cutting a sentence off with "…";
 - the click command tree built from the app, before it runs (:func:`localise`): usage
   metavars, the help option's text, value type names, the ``用法：`` prefix;
 - the usage errors, each put in Chinese from what the exception carries (:func:`reworded`)
@@ -34,6 +34,8 @@ from typer._click.core import Parameter
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperArgument as Argument
 from typer.core import TyperGroup as Group
+
+from addin.cli.cjkwrap import as_chinese_text
 
 USAGE = "用法："
 HELP_TEXT = "显示本帮助并退出"
@@ -68,16 +70,15 @@ SETTINGS = {
 }
 
 
-class FoldingHighlighter(rich_utils.OptionHighlighter):
-    """typer's highlighter, and help text folds at the column edge like any Chinese text.
+class ChineseHighlighter(rich_utils.OptionHighlighter):
+    """typer's highlighter, whose text breaks its lines like Chinese (:mod:`addin.cli.cjkwrap`).
 
     Rich breaks lines at spaces only; a table column cuts a longer run with "…", which
     for Chinese (no spaces) is most of a sentence.
     """
 
-    def highlight(self, text: Text) -> None:
-        text.overflow = "fold"
-        super().highlight(text)
+    def __call__(self, text: str | Text) -> Text:
+        return as_chinese_text(super().__call__(text))
 
 
 class ChineseFormatter(HelpFormatter):
@@ -95,7 +96,7 @@ def install() -> None:
     """Set typer's rich settings to Chinese (idempotent)."""
     for name, value in SETTINGS.items():
         setattr(rich_utils, name, value)
-    rich_utils.highlighter = FoldingHighlighter()
+    rich_utils.highlighter = ChineseHighlighter()
 
 
 def localise(command: Any) -> None:
