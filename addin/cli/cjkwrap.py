@@ -54,6 +54,9 @@ def line_breaks(text: str, width: int) -> list[int]:
             breaks.append(cut)
             start, last = cut, cut
             used = cell_len(text[cut : index + 1])
+            if used > width and index > cut:  # what follows the break is still too wide
+                breaks.append(index)
+                start, last, used = index, index, cell_len(char)
     return breaks
 
 
