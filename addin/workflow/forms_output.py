@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl.styles import Font
@@ -29,11 +28,10 @@ from addin.model.fields import CODED, DATE_FIELDS, ENUMERATIONS, MONTH_FIELDS
 from addin.model.fields import get as get_field
 from addin.model.safename import Namer, sheet_title
 from addin.read.reader import Record, Table
-from addin.rules.compare import FAR_FUTURE, records
-from addin.rules.submission import org_key
+from addin.rules.compare import FAR_FUTURE
 from addin.values import cells as values
 from addin.values import codes
-from addin.workflow.common import branch_key, branch_name, check_target
+from addin.workflow.common import BranchRecords, by_branch, check_target
 from addin.workflow.sheets import print_setup
 from addin.write import outputs
 from addin.write.cellstyle import Look
@@ -65,28 +63,6 @@ SOFFICE_OPTIONS = (
     "--convert-to",
     "pdf",
 )
-
-
-@dataclass
-class BranchForms:
-    """What goes into one branch's workbook: its 附件1 rows and its members."""
-
-    name: str
-    orgs: list[Record] = field(default_factory=list)
-    members: list[Record] = field(default_factory=list)
-
-
-def by_branch(tables: list[Table]) -> list[BranchForms]:
-    """Organisations and members grouped by branch, in the order of the summary."""
-    branches: dict[str, BranchForms] = {}
-    for _table, record in records(tables, "orgs"):
-        raw = record.values.get("org_name")
-        key = org_key(raw) or branch_key(None)
-        branches.setdefault(key, BranchForms(branch_name(raw))).orgs.append(record)
-    for _table, record in records(tables, "members"):
-        raw = record.values.get("branch")
-        branches.setdefault(branch_key(raw), BranchForms(branch_name(raw))).members.append(record)
-    return list(branches.values())
 
 
 def answer(kind: str, item: Item, raw: object) -> str:
@@ -151,7 +127,7 @@ def _item(sheet: Worksheet, row: int, kind: str, item: Item, record: Record) -> 
     box_answer(sheet, row)
 
 
-def branch_workbook(branch: BranchForms) -> Workbook:
+def branch_workbook(branch: BranchRecords) -> Workbook:
     workbook = new_workbook()
     titles: set[str] = set()
     for number, record in enumerate(branch.orgs, start=1):
@@ -165,7 +141,7 @@ def branch_workbook(branch: BranchForms) -> Workbook:
     return workbook
 
 
-def workbook_paths(branches: list[BranchForms], directory: Path) -> list[Path]:
+def workbook_paths(branches: list[BranchRecords], directory: Path) -> list[Path]:
     """One absolute file name per branch, safe and unique (:mod:`addin.model.safename`)."""
     folder, namer = directory.resolve(), Namer()
     return [folder / f"{namer(branch.name)}.xlsx" for branch in branches]
@@ -173,7 +149,7 @@ def workbook_paths(branches: list[BranchForms], directory: Path) -> list[Path]:
 
 def write_forms(
     tables: list[Table], source: Path, directory: Path, secret: str | None, *, pdf: bool = False
-) -> list[tuple[BranchForms, Path]]:
+) -> list[tuple[BranchRecords, Path]]:
     """Write one workbook per branch into ``directory``; returns what went where.
 
     Every target (and with ``pdf`` the PDF beside each workbook) is claimed
