@@ -13,8 +13,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from addin.cli.chinese import ChineseTyper
+from addin.cli.cjkwrap import as_chinese_text
 from addin.model.celltext import for_terminal
 from addin.model.errors import WorkbookError
 from addin.values.cells import parse_date
@@ -37,6 +39,11 @@ def _root() -> None:
 def shown(text: object) -> str:
     """Text from data or a file name, safe to print: no markup, no control sequence."""
     return escape(for_terminal(str(text)))
+
+
+def shown_text(text: object) -> Text:
+    """:func:`shown` as rich Text for a table cell, its lines broken like Chinese."""
+    return as_chinese_text(Text(for_terminal(str(text))))
 
 
 def fail(console: Console, exc: WorkbookError) -> typer.Exit:

@@ -26,6 +26,7 @@ from addin.cli.app import (
     output_password,
     output_path,
     shown,
+    shown_text,
     without_lock_files,
 )
 from addin.engine.check import check_sources, load_files, paused_gc
@@ -181,10 +182,10 @@ def _print_sheet(console: Console, summaries, found: list[Finding], limit: int) 
         value = finding.value if len(finding.value) <= 40 else finding.value[:40] + "…"
         table.add_row(
             finding.cell,
-            shown(finding.field),
+            shown_text(finding.field),
             f"[{style}]{label}[/]",
-            shown(value),
-            shown(finding.message),
+            shown_text(value),
+            shown_text(finding.message),
         )
     console.print(table)
     if hidden:
