@@ -237,3 +237,13 @@ def test_chinese_lines_keep_every_character_and_fit(text, width):
     pieces = [text[a:b] for a, b in itertools.pairwise(cuts)]
     assert "".join(pieces) == text
     assert all(cell_len(piece.rstrip()) <= width for piece in pieces)
+
+
+def test_the_findings_table_at_80_columns_breaks_lines_like_chinese(book):
+    wrong = good_member(branch="林业局机关支部", gender="女", mobile="0739-682123")
+    ran = dyxx("check", book(members=[wrong], orgs=[good_org()]), env=NARROW)
+    assert ran.returncode == 1, ran
+    cells = [c.strip() for line in ran.stdout.splitlines() for c in line.split("│")[1:-1]]
+    assert any("请核对" in c for c in cells)
+    assert not [c for c in cells if c and c[0] in "，。、；：）”"], ran.stdout
+    assert all(cell_len(line) <= 80 for line in ran.stdout.splitlines())
