@@ -63,6 +63,7 @@ def commands(book, tmp_path: Path) -> dict[str, list[str]]:
         "forms": ["forms", str(tmp_path / "汇总.xlsx"), "-o", str(tmp_path / "采集表")],
         "split": ["split", str(tmp_path / "汇总.xlsx"), "-o", str(tmp_path / "各支部")],
         "verify": ["verify", str(tmp_path / "out.xlsx")],
+        "fix": ["fix", str(sample), "-o", str(tmp_path / "修正.xlsx")],
         "clean": ["clean", str(tmp_path / "out.xlsx"), "-o", str(tmp_path / "导入.xlsx")],
         "addin build": ["addin", "build", "-o", str(tmp_path / "dist" / "dyxx.xlam")],
         "addin install": ["addin", "install", "--dir", str(tmp_path / "XLSTART")],
