@@ -20,6 +20,7 @@ a ``--x/--no-x`` switch's help say its default (typer would print the bare optio
 from __future__ import annotations
 
 import copy
+import inspect
 import re
 import sys
 from collections.abc import Callable
@@ -104,6 +105,8 @@ def localise(command: Any) -> None:
     if command.options_metavar == "[OPTIONS]":
         command.options_metavar = OPTIONS
     command.context_class = ChineseContext
+    if command.help:
+        command.help = reflowed(command.help)
     help_option = command.get_help_option(ChineseContext(command, info_name=command.name))
     if help_option is not None:
         help_option.help = HELP_TEXT
@@ -113,6 +116,36 @@ def localise(command: Any) -> None:
         command.subcommand_metavar = SUBCOMMAND
         for sub in command.commands.values():
             localise(sub)
+
+
+def reflowed(help: str) -> str:
+    """A docstring's paragraphs as one line each, but for breaks after a sentence (``。！？``).
+
+    A docstring is wrapped to fit the source file; typer keeps those breaks in every paragraph
+    but the first, where it puts a space. Chinese joins without one; a Latin word keeps its.
+
+    >>> reflowed("汇总：合并\\n各支部。\\n\\n序号重新编排\\n（见“数据来源”）。\\n退出码：0 成功")
+    '汇总：合并各支部。\\n\\n序号重新编排（见“数据来源”）。\\n退出码：0 成功'
+    >>> reflowed("不生成\\nPDF，以免留下\\n未加密的副本。")
+    '不生成 PDF，以免留下未加密的副本。'
+    """
+    paragraphs = inspect.cleandoc(help).split("\n\n")
+    return "\n\n".join(
+        p if p.startswith("\b") else _joined(p, first=i == 0) for i, p in enumerate(paragraphs)
+    )
+
+
+def _joined(paragraph: str, *, first: bool) -> str:
+    lines = paragraph.split("\n")
+    text = lines[0]
+    for line in lines[1:]:
+        if not first and text.endswith(("。", "！", "？")):
+            text += "\n" + line
+        elif text[-1:].isascii() or line[:1].isascii():
+            text += " " + line
+        else:
+            text += line
+    return text
 
 
 def _localise_param(param: Parameter) -> None:
