@@ -29,7 +29,7 @@ from addin.model.errors import WorkbookError
 
 @app.command()
 def fix(
-    file: Annotated[Path, typer.Argument(help="要修正的工作簿（.xlsx/.xlsm）")],
+    file: Annotated[Path, typer.Argument(metavar="工作簿", help="要修正的工作簿（.xlsx/.xlsm）")],
     output: Annotated[
         str | None,
         typer.Option("-o", "--output", help="写出的修正副本（或文件夹）；默认为原文件名加“_修正”"),
@@ -82,9 +82,10 @@ def fix(
 
 def _print_changes(console: Console, changes) -> None:
     counts = Counter((change.rule, change.title) for change in changes)
-    table = RichTable("规则代码", "修改内容", "处数", title="已自动修改", title_justify="left")
-    for (rule, title), count in sorted(counts.items()):
-        table.add_row(rule, title, str(count))
+    # the title, not the rule's code: codes are for --json and ``dyxx rules``
+    table = RichTable("修改内容", "处数", title="已自动修改", title_justify="left")
+    for (_rule, title), count in sorted(counts.items()):
+        table.add_row(shown(title), str(count))
     console.print(table)
     console.print(f"共修改 {len(changes)} 个单元格。", highlight=False)
 

@@ -33,7 +33,9 @@ NO_MASK = (
 
 @app.command()
 def split(
-    file: Annotated[Path, typer.Argument(help="校核后的汇总表（含附件3、附件4）")],
+    file: Annotated[
+        Path, typer.Argument(metavar="汇总表", help="校核后的汇总表（含附件3、附件4）")
+    ],
     output: Annotated[
         Path, typer.Option("-o", "--output", help="输出文件夹：每个党支部一个工作簿")
     ],
