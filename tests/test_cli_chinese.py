@@ -31,6 +31,7 @@ NAMES = {
     "dyxx", "Excel", "WPS", "LibreOffice", "PDF", "JSON", "VBA", "Python", "PYTHONPATH",
     "xlwings", "DLL", "XLSTART", "macOS", "Windows", "xlsx", "xlsm", "xls", "xlam", "soffice",
     "templates", "dist",  # default folders: typed as they are
+    "Ctrl",  # a key on the keyboard (Ctrl+C)
 }  # fmt: skip
 TYPED = re.compile(
     r"--?[A-Za-z][\w-]*"  # an option
