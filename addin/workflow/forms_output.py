@@ -231,12 +231,15 @@ def write_forms(
 
 
 def _start_pdfs(job: Conversion, branches: list[BranchRecords], paths: list[Path]) -> None:
-    """Write the print versions under the workbooks' names (so the PDFs get them) and start."""
+    """Write the print versions under the workbooks' names (so the PDFs get them), each
+    process started as soon as its share is written."""
+    printed = {}
     for branch, path in zip(branches, paths, strict=True):
-        book = job.folder / path.name
-        print_workbook(branch).save(book)  # private, removed with the job's folder
-        job.add(book, weight=len(forms_of(branch)))
-    job.start()
+        printed[job.add(job.folder / path.name, weight=len(forms_of(branch))).stem] = branch
+    for share in job.shares():
+        for book in share:
+            print_workbook(printed[book.stem]).save(book)  # private, removed with the folder
+        job.launch(share)
 
 
 def _save_workbooks(

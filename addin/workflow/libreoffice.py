@@ -144,21 +144,28 @@ class Conversion:
         self._folder.__exit__(None, None, None)
 
     def add(self, book: Path, weight: int = 1) -> Path:
-        """Convert ``book`` (already written, in :attr:`folder` or elsewhere); its PDF's path."""
+        """Convert ``book`` (written by the time its share is launched); its PDF's path."""
         self.books.append((book.resolve(), weight))
         return self.staging / f"{book.stem}.pdf"
 
-    def start(self) -> None:
+    def shares(self) -> list[list[Path]]:
+        """The books dealt to the processes (:data:`POOL` at most), balanced by weight."""
         books = [book for book, _weight in self.books]
         weights = [weight for _book, weight in self.books]
-        count = min(POOL, os.cpu_count() or 1, len(books))
+        return shares(books, weights, min(POOL, os.cpu_count() or 1, len(books)))
+
+    def launch(self, share: list[Path]) -> None:
+        """Start one process converting ``share`` (written already)."""
         env = {"XDG_RUNTIME_DIR": str(self.root), **os.environ}  # else dconf writes to ~/.cache
-        for number, share in enumerate(shares(books, weights, count)):
-            profile = self.root / f"profile{number}"
-            command = soffice_command(self.program, profile, self.staging, share)
-            self.timeout = max(self.timeout, TIMEOUT + PER_WORKBOOK * len(share))
-            self.started.append(_start(command, env, os.name == "posix"))
+        profile = self.root / f"profile{len(self.started)}"
+        command = soffice_command(self.program, profile, self.staging, share)
+        self.started.append(_start(command, env, os.name == "posix"))
+        self.timeout = max(self.timeout, TIMEOUT + PER_WORKBOOK * len(share))
         self.deadline = time.monotonic() + self.timeout
+
+    def start(self) -> None:
+        for share in self.shares():
+            self.launch(share)
 
     def wait(self, progress: Callable[[int], None] | None = None) -> list[Path]:
         """Wait for every PDF (told to ``progress(n)``); their staged paths, in order.
