@@ -12,7 +12,7 @@ import math
 import unicodedata
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
 from rich.console import Console
@@ -273,47 +273,69 @@ def forms(
     以免留下未加密的副本）。退出码：0 成功；1 PDF 生成失败；2 文件无法处理。
     """
     from addin.workflow.common import read_all
-    from addin.workflow.forms_output import soffice, to_pdf, write_forms
+    from addin.workflow.forms_output import write_forms
+    from addin.workflow.libreoffice import soffice
 
     console = Console()
-    with outputs.run([file], force=force):
+    with outputs.run([file], force=force), _Bar(console) as bar:
         try:
             passwords = input_passwords([file], password)
             tables = read_all([file], passwords)
             secret = output_password(encrypt, passwords)
-            program = soffice()
-            making_pdfs = pdf and not secret and program is not None
-            written = write_forms(tables, file, output, secret, pdf=making_pdfs)
+            program = soffice() if pdf and not secret else None
+            written = write_forms(tables, file, output, secret, program=program, progress=bar)
         except WorkbookError as exc:
             raise fail(console, exc) from None
-        table = RichTable("党支部", "附件1", "附件2", "工作簿", title="采集表")
-        for branch, path in written:
-            table.add_row(
-                shown(branch.name),
-                str(len(branch.orgs)),
-                str(len(branch.members)),
-                shown(path.name),
-            )
-        console.print(table)
-        sheets = sum(len(b.orgs) + len(b.members) for b, _p in written)
-        console.print(f"已在 {shown(output)} 生成 {len(written)} 个工作簿、{sheets} 张采集表")
-        if not pdf:
-            return
-        if secret:
-            console.print("输出已加密：未生成 PDF（PDF 无法加密，以免留下未加密的副本）")
-        elif program is None:
-            console.print(
-                "未找到 LibreOffice（soffice），未生成 PDF；工作簿可直接在 Excel、WPS 中打印"
-            )
-        else:
-            try:
-                made = to_pdf([p for _b, p in written], output, program)
-            except WorkbookError as exc:
-                raise fail(console, exc) from None
-            except RuntimeError as exc:
-                console.print(f"[bold red]PDF 生成失败[/]：{shown(exc)}", highlight=False)
-                raise typer.Exit(1) from None
-            console.print(f"已生成 {len(made)} 个 PDF", highlight=False)
+    table = RichTable("党支部", "附件1", "附件2", "工作簿", title="采集表")
+    for branch, path in written.workbooks:
+        table.add_row(
+            shown(branch.name), str(len(branch.orgs)), str(len(branch.members)), shown(path.name)
+        )
+    console.print(table)
+    sheets = sum(len(b.orgs) + len(b.members) for b, _p in written.workbooks)
+    console.print(f"已在 {shown(output)} 生成 {len(written.workbooks)} 个工作簿、{sheets} 张采集表")
+    if not pdf:
+        return
+    if secret:
+        console.print("输出已加密：未生成 PDF（PDF 无法加密，以免留下未加密的副本）")
+    elif program is None:
+        console.print("未找到 LibreOffice（soffice），未生成 PDF；工作簿可直接在 Excel、WPS 中打印")
+    elif written.pdf_problem:
+        console.print(f"[bold red]PDF 生成失败[/]：{shown(written.pdf_problem)}", highlight=False)
+        raise typer.Exit(1)
+    else:
+        console.print(f"已生成 {len(written.pdfs)} 个 PDF", highlight=False)
+
+
+class _Bar:
+    """``dyxx forms``' progress on a terminal: a bar per step (silent in a pipe or a log)."""
+
+    STEPS: ClassVar[dict[str, str]] = {"forms": "写采集表", "pdf": "生成 PDF"}
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self.progress = Progress(
+            "{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        )
+        self.tasks: dict[str, object] = {}
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step not in self.tasks:
+            self.tasks[step] = self.progress.add_task(self.STEPS[step], total=total)
+        self.progress.update(self.tasks[step], completed=done, total=total)
+
+    def __enter__(self) -> _Bar:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
 
 
 @app.command()

@@ -12,8 +12,6 @@ from addin.web.jobs import Job
 from addin.web.steps import Given
 from addin.write import outputs
 
-PDF_BATCH = 5  # workbooks per LibreOffice run: progress to show, without a start-up for each
-
 
 def run_merge(job: Job, given: Given) -> None:
     """``dyxx merge``: the summary workbook, its findings, 统计核对 and the 数据质量 chart."""
@@ -81,36 +79,41 @@ def quality_grid(rated: list) -> dict[str, object]:
 def run_forms(job: Job, given: Given) -> None:
     """``dyxx forms``: the 附件1/附件2 workbooks (and PDFs), handed over as one zip."""
     from addin.workflow.common import read_all
-    from addin.workflow.forms_output import soffice, to_pdf, write_forms
+    from addin.workflow.forms_output import write_forms
+    from addin.workflow.libreoffice import soffice
 
     [file] = given.files["file"]
     folder = given.out / "采集表"
     secret = given.secret()
+    stages = {"forms": "生成采集表工作簿", "pdf": "生成 PDF"}
     with outputs.run([file]):
         job.progress("读取汇总表")
         tables = read_all([file], given.passwords())
-        program = soffice()
-        pdf = given.flag("pdf") and not secret and program is not None
-        job.progress("生成采集表工作簿")
-        written = write_forms(tables, file, folder, secret, pdf=pdf)
-        books = [path for _branch, path in written]
-        if pdf:
-            for start in range(0, len(books), PDF_BATCH):
-                job.progress("生成 PDF", start, len(books))
-                to_pdf(books[start : start + PDF_BATCH], folder, program)
+        program = soffice() if given.flag("pdf") and not secret else None
+        written = write_forms(
+            tables,
+            file,
+            folder,
+            secret,
+            program=program,
+            progress=lambda step, done, total: job.progress(stages[step], done, total),
+        )
+        books = written.workbooks
         job.progress("打包", len(books), len(books))
         target = given.out / f"{file_stem(file.stem)}_采集表.zip"
         outputs.write_atomically(target, zipped(folder))
-    job.offer("采集表（zip：每个党支部一个工作簿" + ("和 PDF）" if pdf else "）"), target)
-    sheets = sum(len(b.orgs) + len(b.members) for b, _p in written)
-    lines = [f"生成 {len(written)} 个工作簿、{sheets} 张采集表"]
-    if given.flag("pdf") and not pdf:
+    job.offer("采集表（zip：每个党支部一个工作簿" + ("和 PDF）" if written.pdfs else "）"), target)
+    sheets = sum(len(b.orgs) + len(b.members) for b, _p in books)
+    lines = [f"生成 {len(books)} 个工作簿、{sheets} 张采集表"]
+    if given.flag("pdf") and not written.pdfs:
         lines.append(
             "输出已加密：未生成 PDF（PDF 无法加密）"
             if secret
+            else f"PDF 生成失败：{written.pdf_problem}"
+            if written.pdf_problem
             else "未找到 LibreOffice，未生成 PDF；工作簿可直接在 Excel、WPS 中打印"
         )
-    rows = [[b.name, len(b.orgs), len(b.members), p.name] for b, p in written]
+    rows = [[b.name, len(b.orgs), len(b.members), p.name] for b, p in books]
     job.result = {
         "verdict": {"ok": True, "text": "采集表已生成"},
         "lines": lines,
