@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from addin.model.fields import CODED, REQUIRED, UNIT_FIELDS, field_label
+from addin.model.fields import CODED, ORG_FIELDS, REQUIRED, UNIT_FIELDS, field_label
 from addin.model.findings import Finding, rule
 from addin.read.reader import Record, Table
 from addin.rules.base import RowFindings
@@ -48,6 +48,10 @@ PHONE_FORM = rule(
 
 # 组织类别 -> the 单位建立党组织情况 it goes with (warning when they differ).
 CATEGORY_PAIRS = {"611": "11", "621": "12", "631": "13", "632": "2"}
+# A 联合支部's unit on a row of its own (is_unit_row): the 单位情况 of the first row, and the
+# columns the unit row leaves blank or writes as the first row does (the live checks use both).
+JOINT = "联合支部"
+SHARED_FIELDS = tuple(f.key for f in ORG_FIELDS if f.key != "org_name" and f.key not in UNIT_FIELDS)
 SEPARATORS = re.compile(r"[、，,；;/\s]+")
 
 
@@ -70,13 +74,13 @@ def is_unit_row(record: Record, first: Record) -> bool:
     """Whether ``record``, repeating the 党组织名称 of ``first`` (a 联合支部), is one more of
     its units written on a row of its own: only unit columns filled (or, for the other
     columns, what the first row says), and a unit the first row does not name."""
-    if _situation(first) != "联合支部":
+    if _situation(first) != JOINT:
         return False
     own = record.values
     units = [key for key in UNIT_FIELDS if not values.is_blank(own.get(key))]
     if not units or all(_same(own, first.values, key) for key in UNIT_FIELDS):
         return False
-    others = (key for key in own if key not in UNIT_FIELDS and key != "org_name")
+    others = (key for key in SHARED_FIELDS if key in own)
     return all(values.is_blank(own[key]) or _same(own, first.values, key) for key in others)
 
 
