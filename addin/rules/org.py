@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 
 from addin.model.fields import CODED, ORG_FIELDS, REQUIRED, UNIT_FIELDS, field_label
@@ -10,6 +11,7 @@ from addin.model.findings import Finding, rule
 from addin.read.reader import Record, Table
 from addin.rules.base import RowFindings
 from addin.rules.controls import check_row as check_controls
+from addin.rules.submission import org_key
 from addin.values import cells as values
 from addin.values import codes, orgcode
 
@@ -82,6 +84,26 @@ def is_unit_row(record: Record, first: Record) -> bool:
         return False
     others = (key for key in SHARED_FIELDS if key in own)
     return all(values.is_blank(own[key]) or _same(own, first.values, key) for key in others)
+
+
+def unit_rows(table: Table) -> dict[int, Record]:
+    """The rows of a 附件3 table that are one more unit of a 联合支部 on a row of its own
+    (:func:`is_unit_row`), by row number, each with the first row of its 党组织名称.
+    Everything that counts 党组织 leaves these rows out: they are no 党组织 of their own.
+
+    Names come from the name column alone; only a repeated one is looked at further."""
+    keys = list(map(org_key, table.column("org_name")))
+    counts = Counter(key for key in keys if key)
+    first: dict[str, Record] = {}
+    found: dict[int, Record] = {}
+    for record, key in zip(table.records, keys, strict=True):
+        if key is None or counts[key] < 2:
+            continue
+        if key in first and is_unit_row(record, first[key]):
+            found[record.row] = first[key]
+        else:
+            first.setdefault(key, record)
+    return found
 
 
 def check_unit_row(table: Table, record: Record, first: Record) -> list[Finding]:
