@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 
 from addin.model.fields import CODED, ORG_FIELDS, REQUIRED, UNIT_FIELDS, field_label
@@ -104,6 +105,55 @@ def unit_rows(table: Table) -> dict[int, Record]:
         else:
             first.setdefault(key, record)
     return found
+
+
+def organisations(table: Table) -> list[Record]:
+    """Each 党组织 of a 附件3 table once, in order: the rows without the units of a 联合支部
+    on rows of their own, those joined into its first row as the template asks for them
+    (:func:`joined_units`). What counts, compares or prints 党组织 takes these."""
+    units = unit_rows(table)
+    if not units:
+        return list(table.records)
+    joined: dict[int, list[Record]] = {}
+    for record in table.records:
+        if record.row in units:
+            joined.setdefault(units[record.row].row, []).append(record)
+    return [
+        record.with_values(joined_units(record, joined[record.row]))
+        if record.row in joined
+        else record
+        for record in table.records
+        if record.row not in units
+    ]
+
+
+def organisation_items(tables: Iterable[Table]) -> list[tuple[Table, Record]]:
+    """:func:`organisations` of every 附件3 table, with its table."""
+    return [(t, r) for t in tables if t.kind == "orgs" for r in organisations(t)]
+
+
+def joined_units(first: Record, units: list[Record]) -> dict[str, object]:
+    """The values of a 联合支部's first row with the units of its unit rows joined in with
+    “、”: every name and code in order (they go one to one), the coded columns (单位类别,
+    单位建立党组织情况) each different value once."""
+    values_ = dict(first.values)
+    for key in UNIT_FIELDS:
+        raws = [
+            r.values.get(key) for r in (first, *units) if not values.is_blank(r.values.get(key))
+        ]
+        parts = [values.text(raw) for raw in raws]
+        if key in CODED["orgs"]:  # one value per code: "4" and "4 事业单位" are one
+            table = codes.table(CODED["orgs"][key])
+            seen: dict[str, str] = {}
+            for raw, part in zip(raws, parts, strict=True):
+                entry = table.lookup(raw).entry
+                seen.setdefault(entry.code if entry else part, part)
+            parts = list(seen.values())
+        if len(parts) > 1:
+            values_[key] = "、".join(parts)
+        elif raws:
+            values_[key] = raws[0]
+    return values_
 
 
 def check_unit_row(table: Table, record: Record, first: Record) -> list[Finding]:
