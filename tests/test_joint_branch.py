@@ -64,6 +64,16 @@ def test_a_second_unit_row_is_one_warning(tmp_path, second):
     assert found[0].name == JOINT["org_name"]
 
 
+def test_the_unit_row_may_carry_its_own_number(tmp_path):
+    """序号 numbers every row of the sheet: the unit row's own number is no other content."""
+    path = write_book(tmp_path / "联合支部.xlsx", [good_member()], [JOINT, unit_row()])
+    book = openpyxl.load_workbook(path)
+    book[ORGS]["A6"], book[ORGS]["A7"] = 1, 2
+    book.save(path)
+    found = check_files([path], today=TODAY).findings
+    assert [(f.cell, f.rule) for f in found] == [("B7", "org.unit_row")]
+
+
 def test_the_marked_copy_marks_the_row_yellow_with_the_advice(tmp_path):
     path = write_book(tmp_path / "联合支部.xlsx", [good_member()], [JOINT, unit_row()])
     out = tmp_path / "标注.xlsx"
