@@ -15,9 +15,13 @@ import pytest
 
 from addin.engine.check import check_files
 from addin.model.fields import ORG_FIELDS
+from addin.read.reader import read_workbook
 from addin.workflow.clean import clean
+from addin.workflow.diff import compare
 from addin.workflow.merge import merge_files
 from addin.workflow.prepare import prepare
+from addin.workflow.sample import draw
+from addin.workflow.summary import statistics
 from tests.support.books import TODAY, good_member, good_org, write_book
 from tests.support.cli import dyxx_ok
 
@@ -58,6 +62,16 @@ def test_a_second_unit_row_is_one_warning(tmp_path, second):
     assert [(f.cell, f.rule, f.severity) for f in found] == [("B7", "org.unit_row", "warning")]
     assert "第6行" in found[0].message and "“、”" in found[0].message
     assert found[0].name == JOINT["org_name"]
+
+
+def test_the_unit_row_may_carry_its_own_number(tmp_path):
+    """序号 numbers every row of the sheet: the unit row's own number is no other content."""
+    path = write_book(tmp_path / "联合支部.xlsx", [good_member()], [JOINT, unit_row()])
+    book = openpyxl.load_workbook(path)
+    book[ORGS]["A6"], book[ORGS]["A7"] = 1, 2
+    book.save(path)
+    found = check_files([path], today=TODAY).findings
+    assert [(f.cell, f.rule) for f in found] == [("B7", "org.unit_row")]
 
 
 def test_the_marked_copy_marks_the_row_yellow_with_the_advice(tmp_path):
@@ -139,3 +153,78 @@ def test_clean_still_knows_the_earlier_prompts(tmp_path):
     assert cleaned.validations
     left = openpyxl.load_workbook(tmp_path / "导入.xlsx")[ORGS].data_validations.dataValidation
     assert not {dv.prompt for dv in left} & set(earlier.values())
+
+
+# -- what counts, compares or prints 党组织: the unit row is no 党组织 of its own ----------------
+
+TWO_ROWS = [JOINT, unit_row()]  # the second unit on a row of its own
+ONE_ROW = dict(  # the form the notice asks for
+    JOINT,
+    unit_name=f"{JOINT['unit_name']}、邵阳县林业站",
+    unit_code=f"{JOINT['unit_code']}、11430523006123458Q",
+)
+
+
+def joint_book(path: Path, orgs: list[dict[str, object]]) -> Path:
+    """A branch workbook: the 联合支部 (as ``orgs``), another branch, a member of each."""
+    other = good_org(org_name="中共邵阳县苗圃支部委员会")
+    members = [good_member(), good_member(branch=other["org_name"], id_number="430523196803120214")]
+    return write_book(path, members, [*orgs, other])
+
+
+def test_merge_statistics_count_the_joint_branch_once(tmp_path):
+    merged = merge_files([joint_book(tmp_path / "联合支部.xlsx", TWO_ROWS)], {}, TODAY)
+    total = statistics(merged)[-1]
+    assert total.orgs == 2
+    assert dict(total.org_categories) == {"632": 1, "631": 1}  # no 组织类别不明 for the unit row
+    assert len(merged.rows["orgs"]) == 3  # the summary's 附件3 keeps every row
+
+
+def test_diff_writing_the_units_on_one_row_is_no_change(tmp_path):
+    old = joint_book(tmp_path / "上次.xlsx", TWO_ROWS)
+    new = joint_book(tmp_path / "本次.xlsx", [ONE_ROW])
+    found = compare(old, read_workbook(old), new, read_workbook(new))
+    assert found.changes == [] and found.totals["orgs"] == (2, 2) and not found.ambiguous
+
+
+def test_diff_a_unit_added_on_a_row_of_its_own_is_one_change_of_the_branch(tmp_path):
+    old = joint_book(tmp_path / "上次.xlsx", [JOINT])
+    new = joint_book(tmp_path / "本次.xlsx", TWO_ROWS)
+    found = compare(old, read_workbook(old), new, read_workbook(new))
+    got = [(c.event, c.name, c.field, c.new) for c in found.changes]
+    assert got == [
+        ("党组织信息变动", JOINT["org_name"], "单位名称", ONE_ROW["unit_name"]),
+        ("党组织信息变动", JOINT["org_name"], "党组织所在单位代码", ONE_ROW["unit_code"]),
+    ]
+
+
+def test_sample_draws_the_joint_branch_once_with_its_units(tmp_path):
+    path = joint_book(tmp_path / "汇总.xlsx", TWO_ROWS)
+    sample = draw(path, read_workbook(path), 1.0, seed=7)
+    assert sample.totals["orgs"] == 2
+    drawn = {r.values["org_name"]: r.values for _t, r in sample.orgs}
+    assert len(sample.orgs) == 2 and drawn[JOINT["org_name"]]["unit_name"] == ONE_ROW["unit_name"]
+
+
+def test_split_keeps_the_unit_row_with_its_branch(tmp_path):
+    path = joint_book(tmp_path / "汇总.xlsx", TWO_ROWS)
+    out = tmp_path / "各支部"
+    dyxx_ok("split", path, "-o", f"{out}/")
+    [branch] = [p for p in out.iterdir() if p.name.startswith("中共邵阳县林业局")]
+    rows = [r.values for t in read_workbook(branch) if t.kind == "orgs" for r in t.records]
+    assert [(r["org_name"], r["unit_name"]) for r in rows] == [
+        (JOINT["org_name"], JOINT["unit_name"]),
+        (JOINT["org_name"], "邵阳县林业站"),
+    ]
+
+
+def test_forms_print_one_form_1_with_the_units_joined(tmp_path):
+    path = joint_book(tmp_path / "汇总.xlsx", TWO_ROWS)
+    out = tmp_path / "采集表"
+    dyxx_ok("forms", path, "-o", f"{out}/", "--no-pdf")
+    [branch] = [p for p in out.iterdir() if p.name.startswith("中共邵阳县林业局")]
+    book = openpyxl.load_workbook(branch)
+    forms = [name for name in book.sheetnames if name.startswith("附件1")]
+    assert forms == ["附件1 党组织"]
+    answers = {c.value for row in book["附件1 党组织"].iter_rows() for c in row}
+    assert ONE_ROW["unit_name"] in answers and ONE_ROW["unit_code"] in answers

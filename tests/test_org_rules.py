@@ -6,7 +6,7 @@ import pytest
 
 from addin.engine.check import check_files
 from tests.support.books import TODAY, good_member, good_org, shared_file
-from tests.support.cases import ORG_BAD, ORG_GOOD
+from tests.support.cases import ORG_BAD, ORG_GOOD, ORG_GROUPS
 
 
 def findings(check, **changes):
@@ -65,3 +65,9 @@ def test_members_and_orgs_cross_files(book):
     report = check_files([orgs, other, members], today=TODAY)
     first = report.findings[0]
     assert first.file == str(other) and "文件“附件4.xlsx”" in first.message
+
+
+@pytest.mark.parametrize(("rows", "expected"), ORG_GROUPS.values(), ids=list(ORG_GROUPS))
+def test_joint_branch_rows(check, rows, expected):
+    report = check(orgs=[good_org(**changes) for changes in rows])
+    assert [tuple(item) for item in report.flatten(["cell", "rule", "severity"])] == expected

@@ -30,7 +30,15 @@ from addin.write import livechecks, template
 from addin.write.entry import DATA_ROWS, options
 from addin.write.layout import DATA_ROW, HEADER_ROW, columns
 from tests.support.books import BRANCH, good_member, good_org, person_id
-from tests.support.cases import BOM, MEMBER_BAD, MEMBER_GOOD, ORG_BAD, ORG_GOOD, veteran
+from tests.support.cases import (
+    BOM,
+    MEMBER_BAD,
+    MEMBER_GOOD,
+    ORG_BAD,
+    ORG_GOOD,
+    ORG_GROUPS,
+    veteran,
+)
 from tests.support.official import DATA, MEMBER_SHEET, ORG_SHEET, SITUATION_LIST, official_download
 
 LAST = DATA_ROW + DATA_ROWS - 1
@@ -288,10 +296,15 @@ def member_rows() -> list[dict[str, object]]:
 
 
 def org_rows() -> list[dict[str, object]]:
-    return [
+    """The cases as rows, then the cases of several rows (a 联合支部 and its units), each
+    case's rows under a name of its own."""
+    rows = [
         good_org(**{"org_name": f"第{number}党支部", **changes})
         for number, changes in enumerate(ORG_CASES, start=1)
     ]
+    for number, (group, _expected) in enumerate(ORG_GROUPS.values(), start=1):
+        rows += [good_org(**{**changes, "org_name": f"第{number}联合支部"}) for changes in group]
+    return rows
 
 
 def typed(value: object) -> list | None:

@@ -20,12 +20,12 @@ from addin.engine.report import (
     row_fingerprints,
 )
 from addin.model.findings import Finding, finding_order
-from addin.read.reader import Record, Table, read_source
+from addin.read.reader import Table, read_source
 from addin.rules.base import read_findings, table_findings
 from addin.rules.columns import ParsedColumn, rows_holding
 from addin.rules.member import check_members
 from addin.rules.merge import conflicts
-from addin.rules.org import check_org, check_unit_row, is_unit_row
+from addin.rules.org import check_org, check_unit_row, unit_rows
 from addin.rules.submission import (
     Keyed,
     Place,
@@ -213,19 +213,17 @@ def _unknown_branches(members: list[tuple[Table, MemberPart]], orgs: list[Keyed]
 
 
 def _check_orgs(table: Table, today: date, orgs: list[Keyed]):
-    first: dict[str, Record] = {}  # the first row of each 党组织名称
+    units = unit_rows(table)  # a 联合支部's units on rows of their own
     for record in table.records:
-        name = record.values.get("org_name")
-        key = None if is_blank(name) else org_name_key(text(name))
-        if key in first and is_unit_row(record, first[key]):  # a 联合支部's unit on its own row
-            yield from check_unit_row(table, record, first[key])
+        if record.row in units:
+            yield from check_unit_row(table, record, units[record.row])
             continue
         _parsed, found = check_org(table, record, today)
         yield from found
-        if key is not None:
-            first.setdefault(key, record)
+        name = record.values.get("org_name")
+        if not is_blank(name):
             place = _place(table, record.row, "org_name")
-            orgs.append(Keyed(key, text(name), "党组织名称", place))
+            orgs.append(Keyed(org_name_key(text(name)), text(name), "党组织名称", place))
 
 
 def _place(table: Table, row: int, key: str) -> Place:

@@ -90,6 +90,12 @@ class Record:
             self._values = {key: _cell(self.cells, col) for key, col in self.columns.items()}
         return self._values
 
+    def with_values(self, values: dict[str, object]) -> Record:
+        """This row with other values (a 联合支部 with its units joined in, rules.org)."""
+        copy = Record(self.row, self.cells, self.columns)
+        copy._values = values
+        return copy
+
     def __repr__(self) -> str:
         return f"Record(row={self.row})"
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 
-from addin.model.fields import CODED, REQUIRED, UNIT_FIELDS, field_label
+from addin.model.fields import CODED, ORG_FIELDS, REQUIRED, UNIT_FIELDS, field_label
 from addin.model.findings import Finding, rule
 from addin.read.reader import Record, Table
 from addin.rules.base import RowFindings
 from addin.rules.controls import check_row as check_controls
+from addin.rules.submission import org_key
 from addin.values import cells as values
 from addin.values import codes, orgcode
 
@@ -48,6 +51,10 @@ PHONE_FORM = rule(
 
 # 组织类别 -> the 单位建立党组织情况 it goes with (warning when they differ).
 CATEGORY_PAIRS = {"611": "11", "621": "12", "631": "13", "632": "2"}
+# A 联合支部's unit on a row of its own (is_unit_row): the 单位情况 of the first row, and the
+# columns the unit row leaves blank or writes as the first row does (the live checks use both).
+JOINT = "联合支部"
+SHARED_FIELDS = tuple(f.key for f in ORG_FIELDS if f.key != "org_name" and f.key not in UNIT_FIELDS)
 SEPARATORS = re.compile(r"[、，,；;/\s]+")
 
 
@@ -70,14 +77,83 @@ def is_unit_row(record: Record, first: Record) -> bool:
     """Whether ``record``, repeating the 党组织名称 of ``first`` (a 联合支部), is one more of
     its units written on a row of its own: only unit columns filled (or, for the other
     columns, what the first row says), and a unit the first row does not name."""
-    if _situation(first) != "联合支部":
+    if _situation(first) != JOINT:
         return False
     own = record.values
     units = [key for key in UNIT_FIELDS if not values.is_blank(own.get(key))]
     if not units or all(_same(own, first.values, key) for key in UNIT_FIELDS):
         return False
-    others = (key for key in own if key not in UNIT_FIELDS and key != "org_name")
+    others = (key for key in SHARED_FIELDS if key in own)
     return all(values.is_blank(own[key]) or _same(own, first.values, key) for key in others)
+
+
+def unit_rows(table: Table) -> dict[int, Record]:
+    """The rows of a 附件3 table that are one more unit of a 联合支部 on a row of its own
+    (:func:`is_unit_row`), by row number, each with the first row of its 党组织名称.
+    Everything that counts 党组织 leaves these rows out: they are no 党组织 of their own.
+
+    Names come from the name column alone; only a repeated one is looked at further."""
+    keys = list(map(org_key, table.column("org_name")))
+    counts = Counter(key for key in keys if key)
+    first: dict[str, Record] = {}
+    found: dict[int, Record] = {}
+    for record, key in zip(table.records, keys, strict=True):
+        if key is None or counts[key] < 2:
+            continue
+        if key in first and is_unit_row(record, first[key]):
+            found[record.row] = first[key]
+        else:
+            first.setdefault(key, record)
+    return found
+
+
+def organisations(table: Table) -> list[Record]:
+    """Each 党组织 of a 附件3 table once, in order: the rows without the units of a 联合支部
+    on rows of their own, those joined into its first row as the template asks for them
+    (:func:`joined_units`). What counts, compares or prints 党组织 takes these."""
+    units = unit_rows(table)
+    if not units:
+        return list(table.records)
+    joined: dict[int, list[Record]] = {}
+    for record in table.records:
+        if record.row in units:
+            joined.setdefault(units[record.row].row, []).append(record)
+    return [
+        record.with_values(joined_units(record, joined[record.row]))
+        if record.row in joined
+        else record
+        for record in table.records
+        if record.row not in units
+    ]
+
+
+def organisation_items(tables: Iterable[Table]) -> list[tuple[Table, Record]]:
+    """:func:`organisations` of every 附件3 table, with its table."""
+    return [(t, r) for t in tables if t.kind == "orgs" for r in organisations(t)]
+
+
+def joined_units(first: Record, units: list[Record]) -> dict[str, object]:
+    """The values of a 联合支部's first row with the units of its unit rows joined in with
+    “、”: every name and code in order (they go one to one), the coded columns (单位类别,
+    单位建立党组织情况) each different value once."""
+    values_ = dict(first.values)
+    for key in UNIT_FIELDS:
+        raws = [
+            r.values.get(key) for r in (first, *units) if not values.is_blank(r.values.get(key))
+        ]
+        parts = [values.text(raw) for raw in raws]
+        if key in CODED["orgs"]:  # one value per code: "4" and "4 事业单位" are one
+            table = codes.table(CODED["orgs"][key])
+            seen: dict[str, str] = {}
+            for raw, part in zip(raws, parts, strict=True):
+                entry = table.lookup(raw).entry
+                seen.setdefault(entry.code if entry else part, part)
+            parts = list(seen.values())
+        if len(parts) > 1:
+            values_[key] = "、".join(parts)
+        elif raws:
+            values_[key] = raws[0]
+    return values_
 
 
 def check_unit_row(table: Table, record: Record, first: Record) -> list[Finding]:

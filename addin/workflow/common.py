@@ -17,6 +17,7 @@ from addin.model.errors import WorkbookError
 from addin.model.fields import FIELDS
 from addin.read.reader import Record, Table, read_workbook
 from addin.rules.compare import records
+from addin.rules.org import organisation_items
 from addin.rules.submission import org_key
 from addin.values import cells as values
 from addin.values import codes
@@ -72,15 +73,18 @@ class BranchRecords:
     members: list[Record] = field(default_factory=list)
 
 
-def by_branch(tables: list[Table]) -> list[BranchRecords]:
+def by_branch(tables: list[Table], *, units_joined: bool = False) -> list[BranchRecords]:
     """Organisations and members grouped by branch, in the order of the summary.
 
     A member belongs to the 附件3 row whose 党组织名称 matches its 所在党支部
-    (:func:`branch_key`); a branch named by members only has no ``orgs``.
+    (:func:`branch_key`); a branch named by members only has no ``orgs``. A 联合支部's
+    units on rows of their own stay rows of its branch, or with ``units_joined`` are
+    joined into its first row (rules.org.organisations: one 党组织, one 附件1).
     """
     branches: dict[str, BranchRecords] = {}
     for kind, name_key in (("orgs", "org_name"), ("members", "branch")):
-        for _table, record in records(tables, kind):
+        joined = units_joined and kind == "orgs"
+        for _table, record in organisation_items(tables) if joined else records(tables, kind):
             raw = record.values.get(name_key)
             key = branch_key(raw)
             group = branches.setdefault(key, BranchRecords(branch_name(raw), key))

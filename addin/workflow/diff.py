@@ -23,6 +23,7 @@ from addin.engine.report import data_fingerprint
 from addin.model.fields import field_label
 from addin.read.reader import Record, Table
 from addin.rules.compare import comparable, field_keys, id_key, records, shown
+from addin.rules.org import organisation_items
 from addin.rules.submission import org_key
 from addin.values.cells import is_blank, text
 from addin.workflow.common import branch_name, masked, save
@@ -99,7 +100,7 @@ def compare(old: Path, old_tables: list[Table], new: Path, new_tables: list[Tabl
     totals: dict[str, tuple[int, int]] = {}
     ambiguous: dict[str, int] = {}
     for kind, key_of in (("orgs", _org_identity), ("members", _member_identity)):
-        before, after = records(old_tables, kind), records(new_tables, kind)
+        before, after = items_of(old_tables, kind), items_of(new_tables, kind)
         totals[kind] = (len(before), len(after))
         found, repeated = _compare_kind(kind, before, after, key_of)
         changes.extend(found)
@@ -107,6 +108,12 @@ def compare(old: Path, old_tables: list[Table], new: Path, new_tables: list[Tabl
             ambiguous[kind] = repeated
     prints = (data_fingerprint(old_tables), data_fingerprint(new_tables))
     return Diff(old, new, changes, totals, prints, ambiguous)
+
+
+def items_of(tables: list[Table], kind: str) -> list[Item]:
+    """The rows compared: each 党组织 once, a 联合支部's unit rows joined into its first
+    row (so writing them on one row as asked is no change)."""
+    return organisation_items(tables) if kind == "orgs" else records(tables, kind)
 
 
 def _member_identity(record: Record) -> str | None:

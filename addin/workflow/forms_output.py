@@ -202,7 +202,7 @@ def write_forms(
     """
     if directory.exists() and not directory.is_dir():
         raise WorkbookError(directory, "-o 应为一个文件夹：每个党支部各写一个工作簿")
-    branches = by_branch(tables)
+    branches = by_branch(tables, units_joined=True)
     paths = workbook_paths(branches, directory)
     for path in paths:
         check_target(path, [source])

@@ -28,6 +28,7 @@ from addin import __version__
 from addin.engine.report import data_fingerprint
 from addin.read.reader import Record, Table
 from addin.rules.compare import field_keys, id_key, records
+from addin.rules.org import organisation_items
 from addin.values.cells import text
 from addin.workflow.common import branch_key, branch_name, masked, plain, save
 from addin.workflow.merge import committee_of
@@ -96,7 +97,7 @@ def draw(source: Path, tables: list[Table], ratio: float, seed: int) -> Sample:
         key = branch_key(raw)
         groups[key].append(item)
         branches.setdefault(key, Branch(branch_name(raw))).members += 1
-    orgs = records(tables, "orgs")
+    orgs = organisation_items(tables)  # each 党组织 once, a 联合支部's units joined in
     for _table, record in orgs:
         raw = record.values.get("org_name")
         branches.setdefault(branch_key(raw), Branch(branch_name(raw))).in_orgs = True

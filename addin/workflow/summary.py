@@ -21,6 +21,7 @@ from openpyxl.workbook import Workbook
 
 from addin.engine.report import Report
 from addin.model.findings import RULES, Finding
+from addin.rules.org import organisation_items
 from addin.values import codes, ric
 from addin.values.cells import is_blank, text
 from addin.workflow.common import enumerated, save
@@ -148,7 +149,7 @@ def statistics(merged: Merged) -> list[Counts]:
         counts.lost += enumerated("yes_no", record.values.get("lost")) == "是"
         counts.flowing += enumerated("yes_no", record.values.get("mobile_flow")) == "是"
         counts.stopped += enumerated("party_status", record.values.get("status")) == "停止党籍"
-    for table, record in merged.rows["orgs"]:
+    for table, record in organisation_items(merged.tables):  # a 联合支部's unit rows: no 党组织
         counts = per_file[table.file]
         counts.orgs += 1
         code = enumerated("org_category", record.values.get("org_category"))

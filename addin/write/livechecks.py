@@ -35,6 +35,7 @@ from datetime import date
 from addin.model.fields import UNIT_FIELDS
 from addin.model.findings import column_letter
 from addin.rules import probation
+from addin.rules.org import JOINT, SHARED_FIELDS
 from addin.values import cells as values
 from addin.values import codes
 
@@ -382,11 +383,69 @@ def unit_required(key: str) -> Callable[[Refs], str]:
     return build
 
 
+def name_key(ref: str) -> str:
+    """A 党组织名称 as submission.org_name_key compares it (spaces out; no NFKC here)."""
+    return substitute_all(f"TRIM({ref})", (" ", "\u3000"))
+
+
+def whole_column(ref: str) -> str:
+    letter = ref.lstrip("$").rstrip("$0123456789")
+    return f"${letter}:${letter}"
+
+
+# A shared column of a unit row may hold a placeholder (values.is_blank): the common ones.
+# (A rarer one, or one with invisible marks, leaves the row to dyxx check: not a unit row.)
+CLEARED = sorted(
+    {p for p in values.PLACEHOLDERS if not values.DASH_RUN.fullmatch(p)}
+    | {d * n for d in "-—－/" for n in (0, 1, 2, 3)}  # n = 0: the empty cell
+)
+
+
+def unit_row(r: Refs, first: str) -> str:
+    """1 in each row of the ranges that is one more unit of a 联合支部 on a row of its
+    own, as rules.org.is_unit_row has it (row ``first`` the first row of its name): after
+    that first row, which is a 联合支部, some unit column filled and one differing from the
+    first row, each shared column blank or as in the first row; 0 elsewhere. Where the
+    engine could disagree the formula takes the row for a unit row (no false mark)."""
+
+    def at_first(key: str) -> str:
+        return f"INDEX({whole_column(r[key])},{first})"
+
+    situation = substitute_all(at_first("unit_situation"), (" ", "\u3000"))
+    units = [r[f"range:{key}"] for key in UNIT_FIELDS if key in r]
+    firsts = [at_first(key) for key in UNIT_FIELDS if key in r]
+    filled = "+".join(f"(LEN(TRIM({cells}))>0)" for cells in units)
+    same = "*".join(f"EXACT({c},{f})" for c, f in zip(units, firsts, strict=True))
+    shared = "".join(
+        f"*({among(f'TRIM({cells})', CLEARED)}+(TRIM({cells})=TRIM({at_first(key)}))>0)"
+        for key in SHARED_FIELDS
+        if key in r
+        for cells in (r[f"range:{key}"],)
+    )
+    return (
+        f"ISNUMBER(FIND({q(JOINT)},{situation}))*(ROW({r['range:org_name']})<>{first})"
+        f"*(({filled})>0)*(({same})=0){shared}"
+    )
+
+
+FAR = 10**7  # more than any row number: the first row of a name is FAR minus a MAX
+
+
 def duplicate_org(r: Refs) -> str:
-    ref = r["org_name"]
-    column = substitute_all(f"TRIM({r['range:org_name']})", (" ", "\u3000"))
-    own = substitute_all(f"TRIM({ref})", (" ", "\u3000"))
-    return f"IF({blank(ref)},FALSE,IFERROR(SUMPRODUCT(--({column}={own}))>1,FALSE))"
+    """Another row with the same name, neither this row nor that one a 联合支部's unit on a
+    row of its own (rules.org.is_unit_row); looked into only when the name repeats. One
+    SUMPRODUCT counts the unit rows of the name, this row weighing FAR more."""
+    ref, names = r["org_name"], r["range:org_name"]
+    column, own = name_key(names), name_key(ref)
+    count = f"SUMPRODUCT(--({column}={own}))"
+    if "unit_situation" not in r or not any(key in r for key in UNIT_FIELDS):
+        return f"IF({blank(ref)},FALSE,IFERROR({count}>1,FALSE))"
+    first = f"({FAR}-SUMPRODUCT(MAX(({column}={own})*({FAR}-ROW({names})))))"
+    mine = f"(1+{FAR}*(ROW({names})=ROW({ref})))"
+    units = f"SUMPRODUCT(({column}={own})*{unit_row(r, first)}*{mine})"
+    # this row a unit row: units >= FAR > count, never marked; else units is their number
+    repeated = f"IF({count}>1,{count}-{units}>1,FALSE)"
+    return f"IF({blank(ref)},FALSE,IFERROR({repeated},FALSE))"
 
 
 @dataclass(frozen=True)

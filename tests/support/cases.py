@@ -264,3 +264,64 @@ ORG_BAD: list[tuple[dict[str, object], list[tuple[str, str, str]]]] = [
     ({"contact": "—"}, [("F6", "field.required", "error")]),
     ({"unit_nature": "21 机关"}, [("I6", "code.mismatch", "error")]),
 ]
+
+# 附件3 cases of several rows (a 联合支部 with its units): each row a change to good_org(),
+# all rows of a case sharing one 党组织名称; the cells counted from row 6. A unit written
+# on a row of its own (repeating the name, only unit columns filled) is a warning, and
+# neither it nor its first row is a duplicate; a real second row still is.
+JOINT = {"org_category": "632", "unit_situation": "联合支部", "unit_party_org": "2"}
+UNITS_ONLY = {
+    "org_category": None,
+    "unit_situation": None,
+    "secretary": None,
+    "contact": None,
+    "phone": None,
+    "unit_name": "邵阳县林业站",
+    "unit_party_org": "2",
+}
+DUPLICATES = [("B6", "org.duplicate_name", "error"), ("B7", "org.duplicate_name", "error")]
+ORG_GROUPS: dict[str, tuple[list[dict[str, object]], list[tuple[str, str, str]]]] = {
+    "unit-row": ([JOINT, UNITS_ONLY], [("B7", "org.unit_row", "warning")]),
+    "unit-row-placeholders": (
+        [JOINT, {**UNITS_ONLY, "secretary": "无", "phone": "—", "unit_situation": "联合支部"}],
+        [("B7", "org.unit_row", "warning")],
+    ),
+    "unit-row-first-copied": (
+        [JOINT, {**JOINT, "unit_name": "邵阳县林业站"}],
+        [("B7", "org.unit_row", "warning")],
+    ),
+    "two-unit-rows": (
+        [JOINT, UNITS_ONLY, {**UNITS_ONLY, "unit_name": "邵阳县苗圃", "unit_code": "006123458"}],
+        [("B7", "org.unit_row", "warning"), ("B8", "org.unit_row", "warning")],
+    ),
+    "unit-row-and-a-real-duplicate": (
+        [JOINT, UNITS_ONLY, JOINT],
+        [
+            ("B6", "org.duplicate_name", "error"),
+            ("B7", "org.unit_row", "warning"),
+            ("B8", "org.duplicate_name", "error"),
+        ],
+    ),
+    "same-row-twice": ([JOINT, JOINT], DUPLICATES),
+    "other-secretary": (
+        [JOINT, {**JOINT, "unit_name": "邵阳县林业站", "secretary": "王五"}],
+        DUPLICATES,
+    ),
+    "not-joint": (
+        [
+            {},
+            {
+                **UNITS_ONLY,
+                "unit_situation": "法人单位",
+                "org_category": "631",
+                "unit_party_org": "13",
+            },
+        ],
+        [
+            *DUPLICATES,
+            ("E7", "field.required", "error"),
+            ("F7", "field.required", "error"),
+            ("G7", "field.required", "error"),
+        ],
+    ),
+}
