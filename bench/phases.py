@@ -44,6 +44,7 @@ PHASES = [
     ("addin.rules.crossfield", "check", "  cross-field rules"),
     ("addin.rules.controls", "check_columns", "  control characters"),
     ("addin.engine.check", "row_fingerprints", "row fingerprints"),
+    ("addin.engine.check", "name_findings", "姓名 given to findings"),
     ("addin.engine.check", "check_tables", "check (all rules)"),
     ("addin.engine.report", "Report.to_json_bytes", "JSON report"),
     ("addin.write.marked.xlsxmark", "mark", "marked copy (XML)"),
