@@ -19,7 +19,7 @@ rows per second, peak memory (the process's largest resident set, as the system
 reports it) and the ratio to the floor, held to :data:`TARGETS`; and the CPU seconds
 (user and system, all threads) with their ratio to the floor's, which a machine shared
 with other work inflates far less than the wall time (dyxx's threads overlap, so on an
-idle machine its wall ratio is at most its CPU ratio). Peak memory is held
+idle machine its wall ratio is about its CPU ratio or less). Peak memory is held
 to :data:`MEMORY` at any number of rows (100 MB for the program, then so much a
 row), and between the two sizes it grows with the rows alone (``--rows 1000000
 --small 100000 --repeat 1`` shows that). Figures, not assertions: nothing here
