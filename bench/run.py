@@ -16,7 +16,10 @@ bench/out/, then times, each in its own child process, taking turns:
 
 Prints the medians of ``--repeat`` runs (the peer runs once: it is slow): seconds,
 rows per second, peak memory (the process's largest resident set, as the system
-reports it) and the ratio to the floor, held to :data:`TARGETS`. Peak memory is held
+reports it) and the ratio to the floor, held to :data:`TARGETS`; and the CPU seconds
+(user and system, all threads) with their ratio to the floor's, which a machine shared
+with other work inflates far less than the wall time (dyxx's threads overlap, so on an
+idle machine its wall ratio is about its CPU ratio or less). Peak memory is held
 to :data:`MEMORY` at any number of rows (100 MB for the program, then so much a
 row), and between the two sizes it grows with the rows alone (``--rows 1000000
 --small 100000 --repeat 1`` shows that). Figures, not assertions: nothing here
@@ -54,34 +57,35 @@ FLOOR = (
 )
 
 
-def measure(command: list[str]) -> tuple[float, float]:
-    """Wall seconds of one command, and its peak memory in MB (0 where the system does not
-    report it: ``os.wait4`` is not on Windows)."""
+def measure(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds of one command, its peak memory in MB and its CPU seconds (user and
+    system; 0 and 0 where the system does not report them: ``os.wait4`` is not on Windows)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if hasattr(os, "wait4"):
         _pid, status, usage = os.wait4(process.pid, 0)
         code, peak = os.waitstatus_to_exitcode(status), usage.ru_maxrss / MAXRSS_PER_MB
+        cpu = usage.ru_utime + usage.ru_stime
     else:
-        code, peak = process.wait(), 0.0
+        code, peak, cpu = process.wait(), 0.0, 0.0
     elapsed = time.perf_counter() - started
     if code not in (0, 1):
         raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
-    return elapsed, peak
+    return elapsed, peak, cpu
 
 
-def medians(commands: dict[str, list[str]], repeat: int) -> dict[str, tuple[float, float]]:
-    """Each command's median wall time and median peak memory over ``repeat`` rounds.
+def medians(commands: dict[str, list[str]], repeat: int) -> dict[str, tuple[float, float, float]]:
+    """Each command's median wall time, peak memory and CPU time over ``repeat`` rounds.
 
     The commands take turns (one run of each per round), so a slow spell of the
     machine slows all of them rather than one.
     """
-    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
     for _round in range(repeat):
         for name, command in commands.items():
             runs[name].append(measure(command))
     return {
-        name: (statistics.median(t for t, _m in done), statistics.median(m for _t, m in done))
+        name: tuple(map(statistics.median, zip(*done, strict=True)))  # type: ignore[misc]
         for name, done in runs.items()
     }
 
@@ -117,7 +121,7 @@ def check_json(path: Path) -> list[str]:
 
 def run(
     rows: int, repeat: int, peer: bool, path: Path | None = None
-) -> dict[str, tuple[float, float]]:
+) -> dict[str, tuple[float, float, float]]:
     path = path or workbook(rows)
     marked = OUT / f"marked_{rows}.xlsx"
     figures = medians(
@@ -134,18 +138,24 @@ def run(
     return figures
 
 
-def report(rows: int, figures: dict[str, tuple[float, float]], what: str = "") -> None:
-    floor = figures["calamine read (floor)"][0]
+def report(rows: int, figures: dict[str, tuple[float, float, float]], what: str = "") -> None:
+    floor, _memory, floor_cpu = figures["calamine read (floor)"]
     print(f"\n{rows:,} rows × 20 columns{what}")
-    print(f"{'':32}{'seconds':>9}{'rows/s':>11}{'peak MB':>9}{'× floor':>9}")
-    for name, (seconds, memory) in figures.items():
-        print(f"{name:32}{seconds:9.2f}{rows / seconds:11,.0f}{memory:9.0f}{seconds / floor:9.2f}")
+    heads = f"{'seconds':>9}{'rows/s':>11}{'peak MB':>9}{'× floor':>9}{'CPU s':>8}{'× CPU':>7}"
+    print(f"{'':32}{heads}")
+    for name, (seconds, memory, cpu) in figures.items():
+        print(
+            f"{name:32}{seconds:9.2f}{rows / seconds:11,.0f}{memory:9.0f}{seconds / floor:9.2f}"
+            f"{cpu:8.2f}{cpu / floor_cpu if floor_cpu else 0:7.2f}"
+        )
 
 
-def targets(figures: dict[str, tuple[float, float]]) -> None:
-    floor = figures["calamine read (floor)"][0]
+def targets(figures: dict[str, tuple[float, float, float]]) -> None:
+    floor, _memory, floor_cpu = figures["calamine read (floor)"]
     shown = (
-        f"{name[5:]} {figures[name][0] / floor:.2f}× floor (≤ {at})" for name, at in TARGETS.items()
+        f"{name[5:]} {figures[name][0] / floor:.2f}× floor (≤ {at}; CPU time "
+        f"{figures[name][2] / floor_cpu if floor_cpu else 0:.2f}×)"
+        for name, at in TARGETS.items()
     )
     print("targets: " + ", ".join(shown))
 
@@ -183,7 +193,7 @@ def main() -> None:
     formulas = medians({"check --json": check_json(workbook(rows, formulas=True))}, 1)
     report(args.small, small)
     report(args.rows, large)
-    seconds, memory = formulas["check --json"]
+    seconds, memory, _cpu = formulas["check --json"]
     plain = large if rows == args.rows else small if rows == args.small else None
     without = f" (without it {plain['dyxx check --json'][0]:.2f} s)" if plain else ""
     print(

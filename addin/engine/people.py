@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from addin.model.findings import Finding
 from addin.read.reader import Table
+from addin.rules.columns import detached
 from addin.values.cells import PLACEHOLDERS, text
 
 NAME_KEYS = {"members": "name", "orgs": "org_name"}
@@ -62,5 +63,7 @@ def _name_at(rows: list[tuple[dict[int, int], list[object]]], row: int) -> str:
         at = positions.get(row)
         if at is not None:
             shown = text(names[at])  # a placeholder such as 无 is no name
-            return "" if shown in PLACEHOLDERS else shown
+            # a copy: a finding keeping a cell's own string would keep the memory of the
+            # sheet read from being given back before the marked copy is written
+            return "" if shown in PLACEHOLDERS else detached(shown)
     return ""
