@@ -64,6 +64,7 @@ MEMBER_KEYS = [key for _text, key in MEMBER_COLUMNS]
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 GREY = PatternFill("solid", fgColor="D9D9D9")
+FOOTER = "注：此表可从系统中导出或从共产党员网（网址：www.12371.cn）下载，不可自行制作。"
 SITUATION_LIST = f"{NOTES}!$H$2:$H$4"
 EXTENSION = (
     '<extLst><ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" '
@@ -137,8 +138,7 @@ def _table(sheet, annex: str, title: str, header) -> None:
                 cell.alignment = Alignment(wrap_text=True, horizontal="center")
     for number in range(10):
         sheet.cell(row=DATA + number, column=1, value=number + 1)
-    footer = "注：此表可从系统中导出或从共产党员网（网址：www.12371.cn）下载，不可自行制作。"
-    sheet.cell(row=DATA + 10, column=1, value=footer)
+    sheet.cell(row=DATA + 10, column=1, value=FOOTER)
     sheet.merge_cells(start_row=DATA + 10, start_column=1, end_row=DATA + 10, end_column=width)
     sheet.column_dimensions["B"].width = 24
     sheet.row_dimensions[HEADER].height = 28
