@@ -21,7 +21,7 @@ from addin.write.marked.format import MARK_COLOURS
 from addin.write.marked.state import STATE_SHEET, parse_state
 from tests.support.books import TODAY, good_member, good_org, person_id, write_book
 from tests.support.client import Client, WorkbookProbe, fill_of, remote_engine
-from tests.support.official import FOOTER
+from tests.support.official import footed
 
 pytestmark = pytest.mark.excel
 MEMBERS = "党员基本信息汇总表"
@@ -130,9 +130,7 @@ def roster(tmp_path_factory):
     """Errors on cells with the officer's own fill and note (E7), own fill (G7), nothing (D8);
     H8, filled by the officer, becomes an error after :func:`edit`.
 
-    Each table ends in the official form's 注 footer, two rows below its data, so a click's
-    input area (dropdowns, formats) stops above it: a row instead of 2000 (the full depth is
-    test_action's); the marks and the records are the same either way."""
+    The tables end in the official form's 注 footer (:func:`footed`)."""
     members = [
         good_member(),
         good_member(
@@ -152,10 +150,8 @@ def roster(tmp_path_factory):
     ws["G7"].fill = PatternFill("solid", fgColor="FF" + GREEN[1:])
     ws["H8"].fill = PatternFill("solid", fgColor="FF" + GREEN[1:])  # marked after the edit
     ws["F6"].comment = Comment("已核对", "信息员")  # a note on a good cell: never touched
-    for sheet in workbook.worksheets:
-        sheet.cell(sheet.max_row + 2, 1, FOOTER)
     workbook.save(path)
-    return path
+    return footed(path)
 
 
 def edit(client: Client) -> None:
