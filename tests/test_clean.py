@@ -44,6 +44,7 @@ from tests.support.official import (
     MEMBER_SHEET,
     ORGS,
     SITUATION_LIST,
+    footed,
     official_download,
 )
 from tests.support.official import MEMBERS as OFFICIAL_MEMBERS
@@ -361,18 +362,16 @@ def test_the_add_ins_notes_go_from_a_moved_row_too(book, tmp_path, monkeypatch):
 
     from tests.support.client import Client
 
-    path = book(
-        members=[
-            good_member(),
-            good_member(
-                name="王芳",
-                gender="男",
-                id_number=person_id("430523", "19700101", "022"),
-                birth_date=datetime(1970, 1, 1),
-            ),
-        ],
-        orgs=[good_org()],
-    )
+    members = [
+        good_member(),
+        good_member(
+            name="王芳",
+            gender="男",
+            id_number=person_id("430523", "19700101", "022"),
+            birth_date=datetime(1970, 1, 1),
+        ),
+    ]
+    path = footed(book(members=members, orgs=[good_org()]))  # input aids: a row, not 2000
     client = Client(path)
     outcome, _actions, _probe = client.click(monkeypatch, today=TODAY, operator="测试员")
     assert {f.cell for f in outcome.findings} == {"E7"}

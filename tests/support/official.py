@@ -11,6 +11,7 @@ extLst, where openpyxl does not read it).
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
@@ -105,15 +106,16 @@ def official_download(path: Path, members=(), orgs=()) -> Path:
     return path
 
 
-def footed(path: Path) -> Path:
-    """``path`` with the official form's 注 footer two rows below each sheet's last row.
+def footed(path: Path, sheets: Sequence[str] = ()) -> Path:
+    """``path`` with the official form's 注 footer two rows below the last row of each of
+    ``sheets`` (default: every sheet).
 
     The Excel add-in's input area (dropdowns, formats) stops above a footer, so a click on
     such a workbook sets up a row or two instead of 2000: for tests about marks, notes and
     records, which are the same either way (test_action keeps one click at the full depth).
     """
     workbook = openpyxl.load_workbook(path)
-    for sheet in workbook.worksheets:
+    for sheet in [workbook[name] for name in sheets] or workbook.worksheets:
         sheet.cell(sheet.max_row + 2, 1, FOOTER)
     workbook.save(path)
     return path
