@@ -146,11 +146,9 @@ def test_a_marked_copy_comes_back_byte_for_byte(tmp_path):
     path = tmp_path / "名册.xlsx"
     generate(path, 300, seed=7, ratio=0.03)
     marked = marked_copy(path, tmp_path / "名册_校验.xlsx")
-    stamp = dict(
-        row[:2] for row in openpyxl.load_workbook(marked)[STAMP_SHEET].iter_rows(values_only=True)
-    )
-    assert stamp["标注方式"] == "xml"
     rows = list(openpyxl.load_workbook(marked)[STAMP_SHEET].iter_rows(values_only=True))
+    stamp = dict(row[:2] for row in rows)
+    assert stamp["标注方式"] == "xml"
     inserted = [r for r in rows if r[0] == "标注单元格" and r[1].endswith('"单元格", 1]')]
     assert inserted  # cells absent from the sheet's XML were added to mark them
     out = tmp_path / "名册_导入.xlsx"
