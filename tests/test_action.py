@@ -33,6 +33,7 @@ from addin.write.marked.format import (
 from addin.write.marked.state import STATE_SHEET, parse_state
 from tests.support.books import TODAY, good_member, good_org, person_id
 from tests.support.client import Client, fill_of, remote_engine
+from tests.support.official import footed
 
 pytestmark = pytest.mark.excel
 MEMBERS = "党员基本信息汇总表"
@@ -81,21 +82,25 @@ def restyle(path, changes) -> None:
     workbook.save(path)
 
 
+SAMPLE = [
+    good_member(),
+    good_member(
+        name="王芳",
+        id_number=person_id("430523", "19700101", "022"),
+        gender="男",
+        birth_date=None,
+        job=211,
+        education="25",
+    ),
+]
+
+
 @pytest.fixture
 def sample(book):
-    """附件3 and 附件4: one error (性别), one unknown code, one warning (工作岗位 211)."""
-    members = [
-        good_member(),
-        good_member(
-            name="王芳",
-            id_number=person_id("430523", "19700101", "022"),
-            gender="男",
-            birth_date=None,
-            job=211,
-            education="25",
-        ),
-    ]
-    return book(members=members, orgs=[good_org()])
+    """附件3 and 附件4: one error (性别), one unknown code, one warning (工作岗位 211), the
+    tables ending in the official form's 注 footer (:func:`footed`: the input aids at their
+    full depth are test_dropdowns_and_text_formats_are_added_once's)."""
+    return footed(book(members=SAMPLE, orgs=[good_org()]))
 
 
 def test_first_click_marks_every_finding_and_writes_the_sheets(sample, monkeypatch):
@@ -262,8 +267,8 @@ def expected_after(client: Client, sample, monkeypatch) -> dict:
     return expected_marks(sample, MEMBERS)
 
 
-def test_dropdowns_and_text_formats_are_added_once(sample, monkeypatch):
-    client = Client(sample)
+def test_dropdowns_and_text_formats_are_added_once(book, monkeypatch):
+    client = Client(book(members=SAMPLE, orgs=[good_org()]))  # no footer: 2000 rows below
     outcome, actions, probe = click(client, monkeypatch)
     lists = [a for a in actions if a["func"] == "setDataValidationList"]
     assert outcome.dropdowns == len(lists) == 12 == probe.reads["validation"]
@@ -278,6 +283,8 @@ def test_dropdowns_and_text_formats_are_added_once(sample, monkeypatch):
     ws = client.workbook[MEMBERS]
     assert ws["D6"].number_format == "@" and ws["D2005"].number_format == "@"
     assert ws["G9"].number_format == "yyyy-mm-dd"
+    outcome, actions, _probe = click(client, monkeypatch)  # 2005 rows used now: none added
+    assert [a["func"] for a in actions] == IDLE and outcome.dropdowns == 0
 
 
 def test_a_prepared_workbook_keeps_its_dropdowns_and_code_sheet(sample, tmp_path, monkeypatch):
@@ -340,7 +347,7 @@ def test_the_engine_modules_never_import_xlwings():
 
 
 def test_marks_on_a_deleted_sheet_are_forgotten(book, monkeypatch):
-    sample = book(members=[good_member(gender="女")], orgs=[good_org(phone="123")])
+    sample = footed(book(members=[good_member(gender="女")], orgs=[good_org(phone="123")]))
     client = Client(sample)
     click(client, monkeypatch)
     assert {s for s, _c in parse_state(sheet_values(client, STATE_SHEET)).marks} == {ORGS, MEMBERS}

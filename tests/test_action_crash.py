@@ -21,6 +21,7 @@ from addin.write.marked.format import MARK_COLOURS
 from addin.write.marked.state import STATE_SHEET, parse_state
 from tests.support.books import TODAY, good_member, good_org, person_id, write_book
 from tests.support.client import Client, WorkbookProbe, fill_of, remote_engine
+from tests.support.official import footed
 
 pytestmark = pytest.mark.excel
 MEMBERS = "党员基本信息汇总表"
@@ -127,7 +128,9 @@ def marks(client: Client) -> dict:
 @pytest.fixture(scope="module")
 def roster(tmp_path_factory):
     """Errors on cells with the officer's own fill and note (E7), own fill (G7), nothing (D8);
-    H8, filled by the officer, becomes an error after :func:`edit`."""
+    H8, filled by the officer, becomes an error after :func:`edit`.
+
+    The tables end in the official form's 注 footer (:func:`footed`)."""
     members = [
         good_member(),
         good_member(
@@ -148,7 +151,7 @@ def roster(tmp_path_factory):
     ws["H8"].fill = PatternFill("solid", fgColor="FF" + GREEN[1:])  # marked after the edit
     ws["F6"].comment = Comment("已核对", "信息员")  # a note on a good cell: never touched
     workbook.save(path)
-    return path
+    return footed(path)
 
 
 def edit(client: Client) -> None:

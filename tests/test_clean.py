@@ -44,6 +44,7 @@ from tests.support.official import (
     MEMBER_SHEET,
     ORGS,
     SITUATION_LIST,
+    footed,
     official_download,
 )
 from tests.support.official import MEMBERS as OFFICIAL_MEMBERS
@@ -145,11 +146,9 @@ def test_a_marked_copy_comes_back_byte_for_byte(tmp_path):
     path = tmp_path / "名册.xlsx"
     generate(path, 300, seed=7, ratio=0.03)
     marked = marked_copy(path, tmp_path / "名册_校验.xlsx")
-    stamp = dict(
-        row[:2] for row in openpyxl.load_workbook(marked)[STAMP_SHEET].iter_rows(values_only=True)
-    )
-    assert stamp["标注方式"] == "xml"
     rows = list(openpyxl.load_workbook(marked)[STAMP_SHEET].iter_rows(values_only=True))
+    stamp = dict(row[:2] for row in rows)
+    assert stamp["标注方式"] == "xml"
     inserted = [r for r in rows if r[0] == "标注单元格" and r[1].endswith('"单元格", 1]')]
     assert inserted  # cells absent from the sheet's XML were added to mark them
     out = tmp_path / "名册_导入.xlsx"
@@ -361,18 +360,16 @@ def test_the_add_ins_notes_go_from_a_moved_row_too(book, tmp_path, monkeypatch):
 
     from tests.support.client import Client
 
-    path = book(
-        members=[
-            good_member(),
-            good_member(
-                name="王芳",
-                gender="男",
-                id_number=person_id("430523", "19700101", "022"),
-                birth_date=datetime(1970, 1, 1),
-            ),
-        ],
-        orgs=[good_org()],
-    )
+    members = [
+        good_member(),
+        good_member(
+            name="王芳",
+            gender="男",
+            id_number=person_id("430523", "19700101", "022"),
+            birth_date=datetime(1970, 1, 1),
+        ),
+    ]
+    path = footed(book(members=members, orgs=[good_org()]))  # input aids: a row, not 2000
     client = Client(path)
     outcome, _actions, _probe = client.click(monkeypatch, today=TODAY, operator="测试员")
     assert {f.cell for f in outcome.findings} == {"E7"}

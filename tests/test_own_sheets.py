@@ -15,9 +15,10 @@ from addin.workflow.clean import clean
 from addin.workflow.verify import verify
 from tests.support.books import TODAY, good_member, good_org, marked_copy, write_book
 from tests.support.client import Client
+from tests.support.official import footed
 from tests.support.xlsx import parts
 
-MEMBERS = "党员基本信息汇总表"
+MEMBERS, ORGS = "党员基本信息汇总表", "党组织和所在单位信息汇总表"
 THEIRS = {
     "校验结果": [["核对人", "日期"], ["王芳", "2024-05-30"]],
     "校验记录": [
@@ -105,7 +106,7 @@ def test_the_add_in_plans_by_the_same_rule():
 
 @pytest.mark.excel
 def test_the_add_in_keeps_them(theirs, monkeypatch):
-    client = Client(theirs)
+    client = Client(footed(theirs, [MEMBERS, ORGS]))  # input aids: a row, not 2000
     outcome, _actions, _probe = client.click(monkeypatch, today=TODAY, operator="测试员")
     assert outcome.findings and "校验结果2" in outcome.message
     names = client.workbook.sheetnames

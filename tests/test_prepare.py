@@ -45,6 +45,17 @@ def official(tmp_path) -> Path:
     return official_download(tmp_path / "官方下载.xlsx", MEMBERS, ORGS)
 
 
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """The official download, its prepared copy, what prepare reported and the copy as
+    openpyxl reads it: made and read once, for the tests that only look at them."""
+    folder = tmp_path_factory.mktemp("prepared")
+    official = official_download(folder / "官方下载.xlsx", MEMBERS, ORGS)
+    out = folder / "带校验.xlsx"
+    done = prepare(official, out)
+    return official, out, done, openpyxl.load_workbook(out)
+
+
 def validations(sheet):
     return [(str(dv.sqref), dv.type, dv.formula1) for dv in sheet.data_validations.dataValidation]
 
@@ -75,10 +86,9 @@ def test_the_imitation_is_what_dyxx_check_reads(official):
         assert b"x14:dataValidation" in package.read("xl/worksheets/sheet2.xml")
 
 
-def test_everything_in_the_workbook_is_kept(official, tmp_path):
-    out = tmp_path / "带校验.xlsx"
-    prepare(official, out)
-    before, after = openpyxl.load_workbook(official), openpyxl.load_workbook(out)
+def test_everything_in_the_workbook_is_kept(prepared):
+    official, out, _done, after = prepared
+    before = openpyxl.load_workbook(official)
     assert after.sheetnames == [*before.sheetnames, "代码表"]
     for old in before.worksheets:
         new = after[old.title]
@@ -98,10 +108,8 @@ def test_everything_in_the_workbook_is_kept(official, tmp_path):
     assert read_workbook(out)[0].columns == read_workbook(official)[0].columns
 
 
-def test_own_dropdowns_are_kept_and_never_stacked(official, tmp_path):
-    out = tmp_path / "带校验.xlsx"
-    done = prepare(official, out)
-    book = openpyxl.load_workbook(out)
+def test_own_dropdowns_are_kept_and_never_stacked(prepared):
+    _official, out, done, book = prepared
     found = all_validations(out)
     situation = [v for v in found[ORG_SHEET] if v[2] == SITUATION_LIST]
     assert situation == [(f"D{DATA}:D{DATA + 9}", "list", SITUATION_LIST)]  # the extLst's, kept
@@ -125,10 +133,9 @@ def test_own_dropdowns_are_kept_and_never_stacked(official, tmp_path):
     assert "性别" in done[1].kept and "民族" in done[1].dropdowns
 
 
-def test_formats_go_to_empty_cells_only(official, tmp_path):
-    out = tmp_path / "带校验.xlsx"
-    prepare(official, out)
-    sheet = openpyxl.load_workbook(out)[MEMBER_SHEET]
+def test_formats_go_to_empty_cells_only(prepared):
+    book = prepared[3]
+    sheet = book[MEMBER_SHEET]
     assert (
         sheet[f"D{DATA + 2}"].number_format == "@" and sheet[f"D{DATA + 500}"].number_format == "@"
     )
@@ -137,7 +144,7 @@ def test_formats_go_to_empty_cells_only(official, tmp_path):
     assert sheet[f"A{DATA + 2}"].number_format == "General"  # 序号 untouched
     assert sheet[f"D{DATA + 2}"].border.left.style == "thin"  # the pre-drawn borders stay
     assert sheet.conditional_formatting
-    code_sheet = openpyxl.load_workbook(out)["代码表"]
+    code_sheet = book["代码表"]
     assert code_sheet.sheet_state == "hidden" and code_sheet["A1"].value == CODE_MARKER
 
 
@@ -154,9 +161,8 @@ def test_running_twice_adds_nothing(official, tmp_path):
                 assert a.read(name) == b.read(name), name
 
 
-def test_the_engine_sees_the_same_data(official, tmp_path):
-    out = tmp_path / "带校验.xlsx"
-    prepare(official, out)
+def test_the_engine_sees_the_same_data(prepared):
+    official, out, _done, _book = prepared
     before = check_files([official], today=TODAY).flatten(["sheet", "cell", "rule"])
     after = check_files([out], today=TODAY).flatten(["sheet", "cell", "rule"])
     assert after == before

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 
 from addin.engine.report import data_fingerprint
 from addin.read.reader import read_workbook
@@ -57,9 +58,10 @@ def sampled(path: Path, ratio: float, seed: int) -> tuple[list[str], list[str]]:
     return orgs, [str(r.values["id_number"]) for _t, r in drawn.members]
 
 
-def values(path: Path) -> dict[str, list[tuple]]:
-    book = openpyxl.load_workbook(path)
-    return {s.title: list(s.iter_rows(values_only=True)) for s in book.worksheets}
+def values(path: Path) -> dict[str, list[list]]:
+    """Every sheet's values, as calamine reads them (a tenth of openpyxl's time)."""
+    book = CalamineWorkbook.from_path(str(path))
+    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
 
 
 def test_same_seed_same_workbook(summary, tmp_path):

@@ -11,6 +11,7 @@ extLst, where openpyxl does not read it).
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
@@ -64,6 +65,7 @@ MEMBER_KEYS = [key for _text, key in MEMBER_COLUMNS]
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 GREY = PatternFill("solid", fgColor="D9D9D9")
+FOOTER = "注：此表可从系统中导出或从共产党员网（网址：www.12371.cn）下载，不可自行制作。"
 SITUATION_LIST = f"{NOTES}!$H$2:$H$4"
 EXTENSION = (
     '<extLst><ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" '
@@ -104,6 +106,21 @@ def official_download(path: Path, members=(), orgs=()) -> Path:
     return path
 
 
+def footed(path: Path, sheets: Sequence[str] = ()) -> Path:
+    """``path`` with the official form's 注 footer two rows below the last row of each of
+    ``sheets`` (default: every sheet).
+
+    The Excel add-in's input area (dropdowns, formats) stops above a footer, so a click on
+    such a workbook sets up a row or two instead of 2000: for tests about marks, notes and
+    records, which are the same either way (test_action keeps one click at the full depth).
+    """
+    workbook = openpyxl.load_workbook(path)
+    for sheet in [workbook[name] for name in sheets] or workbook.worksheets:
+        sheet.cell(sheet.max_row + 2, 1, FOOTER)
+    workbook.save(path)
+    return path
+
+
 def _table(sheet, annex: str, title: str, header) -> None:
     width = len(header)
     sheet["A1"] = annex
@@ -137,8 +154,7 @@ def _table(sheet, annex: str, title: str, header) -> None:
                 cell.alignment = Alignment(wrap_text=True, horizontal="center")
     for number in range(10):
         sheet.cell(row=DATA + number, column=1, value=number + 1)
-    footer = "注：此表可从系统中导出或从共产党员网（网址：www.12371.cn）下载，不可自行制作。"
-    sheet.cell(row=DATA + 10, column=1, value=footer)
+    sheet.cell(row=DATA + 10, column=1, value=FOOTER)
     sheet.merge_cells(start_row=DATA + 10, start_column=1, end_row=DATA + 10, end_column=width)
     sheet.column_dimensions["B"].width = 24
     sheet.row_dimensions[HEADER].height = 28
