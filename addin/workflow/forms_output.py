@@ -34,7 +34,6 @@ from addin.rules.submission import org_key
 from addin.values import cells as values
 from addin.values import codes
 from addin.workflow.common import branch_key, branch_name, check_target
-from addin.workflow.sheets import print_setup
 from addin.write import outputs
 from addin.write.cellstyle import Look
 from addin.write.forms import (
@@ -50,6 +49,7 @@ from addin.write.forms import (
 )
 from addin.write.layout import new_workbook
 from addin.write.outputs import save_atomically
+from addin.write.printing import print_setup
 
 TICKED, UNTICKED = "☑", "☐"
 ANSWER = Look(font=Font(name=FONT, size=11), alignment=WRAP, number_format="@")

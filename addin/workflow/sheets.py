@@ -18,6 +18,7 @@ from addin.model.a1 import column_letter
 from addin.model.celltext import set_text
 from addin.write.cellstyle import Look
 from addin.write.layout import DATA_ROW, HEADER_ROW, add_table
+from addin.write.printing import fit_rows, print_setup
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -69,7 +70,14 @@ def report_sheet(
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[column_letter(index)].width = width
     sheet.freeze_panes = f"A{header_row + 1}"
-    print_setup(sheet, landscape=landscape, title_rows=f"{header_row}:{header_row}")
+    fit_rows(sheet, header_row, written.last)  # LibreOffice does not grow rows itself
+    last = column_letter(max(len(header), 1))
+    print_setup(
+        sheet,
+        landscape=landscape,
+        title_rows=f"{header_row}:{header_row}",
+        area=f"A1:{last}{max(written.last, header_row)}",
+    )
     return written
 
 
@@ -86,17 +94,6 @@ def table_at(
             set_text(cell, value)
             BODY.apply(cell)
     return Written(sheet, header_row, header_row + 1, header_row + len(rows))
-
-
-def print_setup(sheet: Worksheet, *, landscape: bool, title_rows: str | None = None) -> None:
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    if title_rows:
-        sheet.print_title_rows = title_rows
 
 
 def official_sheet(
@@ -117,7 +114,6 @@ def official_sheet(
         committee=committee,
         summary_date=summary_date,
     )
-    sheet.row_dimensions[HEADER_ROW].height = sheet.row_dimensions[HEADER_ROW + 1].height = 30
     sheet.freeze_panes = f"C{DATA_ROW}"
     print_setup(sheet, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW + 1}")
     return sheet
