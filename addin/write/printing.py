@@ -87,7 +87,7 @@ def fit_rows(sheet, first: int, last: int) -> None:
             width = width or column_width(sheet, cell.column_letter)
             size = cell.font.sz or 11
             count = lines(cell.value, width, size)
-            if count > 1:
+            if count > 1 or size > 11:
                 needed = max(needed, points(count, size))
         current = sheet.row_dimensions[row].height
         if needed > DEFAULT_HEIGHT and (current is None or current < needed):

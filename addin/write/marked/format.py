@@ -41,6 +41,9 @@ FINGERPRINTS_NOTE = (
     "每行数据的哈希值（不含数据本身）；dyxx verify 据此找出校验后增加、删除或修改的行"
 )
 FILE_FINGERPRINT, ROW_FINGERPRINTS = "本文件数据指纹", "行指纹"
+# Since the print-ready layout the two records are on a hidden sheet (ownsheets.LEDGER_SHEET),
+# and the visible stamp says where; copies written before hold them below the summary.
+RECORDS_WHERE = "记录位置"
 FINGERPRINTS_PER_ROW = 1000  # hashes per stamp cell (17 characters each, cells hold 32,767)
 # 【标注记录】: what each marked cell looked like before, for dyxx clean (see xlsxmark).
 MARKS_TAG = "【标注记录】"

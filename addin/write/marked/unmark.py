@@ -34,7 +34,8 @@ from addin.xlsx.parts import REL
 
 OURS = re.compile(r'<Relationship Id="rIdDyxx[^"]*"[^>]*/>')
 OWN_SHEET = re.compile(
-    r'<sheet name=(["\'])((?:(?!\1)[^<>])*)\1 sheetId="\d+" \w+:id="(rIdDyxx\d+)"/>'
+    r'<sheet name=(["\'])((?:(?!\1)[^<>])*)\1 sheetId="\d+"(?: state="hidden")? '
+    r'\w+:id="(rIdDyxx\d+)"/>'
 )
 LEGACY = re.compile(rb'<legacyDrawing \w+:id="rIdDyxx\w*"/>')
 CELL_HEAD = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>')
@@ -144,7 +145,7 @@ def _without_sheets(package: Rewriter, types: str, names: set[str]) -> str:
     workbook = package.read("xl/workbook.xml").decode("utf-8")
     rels = package.read("xl/_rels/workbook.xml.rels").decode("utf-8")
     own = [m for m in OWN_SHEET.finditer(workbook) if xparts.unescaped(m.group(2)) in names]
-    if len(own) != 2:
+    if len(own) != len(names) or len(own) not in (2, 3):  # results, stamp (and ledger)
         raise Inexact("the results and stamp sheets are not ours")
     for match in own:
         rel = re.search(rf'<Relationship Id="{match.group(3)}"[^>]*Target="([^"]+)"/>', rels)
