@@ -281,3 +281,23 @@ def test_each_long_message_prints_whole(rendered, outputs):
     assert any(len(m) > 40 for m in messages)
     for message in messages:
         assert re.sub(r"\s", "", message) in printed
+
+
+@pytest.mark.excel
+def test_after_the_button_rewrote_the_stamp_its_hashes_count(outputs, tmp_path, monkeypatch):
+    """The Excel button keeps its row hashes on the visible stamp: a check -o copy clicked
+    after an edit verifies by those, not by the hidden ledger's older ones."""
+    from datetime import date
+
+    from tests.support.client import Client
+
+    edited = tmp_path / "改过.xlsx"
+    book = openpyxl.load_workbook(outputs["marked"])
+    book[MEMBERS]["E7"] = "男"  # 王秀英's row, changed after the check
+    book.save(edited)
+    client = Client(edited)
+    client.click(monkeypatch, today=date(2024, 6, 1), operator="测试员")
+    clicked = tmp_path / "点过.xlsx"
+    client.workbook.save(clicked)
+    result = dyxx("verify", str(clicked))
+    assert "数据与校验时一致" in result.stdout, result.stdout

@@ -224,10 +224,16 @@ def read_stamp(loaded: sources.Source, own: dict[str, str] | None = None) -> Sta
     try:
         book = CalamineWorkbook.from_filelike(loaded.stream())
         rows = [] if name is None else _rows(book, name)
-        if ledger is not None:
-            rows += _rows(book, ledger)[1:]  # below its marker
+        kept = _rows(book, ledger)[1:] if ledger is not None else []  # below its marker
     except Exception:  # calamine raises several unrelated types
         raise WorkbookError(loaded.path, "无法读取，文件可能已损坏") from None
+    if any(row and row[0] == ROW_FINGERPRINTS for row in rows):
+        # the stamp holds its own hashes (the Excel button rewrote it since): the ledger's
+        # are of an earlier check
+        kept = [
+            row for row in kept if not row or row[0] not in (ROW_FINGERPRINTS, FILE_FINGERPRINT)
+        ]
+    rows += kept
     stamp = parse(rows, loaded.path)
     stamp.sheet = name or ledger or STAMP_SHEET
     return stamp
