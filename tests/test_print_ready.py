@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+import zipfile
 from math import ceil
 from pathlib import Path
 
@@ -301,3 +302,28 @@ def test_after_the_button_rewrote_the_stamp_its_hashes_count(outputs, tmp_path, 
     client.workbook.save(clicked)
     result = dyxx("verify", str(clicked))
     assert "数据与校验时一致" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        "",  # none (as Excel writes a workbook without names)
+        "<definedNames />",  # an empty list (as openpyxl writes it)
+        "<definedNames><definedName name=\"区域\">'党员基本信息汇总表'!$A$1:$B$2</definedName>"
+        "</definedNames>",
+    ],
+)
+def test_the_results_header_repeats_on_every_page_and_clean_takes_it_back(tmp_path, names):
+    source = tmp_path / "名册.xlsx"
+    with zipfile.ZipFile(EXAMPLE) as zin, zipfile.ZipFile(source, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b"<definedNames />", names.encode())
+            zout.writestr(item, data)
+    marked = tmp_path / "标注.xlsx"
+    assert dyxx("check", str(source), "-o", str(marked)).returncode == 1
+    assert openpyxl.load_workbook(marked)[RESULT_SHEET].print_title_rows == "$1:$1"
+    cleaned = tmp_path / "导入.xlsx"
+    assert "逐字节恢复原样" in dyxx("clean", str(marked), "-o", str(cleaned)).stdout
+    assert parts(cleaned) == parts(source)

@@ -56,6 +56,7 @@ WRITER, STYLE_COUNT, FILL_COUNT, STYLES_HASH, VML_TYPE_TAG = (
     "VML类型",
 )
 SHEET_PARTS, FILL_TAG, CELL_TAG, SPLICE_TAG = "批注部件", "原填充", "标注单元格", "插入位置"
+PRINT_TITLES = "打印标题"  # what the results sheet's print titles replaced in workbook.xml
 INSERTED_CELL, INSERTED_ROW = "单元格", "行"
 YES, NO = "是", "否"
 SPANS_PER_ROW = 2000  # insertion places per stamp cell (up to 15 characters each)

@@ -35,6 +35,7 @@ from addin.write.marked.format import (
     FILL_COUNT,
     FILL_TAG,
     PASSED,
+    PRINT_TITLES,
     ROW_FINGERPRINTS,
     SHEET_PARTS,
     SPLICE_TAG,
@@ -107,6 +108,7 @@ class Stamp:
     splices: dict[str, tuple[str, list[list[int]]]] = field(default_factory=dict)
     cells: list[CellMark] = field(default_factory=list)
     sheet: str = STAMP_SHEET  # the stamp sheet's name
+    titles: str | None = None  # what the print titles' <definedNames> replaced (xml writer)
 
     @property
     def passed(self) -> bool:
@@ -171,6 +173,8 @@ def _item(stamp: Stamp, tag: str, value: object) -> None:
         stamp.counts[tag] = (int(number), str(attribute))  # type: ignore[arg-type]
     elif tag == STYLES_HASH:
         stamp.styles_hash = str(value)
+    elif tag == PRINT_TITLES:
+        stamp.titles = str(_list(value, 1)[0])
     elif tag == VML_TYPE_TAG:
         stamp.vml_added = value == YES
     elif tag == SHEET_PARTS:

@@ -29,6 +29,7 @@ from addin.write.marked.format import (
     MARKS_TAG,
     NO,
     NOTE_AUTHOR,
+    PRINT_TITLES,
     SHEET_PARTS,
     SPANS_PER_ROW,
     SPLICE_TAG,
@@ -107,10 +108,12 @@ def mark(
     header, rows, links = results
     results_sheet = Table(header, rows, widths[0], (wrap, wrapped[0]), landscape=True)
     book.add(names[0], results_sheet.xml(links), types)
+    titles = book.print_titles(names[0], "$1:$1")  # the header on every page
     stamp_header, stamp_rows = stamp
     book.add(names[1], Table(stamp_header, stamp_rows, widths[1], (wrap, wrapped[1])).xml(), types)
     marker, ledger_rows = ledger
-    recorded = [*ledger_rows, (), *record_rows(styles, sheets, vml_added, styles_xml, spliced)]
+    record = record_rows(styles, sheets, vml_added, styles_xml, spliced, titles)
+    recorded = [*ledger_rows, (), *record]
     ledger_sheet = Table(marker, recorded, LEDGER_WIDTHS, frozen=False)
     book.add(names[2], ledger_sheet.xml(), types, hidden=True)
     book.save()
@@ -127,6 +130,7 @@ def record_rows(
     vml_added: bool,
     styles_xml: bytes,
     spliced: list[tuple[str, str, list[list[int]]]] = (),  # type: ignore[assignment]
+    titles: str | None = None,
 ) -> list[tuple[str, str]]:
     """The 【标注记录】 rows: what this writer changed, enough to undo it exactly.
 
@@ -142,6 +146,8 @@ def record_rows(
         (VML_TYPE_TAG, YES if vml_added else NO),
     ]
     rows += [(SHEET_PARTS, packed(*info)) for info in sheets]
+    if titles is not None:  # the defined names' list was added, or replaced an empty one
+        rows.append((PRINT_TITLES, packed(titles)))
     for part, digest, spans in spliced:
         for start in range(0, max(len(spans), 1), SPANS_PER_ROW):
             chunk = " ".join(f"{o}:{n}" for o, n in spans[start : start + SPANS_PER_ROW])
