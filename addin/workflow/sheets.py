@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.model.a1 import column_letter
 from addin.model.celltext import set_text
+from addin.write import cellstyle
 from addin.write.cellstyle import Look
 from addin.write.layout import DATA_ROW, HEADER_ROW, add_table
 from addin.write.printing import fit_rows, print_setup
@@ -30,6 +31,7 @@ HEAD = Look(font=BOLD, alignment=CENTER, border=BOX, fill=HEAD_FILL)
 BODY = Look(border=BOX, alignment=WRAP)
 LINK = Look(font=Font(color="0563C1", underline="single"))
 BOLDED = Look(font=BOLD)
+LINES = Look(alignment=Alignment(vertical="center", wrap_text=True))
 OFFICIAL_TITLES = {"orgs": "附件3 党组织汇总表", "members": "附件4 党员汇总表"}
 
 
@@ -62,22 +64,18 @@ def report_sheet(
     set_text(sheet["A1"], heading)
     sheet["A1"].font = Font(size=14, bold=True)
     for offset, note in enumerate(notes, start=2):
-        cell = sheet.cell(row=offset, column=1)
-        set_text(cell, note)
-        cell.alignment = Alignment(vertical="center")
+        set_text(sheet.cell(row=offset, column=1), note)
+    for row in range(1, len(notes) + 2):  # the heading and notes wrap across the table
+        LINES.apply(sheet.cell(row=row, column=1))
+        if len(header) > 1:
+            cellstyle.merge(sheet, row, 1, row, len(header))
     header_row = len(notes) + 3
     written = table_at(sheet, header_row, header, rows)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[column_letter(index)].width = width
     sheet.freeze_panes = f"A{header_row + 1}"
-    fit_rows(sheet, header_row, written.last)  # LibreOffice does not grow rows itself
-    last = column_letter(max(len(header), 1))
-    print_setup(
-        sheet,
-        landscape=landscape,
-        title_rows=f"{header_row}:{header_row}",
-        area=f"A1:{last}{max(written.last, header_row)}",
-    )
+    fit_rows(sheet, 1, written.last)  # LibreOffice does not grow rows itself
+    print_setup(sheet, landscape=landscape, title_rows=f"{header_row}:{header_row}")
     return written
 
 

@@ -108,7 +108,6 @@ def print_setup(
     *,
     landscape: bool,
     title_rows: str | None = None,
-    area: str | None = None,
     margin: float = 0.4,
 ) -> None:
     """A4, one page wide (as many pages tall as needed), the header rows on every page."""
@@ -120,8 +119,6 @@ def print_setup(
     sheet.page_margins.left = sheet.page_margins.right = margin
     if title_rows:
         sheet.print_title_rows = title_rows
-    if area:
-        sheet.print_area = area
 
 
 def page_setup_xml(landscape: bool) -> tuple[str, str]:
