@@ -65,6 +65,9 @@ def outputs(tmp_path_factory) -> dict[str, Path]:
     made["diff"] = folder / "变动.xlsx"
     assert dyxx("diff", str(EXAMPLE), str(changed), "-o", str(made["diff"])).returncode == 1
     made["template"] = TEMPLATE
+    forms = folder / "采集表"
+    assert dyxx("forms", str(made["merge"]), "-o", str(forms), "--no-pdf").returncode == 0
+    made["forms"] = min(forms.glob("*.xlsx"))
     return made
 
 
@@ -121,17 +124,20 @@ def short_rows(sheet) -> list[tuple[str, int, float]]:
     return short
 
 
-@pytest.mark.parametrize("kind", ["marked", "merge", "sample", "diff", "template"])
+@pytest.mark.parametrize("kind", ["marked", "merge", "sample", "diff", "template", "forms"])
 def test_every_sheet_is_set_up_for_a4_one_page_wide(outputs, kind):
     book = openpyxl.load_workbook(outputs[kind])
     for sheet in our_sheets(kind, book):
         setup = sheet.page_setup
         assert str(setup.paperSize) == "9", sheet.title  # A4
-        assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0), sheet.title
+        tall = (
+            1 if kind == "forms" else 0
+        )  # a filled-in form is one page; the rest, as long as it is
+        assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, tall), sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
 
 
-@pytest.mark.parametrize("kind", ["marked", "merge", "sample", "diff", "template"])
+@pytest.mark.parametrize("kind", ["marked", "merge", "sample", "diff", "template", "forms"])
 def test_wrapped_text_has_the_height_it_needs(outputs, kind):
     book = openpyxl.load_workbook(outputs[kind])
     wrapped = 0

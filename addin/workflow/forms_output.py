@@ -49,7 +49,7 @@ from addin.write.forms import (
 )
 from addin.write.layout import new_workbook
 from addin.write.outputs import save_atomically
-from addin.write.printing import print_setup
+from addin.write.printing import fit_rows, print_setup
 
 TICKED, UNTICKED = "☑", "☐"
 ANSWER = Look(font=Font(name=FONT, size=11), alignment=WRAP, number_format="@")
@@ -134,6 +134,7 @@ def add_filled_form(workbook: Workbook, kind: str, title: str, record: Record) -
         workbook, kind, title, lambda s, r, item: _item(s, r, kind, item, record)
     )
     write_line(sheet, row + 1, note, NOTE, height=32)
+    fit_rows(sheet, 1, row + 1)  # a long answer wraps: LibreOffice does not grow rows itself
     print_setup(sheet, landscape=False)
     sheet.page_setup.fitToHeight = 1  # one form, one page
     sheet.print_options.horizontalCentered = True
