@@ -333,3 +333,14 @@ def test_the_results_header_repeats_on_every_page_and_clean_takes_it_back(tmp_pa
     cleaned = tmp_path / "导入.xlsx"
     assert "逐字节恢复原样" in dyxx("clean", str(marked), "-o", str(cleaned)).stdout
     assert parts(cleaned) == parts(source)
+
+
+def test_the_ledger_is_told_by_its_marker_and_never_read_as_data():
+    from addin.excel.plan import Book
+    from addin.read import ownsheets
+
+    rows = [[ownsheets.LEDGER_MARKER], ["行指纹", '["附件4", "members", 6, 0, ""]']]
+    assert ownsheets.kind("随便什么名字", rows) == ownsheets.LEDGER
+    assert ownsheets.kind(LEDGER_SHEET, [["行指纹"]]) is None  # the name never decides
+    book = Book("名册.xlsx", {MEMBERS: [["附件4"]], "记录": rows})
+    assert book.data_sheets == [MEMBERS]
