@@ -292,8 +292,8 @@ def test_each_long_message_prints_whole(rendered, outputs):
 
 @pytest.mark.excel
 def test_after_the_button_rewrote_the_stamp_its_hashes_count(outputs, tmp_path, monkeypatch):
-    """The Excel button keeps its row hashes on the visible stamp: a check -o copy clicked
-    after an edit verifies by those, not by the hidden ledger's older ones."""
+    """The Excel button writes its row hashes to the ledger too: a check -o copy clicked
+    after an edit verifies by the new ones."""
     from datetime import date
 
     from tests.support.client import Client
@@ -344,3 +344,21 @@ def test_the_ledger_is_told_by_its_marker_and_never_read_as_data():
     assert ownsheets.kind(LEDGER_SHEET, [["行指纹"]]) is None  # the name never decides
     book = Book("名册.xlsx", {MEMBERS: [["附件4"]], "记录": rows})
     assert book.data_sheets == [MEMBERS]
+
+
+def test_a_stamp_with_its_own_hashes_is_not_mixed_with_the_ledgers(outputs, tmp_path):
+    """An add-in of before the ledger wrote its row hashes on the visible stamp, leaving the
+    ledger of an earlier check -o: the stamp's hashes count."""
+    from addin.read.reader import read_workbook
+    from addin.write.marked.annotate import fingerprint_rows
+
+    edited = tmp_path / "改过.xlsx"
+    book = openpyxl.load_workbook(outputs["marked"])
+    book[MEMBERS]["E7"] = "男"
+    book.save(edited)
+    book = openpyxl.load_workbook(edited)
+    for row in fingerprint_rows(read_workbook(edited)):
+        book[STAMP_SHEET].append(row)
+    book.save(edited)
+    result = dyxx("verify", str(edited))
+    assert "数据与校验时一致" in result.stdout, result.stdout
