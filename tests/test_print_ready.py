@@ -111,8 +111,8 @@ def short_rows(sheet) -> list[tuple[str, int, float]]:
     short = []
     for row in sheet.iter_rows():
         for cell in row:
-            if cell.value is None or not cell.alignment.wrap_text or not str(cell.value):
-                continue
+            if not isinstance(cell.value, str) or not cell.value or not cell.alignment.wrap_text:
+                continue  # numbers and dates do not wrap
             width, height = areas.get(
                 (cell.row, cell.column),
                 (width_of(sheet, cell.column_letter), height_of(sheet, cell.row)),
@@ -362,3 +362,38 @@ def test_a_stamp_with_its_own_hashes_is_not_mixed_with_the_ledgers(outputs, tmp_
     book.save(edited)
     result = dyxx("verify", str(edited))
     assert "数据与校验时一致" in result.stdout, result.stdout
+
+
+def test_report_rows_measured_from_their_values_as_from_their_cells():
+    """The fast path (:func:`fit_values`, used for a report's rows) gives the heights the
+    plain one (:func:`fit_rows`, every cell looked up) gives."""
+    from openpyxl import Workbook
+
+    from addin.workflow.sheets import report_sheet
+    from addin.write.printing import fit_rows
+
+    texts = [
+        "",
+        "短",
+        "a" * 30,
+        "党" * 9,
+        "党" * 30,
+        "一\n二\n三",
+        "=1+1",
+        "x" * 80,
+        "中文 and 英文" * 4,
+    ]
+    rows = [
+        [n, texts[n % len(texts)], texts[(n * 3) % len(texts)], 2017.5, texts[(n * 7) % len(texts)]]
+        for n in range(60)
+    ]
+    written = report_sheet(
+        Workbook(), "清单", "清单：测试", ["说明"], list("ABCDE"), rows, [6, 10, 20, 8, 40]
+    )
+    sheet = written.sheet
+    fast = {r: sheet.row_dimensions[r].height for r in range(written.first, written.last + 1)}
+    assert len(set(fast.values())) > 2  # rows of one, two and more lines
+    for row in fast:
+        sheet.row_dimensions[row].height = None
+    fit_rows(sheet, written.first, written.last)
+    assert {r: sheet.row_dimensions[r].height for r in fast} == fast

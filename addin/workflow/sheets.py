@@ -19,7 +19,7 @@ from addin.model.celltext import set_text
 from addin.write import cellstyle
 from addin.write.cellstyle import Look
 from addin.write.layout import DATA_ROW, HEADER_ROW, add_table
-from addin.write.printing import fit_rows, print_setup
+from addin.write.printing import fit_rows, fit_values, print_setup
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -74,7 +74,8 @@ def report_sheet(
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[column_letter(index)].width = width
     sheet.freeze_panes = f"A{header_row + 1}"
-    fit_rows(sheet, 1, written.last)  # LibreOffice does not grow rows itself
+    fit_rows(sheet, 1, header_row)  # LibreOffice does not grow rows itself
+    fit_values(sheet, written.first, rows, widths)
     print_setup(sheet, landscape=landscape, title_rows=f"{header_row}:{header_row}")
     return written
 

@@ -76,22 +76,55 @@ def fit_rows(sheet, first: int, last: int) -> None:
         elif merged.min_row != merged.max_row:
             for row in range(merged.min_row, merged.max_row + 1):
                 spans[(row, merged.min_col)] = 0.0
-    for row in range(first, last + 1):
-        needed = DEFAULT_HEIGHT
-        for cell in sheet[row]:
-            if cell.value is None or not cell.alignment.wrap_text:
-                continue
+    widths: dict[int, float] = {}
+    for row, cells in enumerate(sheet.iter_rows(min_row=first, max_row=last), start=first):
+        needed = DEFAULT_HEIGHT  # (sheet[row] would measure the sheet's width on every row)
+        for cell in cells:
+            value = cell.value
+            if not isinstance(value, str) or value == "":
+                continue  # numbers and dates do not wrap
             width = spans.get((row, cell.column))
             if width == 0.0:
                 continue
-            width = width or column_width(sheet, cell.column_letter)
-            size = cell.font.sz or 11
-            count = lines(cell.value, width, size)
+            if width is None:
+                width = widths.get(cell.column)
+                if width is None:
+                    width = widths[cell.column] = column_width(sheet, cell.column_letter)
+            size = cell.font.sz or 11 if cell.has_style else 11
+            if size <= 11 and len(value) * 2 < width - MARGIN and "\n" not in value:
+                continue  # one line, whatever the characters (the slow look-ups skipped)
+            if not cell.alignment.wrap_text:
+                continue
+            count = lines(value, width, size)
             if count > 1 or size > 11:
                 needed = max(needed, points(count, size))
         current = sheet.row_dimensions[row].height
         if needed > DEFAULT_HEIGHT and (current is None or current < needed):
             sheet.row_dimensions[row].height = needed
+
+
+def fit_values(
+    sheet, first: int, rows: Iterable[Iterable[object]], widths: Iterable[float]
+) -> None:
+    """:func:`fit_rows` for rows of values just written from row ``first`` in 11-point type,
+    every cell wrapping: measured from the values, without openpyxl's cell look-ups."""
+    widths = tuple(widths)
+    counted: dict[tuple[str, float], int] = {}  # texts repeat down a column
+    for number, row in enumerate(rows, start=first):
+        most = 1
+        for value, width in zip(row, widths, strict=False):
+            if value.__class__ is not str or (
+                len(value) * 2 < width - MARGIN and "\n" not in value
+            ):
+                continue  # surely one line
+            count = counted.get((value, width))
+            if count is None:
+                count = counted[(value, width)] = lines(value, width)
+            most = max(most, count)
+        if most > 1:  # (a row's dimensions are made when first looked at: slow)
+            dimension = sheet.row_dimensions[number]
+            if dimension.height is None or dimension.height < points(most):
+                dimension.height = points(most)
 
 
 def column_width(sheet, letter: str) -> float:
