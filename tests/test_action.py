@@ -116,6 +116,7 @@ def test_first_click_marks_every_finding_and_writes_the_sheets(sample, monkeypat
             f.rule,
             f.value or None,
             f.message,
+            f.name or None,
         ]
         for f in report.findings
     ]
@@ -174,7 +175,7 @@ def test_fixing_a_value_restores_the_users_fill_and_note(sample, monkeypatch):
     click(client, monkeypatch)
     ws = client.workbook[MEMBERS]
     assert fill_of(ws["E7"]) == MARK_COLOURS["error"]
-    assert ws["E7"].comment.text.startswith("户籍上是男\n【错误】性别")
+    assert ws["E7"].comment.text.startswith("户籍上是男\n【错误】王芳：性别")
     assert fill_of(ws["F7"]) == GREEN
     state = parse_state(sheet_values(client, STATE_SHEET)).marks[(MEMBERS, "E7")]
     assert (state.original, state.original_note) == (BLUE, "户籍上是男")

@@ -28,14 +28,15 @@ def test_the_marked_workbook_in_libreoffice(book, tmp_path, office, monkeypatch)
     seen = office.call(
         "marks",
         path=str(saved),
-        cells={MEMBERS: [finding.cell, "B6"], RESULT_SHEET: ["C2", "H2"]},
+        cells={MEMBERS: [finding.cell, "B6"], RESULT_SHEET: ["C2", "H2", "I2"]},
     )
     members = seen["cells"][MEMBERS]
     assert members[finding.cell]["back"] == RED
-    assert members[finding.cell]["note"].startswith("【错误】性别")
+    assert members[finding.cell]["note"].startswith("【错误】李建国：性别")
     assert members["B6"]["back"] == -1 and members["B6"]["note"] == ""
     assert seen["cells"][RESULT_SHEET]["C2"]["string"] == finding.cell  # the link formula
     assert seen["cells"][RESULT_SHEET]["H2"]["string"] == finding.message
+    assert seen["cells"][RESULT_SHEET]["I2"]["string"] == finding.name == "李建国"
     inspected = office.call("inspect", path=str(saved), cells={MEMBERS: ["E7", "H7"]})
     gender = inspected["cells"][MEMBERS]["E7"]["validation"]
     assert gender["type"] == "LIST" and gender["values"] == ["男", "女"]

@@ -145,6 +145,7 @@ ALLOWED = {
     ("write/forms.py", "org_items"): "the form's layout: the order of its items",
     ("write/forms.py", "member_items"): "the form's layout: the order of its items",
     ("values/codes.py", ""): "code-table names, some of which are also field keys",
+    ("web/checking.py", "finding_row"): "the page's findings row: JSON keys, not columns",
 }
 
 

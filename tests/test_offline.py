@@ -61,11 +61,14 @@ def commands(book, tmp_path: Path) -> dict[str, list[str]]:
             str(tmp_path / "变动.xlsx"),
         ],
         "forms": ["forms", str(tmp_path / "汇总.xlsx"), "-o", str(tmp_path / "采集表")],
+        "split": ["split", str(tmp_path / "汇总.xlsx"), "-o", str(tmp_path / "各支部")],
         "verify": ["verify", str(tmp_path / "out.xlsx")],
+        "fix": ["fix", str(sample), "-o", str(tmp_path / "修正.xlsx")],
         "clean": ["clean", str(tmp_path / "out.xlsx"), "-o", str(tmp_path / "导入.xlsx")],
         "addin build": ["addin", "build", "-o", str(tmp_path / "dist" / "dyxx.xlam")],
         "addin install": ["addin", "install", "--dir", str(tmp_path / "XLSTART")],
         "addin uninstall": ["addin", "uninstall", "--dir", str(tmp_path / "XLSTART")],
+        "app": ["app", "--help"],  # the server: test_the_app_serves_without_network
     }
 
 
@@ -108,3 +111,27 @@ def test_commands_run_without_network(book, tmp_path):
         env={**os.environ, **env},
     )
     assert proof.returncode != 0 and log.exists()  # the guard really is in place
+
+
+def test_the_app_serves_without_network(book, tmp_path):
+    """dyxx app answers a whole check and never opens a connection of its own."""
+    import http.client
+
+    from tests.support.web import multipart, served
+
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(GUARD, encoding="utf-8")
+    log = tmp_path / "network.log"
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(guard), os.environ.get("PYTHONPATH", "")]),
+        "DYXX_NETWORK_LOG": str(log),
+    }
+    sample = book(members=[good_member(gender="女")], orgs=[good_org()])
+    body, headers = multipart("files", "a.xlsx", sample.read_bytes())
+    with served(env=env) as running:
+        connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=120)
+        headers["Authorization"] = f"Bearer {running.token}"
+        connection.request("POST", "/api/check", body=body, headers=headers)
+        assert connection.getresponse().status == 200
+    assert not log.exists(), log.read_text(encoding="utf-8")

@@ -258,7 +258,7 @@ def test_escape_sequences_from_cells_are_shown_not_emitted(tmp_path):
     result = dyxx("check", str(source), "--limit", "0")
     assert result.returncode == 1
     assert "\x1b" not in result.output and "\x07" not in result.output
-    assert "\u202e" not in result.output and "<U+202E>" in result.output
+    assert "\u202e" not in result.output and "〔U+202E〕" in result.output
 
 
 def test_a_file_name_with_an_escape_sequence_is_shown_safely(tmp_path):

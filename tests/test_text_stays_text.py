@@ -142,6 +142,13 @@ def _forms(books, summary, out: Path) -> list[Path]:
     return written
 
 
+def _split(books, summary, out: Path) -> list[Path]:
+    dyxx_ok("split", summary, "-o", out / "各支部")
+    written = sorted((out / "各支部").glob("*.xlsx"))
+    assert written
+    return written
+
+
 def _template(books, summary, out: Path) -> list[Path]:
     dyxx_ok("template", "--dir", out / "模板")
     return sorted((out / "模板").glob("*.xlsx"))
@@ -156,6 +163,7 @@ COMMANDS = {
     "prepare": _prepare,
     "clean": _clean,
     "forms": _forms,
+    "split": _split,
     "template": _template,
 }
 CARRIES_DATA = set(COMMANDS) - {"template"}

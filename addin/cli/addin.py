@@ -80,7 +80,7 @@ def install(
         bool,
         typer.Option(
             "--functions/--no-functions",
-            help="Windows：通过 Excel 把工作表函数导入插件（需要信任对 VBA 工程的访问）",
+            help="Windows：通过 Excel 把工作表函数导入插件（需要信任对 VBA 工程的访问；默认导入）",
         ),
     ] = True,
     unpatched: Annotated[

@@ -13,12 +13,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
+from addin.cli.chinese import ChineseTyper
+from addin.cli.cjkwrap import as_chinese_text
 from addin.model.celltext import for_terminal
 from addin.model.errors import WorkbookError
+from addin.values.cells import parse_date
 from addin.xlsx.source import is_encrypted
 
-app = typer.Typer(
+app = ChineseTyper(
     help="党员信息校验：检查党组织和党员基本信息汇总表（附件3、附件4）。",
     no_args_is_help=True,
     add_completion=False,
@@ -35,6 +39,11 @@ def _root() -> None:
 def shown(text: object) -> str:
     """Text from data or a file name, safe to print: no markup, no control sequence."""
     return escape(for_terminal(str(text)))
+
+
+def shown_text(text: object) -> Text:
+    """:func:`shown` as rich Text for a table cell, its lines broken like Chinese."""
+    return as_chinese_text(Text(for_terminal(str(text))))
 
 
 def fail(console: Console, exc: WorkbookError) -> typer.Exit:
@@ -89,20 +98,29 @@ def copy_suffix(file: Path) -> str:
 
 
 def day(value: str) -> date:
-    """The parser of every date option: YYYY-MM-DD (a usage error, exit 2, otherwise)."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"日期“{value}”格式不对，应为 YYYY-MM-DD") from None
+    """The parser of every date option: the spellings a date cell may hold.
+
+    ``2017-07-10``, ``2017/7/10``, ``2017.7.10``, ``2017年7月10日``, ``20170710``
+    (:func:`addin.values.cells.parse_date`, any day, also a future one); otherwise a
+    usage error (exit 2) saying what is wrong with it.
+
+    >>> day("2017/7/10"), day("2017年7月10日"), day("20170710")
+    (datetime.date(2017, 7, 10), datetime.date(2017, 7, 10), datetime.date(2017, 7, 10))
+    """
+    parsed = parse_date(value, today=date.max)
+    if parsed.value is not None:
+        return parsed.value
+    blank = "没有给出日期，请写作年月日，例如 2017-07-10"
+    raise typer.BadParameter(parsed.problems[0].message if parsed.problems else blank)
 
 
 def date_option(name: str, help: str, *, hidden: bool = False):
-    """A ``--name YYYY-MM-DD`` option, parsed by :func:`day` (None when not given)."""
-    return typer.Option(name, parser=day, metavar="YYYY-MM-DD", help=help, hidden=hidden)
+    """A ``--name 日期`` option, parsed by :func:`day` (None when not given)."""
+    return typer.Option(name, parser=day, metavar="<日期>", help=help, hidden=hidden)
 
 
 TodayOption = Annotated[
-    date | None, date_option("--today", "按指定日期校验（YYYY-MM-DD），默认今天", hidden=True)
+    date | None, date_option("--today", "按指定日期校验，默认今天", hidden=True)
 ]
 OUTPUT_PASSWORD_VARIABLE = "DYXX_OUTPUT_PASSWORD"
 

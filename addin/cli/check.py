@@ -26,6 +26,7 @@ from addin.cli.app import (
     output_password,
     output_path,
     shown,
+    shown_text,
     without_lock_files,
 )
 from addin.engine.check import check_sources, load_files, paused_gc
@@ -39,7 +40,10 @@ from addin.xlsx.source import Source
 @app.command()
 def check(
     files: Annotated[
-        list[Path], typer.Argument(help="要校验的工作簿（.xlsx/.xlsm/.xls），可一次给多个")
+        list[Path],
+        typer.Argument(
+            metavar="工作簿...", help="要校验的工作簿（.xlsx/.xlsm/.xls），可一次给多个"
+        ),
     ],
     json_output: Annotated[bool, typer.Option("--json", help="以 JSON 格式输出全部问题")] = False,
     output: Annotated[
@@ -169,6 +173,7 @@ def _print_sheet(console: Console, summaries, found: list[Finding], limit: int) 
     found = found[: len(found) - hidden]
     table = RichTable(title=title, title_justify="left", show_lines=False)
     table.add_column("单元格", no_wrap=True)
+    table.add_column("姓名/名称", max_width=12, overflow="fold")
     table.add_column("字段", max_width=10, overflow="fold")
     table.add_column("级别", no_wrap=True)
     table.add_column("填写内容", max_width=20, overflow="fold")
@@ -178,10 +183,11 @@ def _print_sheet(console: Console, summaries, found: list[Finding], limit: int) 
         value = finding.value if len(finding.value) <= 40 else finding.value[:40] + "…"
         table.add_row(
             finding.cell,
-            shown(finding.field),
+            shown_text(finding.name),
+            shown_text(finding.field),
             f"[{style}]{label}[/]",
-            shown(value),
-            shown(finding.message),
+            shown_text(value),
+            shown_text(finding.message),
         )
     console.print(table)
     if hidden:
@@ -194,12 +200,12 @@ def _print_sheet(console: Console, summaries, found: list[Finding], limit: int) 
 
 def _print_counts(console: Console, report: Report) -> None:
     if report.findings:
-        table = RichTable(
-            "规则代码", "名称", "级别", "数量", title="按规则统计", title_justify="left"
-        )
-        for (code, severity), count in sorted(report.rule_counts().items()):
+        # the rule's title, not its code: codes are for --json and ``dyxx rules``
+        table = RichTable("问题", "级别", "数量", title="按问题统计", title_justify="left")
+        counts = sorted(report.rule_counts().items(), key=lambda c: (c[0][1] != "error", -c[1]))
+        for (code, severity), count in counts:
             label, style = SEVERITY_STYLE[severity]
-            table.add_row(code, RULES[code].title, f"[{style}]{label}[/]", str(count))
+            table.add_row(shown(RULES[code].title), f"[{style}]{label}[/]", str(count))
         console.print(table)
     verdict = "[bold green]通过[/]" if report.passed else "[bold red]未通过[/]"
     counts = f"错误 {report.errors} 个，警告 {report.warnings} 个"

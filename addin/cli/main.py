@@ -9,6 +9,9 @@ import sys
 # Each module registers its commands on the app when imported.
 import addin.cli.addin
 import addin.cli.check
+import addin.cli.fix
+import addin.cli.serve
+import addin.cli.split
 import addin.cli.template
 import addin.cli.workflow  # noqa: F401
 from addin.cli.app import app

@@ -66,7 +66,9 @@ def template(
 
 @app.command()
 def prepare(
-    file: Annotated[Path, typer.Argument(help="已有的汇总表（如从共产党员网下载的 .xlsx）")],
+    file: Annotated[
+        Path, typer.Argument(metavar="汇总表", help="已有的汇总表（如从共产党员网下载的 .xlsx）")
+    ],
     output: Annotated[
         str | None,
         typer.Option(

@@ -8,9 +8,11 @@ and encrypted with ``--encrypt`` (or the input's own password).
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
 from rich.console import Console
@@ -33,6 +35,7 @@ from addin.cli.app import (
     without_lock_files,
 )
 from addin.cli.check import print_report
+from addin.model.celltext import for_terminal
 from addin.model.errors import WorkbookError
 from addin.write import outputs
 
@@ -46,7 +49,10 @@ def _written(console: Console, path: Path) -> None:
 @app.command()
 def merge(
     files: Annotated[
-        list[Path], typer.Argument(help="各党支部报送的工作簿（含附件3和/或附件4），可给任意多个")
+        list[Path],
+        typer.Argument(
+            metavar="工作簿...", help="各党支部报送的工作簿（含附件3和/或附件4），可给任意多个"
+        ),
     ],
     output: OutputOption,
     committee: Annotated[
@@ -54,7 +60,7 @@ def merge(
         typer.Option("--committee", help="基层党委名称；默认取各文件表头上方“基层党委：”中的名称"),
     ] = None,
     summary_date: Annotated[
-        date | None, date_option("--date", "汇总日期（YYYY-MM-DD），默认今天")
+        date | None, date_option("--date", "汇总日期，如 2017-07-10 或 2017年7月10日；默认今天")
     ] = None,
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
@@ -108,12 +114,47 @@ def merge(
         raise typer.Exit(0 if report.passed else 1)
 
 
+def share(value: str) -> float:
+    """The parser of ``--ratio``: ``10%`` (also ``10％``) or a fraction such as ``0.1``.
+
+    A bare number above 1 is refused rather than read as a percentage: "1" would then
+    mean 100% or 1%, so the officer writes the % sign.
+
+    >>> share("10%"), share("0.1"), share("１２.５％"), share("1")
+    (0.1, 0.1, 0.125, 1.0)
+    """
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    value = for_terminal(str(value))
+    percent = text.endswith("%")
+    try:
+        number = float(text.removesuffix("%").strip())
+    except ValueError:
+        number = math.nan
+    ratio = number / 100 if percent else number
+    if 0 < ratio <= 1:
+        return ratio
+    if not percent and 1 < number <= 100:
+        raise typer.BadParameter(f"抽样比例“{value}”大于 1；要抽 {number:g}%，请写作 {number:g}%")
+    raise typer.BadParameter(
+        f"抽样比例“{value}”不对：应大于 0、不超过 100%，写作百分数如 10%，或小数如 0.1"
+    )
+
+
 @app.command()
 def sample(
-    file: Annotated[Path, typer.Argument(help="汇总表（含附件3、附件4，如 dyxx merge 的结果）")],
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="汇总表", help="汇总表（含附件3、附件4，如 dyxx merge 的结果）"),
+    ],
     output: OutputOption,
     ratio: Annotated[
-        float, typer.Option("--ratio", help="抽样比例，0 到 1 之间，如 0.1 表示 10%")
+        float,
+        typer.Option(
+            "--ratio",
+            parser=share,
+            metavar="<比例>",
+            help="抽样比例：百分数如 10%，或 0 到 1 之间的小数如 0.1",
+        ),
     ] = 0.1,
     seed: Annotated[
         int | None,
@@ -136,8 +177,6 @@ def sample(
     from addin.workflow.sample import draw, write_sample
 
     console = Console()
-    if not 0 < ratio <= 1:
-        raise typer.BadParameter(f"抽样比例应大于 0、不超过 1，现为 {ratio:g}")
     if seed is not None and seed < 0:
         raise typer.BadParameter("随机种子应为非负整数")
     chosen_seed = secrets.randbelow(1_000_000) if seed is None else seed
@@ -164,7 +203,7 @@ def sample(
             f"从 {drawn.totals['orgs']} 个党组织、{drawn.totals['members']} 名党员中抽取"
             f"党组织 {len(drawn.orgs)} 个、党员 {len(drawn.members)} 名，"
             f"覆盖全部 {len(drawn.branches)} 个党组织（党支部）；"
-            f"抽样比例 {ratio:g}，随机种子 {chosen_seed}",
+            f"抽样比例 {ratio * 100:g}%，随机种子 {chosen_seed}",
             highlight=False,
         )
         _written(console, output)
@@ -172,8 +211,8 @@ def sample(
 
 @app.command()
 def diff(
-    old: Annotated[Path, typer.Argument(help="原来的汇总表")],
-    new: Annotated[Path, typer.Argument(help="现在的汇总表")],
+    old: Annotated[Path, typer.Argument(metavar="原汇总表", help="原来的汇总表")],
+    new: Annotated[Path, typer.Argument(metavar="新汇总表", help="现在的汇总表")],
     output: OutputOption,
     password: PasswordOption = None,
     encrypt: EncryptOption = False,
@@ -216,7 +255,7 @@ def diff(
 
 @app.command()
 def forms(
-    file: Annotated[Path, typer.Argument(help="汇总表（含附件3、附件4）")],
+    file: Annotated[Path, typer.Argument(metavar="汇总表", help="汇总表（含附件3、附件4）")],
     output: Annotated[
         Path, typer.Option("-o", "--output", help="输出文件夹：每个党支部一个工作簿（和 PDF）")
     ],
@@ -234,52 +273,76 @@ def forms(
     以免留下未加密的副本）。退出码：0 成功；1 PDF 生成失败；2 文件无法处理。
     """
     from addin.workflow.common import read_all
-    from addin.workflow.forms_output import soffice, to_pdf, write_forms
+    from addin.workflow.forms_output import write_forms
+    from addin.workflow.libreoffice import soffice
 
     console = Console()
-    with outputs.run([file], force=force):
+    with outputs.run([file], force=force), _Bar(console) as bar:
         try:
             passwords = input_passwords([file], password)
             tables = read_all([file], passwords)
             secret = output_password(encrypt, passwords)
-            program = soffice()
-            making_pdfs = pdf and not secret and program is not None
-            written = write_forms(tables, file, output, secret, pdf=making_pdfs)
+            program = soffice() if pdf and not secret else None
+            written = write_forms(tables, file, output, secret, program=program, progress=bar)
         except WorkbookError as exc:
             raise fail(console, exc) from None
-        table = RichTable("党支部", "附件1", "附件2", "工作簿", title="采集表")
-        for branch, path in written:
-            table.add_row(
-                shown(branch.name),
-                str(len(branch.orgs)),
-                str(len(branch.members)),
-                shown(path.name),
-            )
-        console.print(table)
-        sheets = sum(len(b.orgs) + len(b.members) for b, _p in written)
-        console.print(f"已在 {shown(output)} 生成 {len(written)} 个工作簿、{sheets} 张采集表")
-        if not pdf:
-            return
-        if secret:
-            console.print("输出已加密：未生成 PDF（PDF 无法加密，以免留下未加密的副本）")
-        elif program is None:
-            console.print(
-                "未找到 LibreOffice（soffice），未生成 PDF；工作簿可直接在 Excel、WPS 中打印"
-            )
-        else:
-            try:
-                made = to_pdf([p for _b, p in written], output, program)
-            except WorkbookError as exc:
-                raise fail(console, exc) from None
-            except RuntimeError as exc:
-                console.print(f"[bold red]PDF 生成失败[/]：{shown(exc)}", highlight=False)
-                raise typer.Exit(1) from None
-            console.print(f"已生成 {len(made)} 个 PDF", highlight=False)
+    table = RichTable("党支部", "附件1", "附件2", "工作簿", title="采集表")
+    for branch, path in written.workbooks:
+        table.add_row(
+            shown(branch.name), str(len(branch.orgs)), str(len(branch.members)), shown(path.name)
+        )
+    console.print(table)
+    sheets = sum(len(b.orgs) + len(b.members) for b, _p in written.workbooks)
+    console.print(f"已在 {shown(output)} 生成 {len(written.workbooks)} 个工作簿、{sheets} 张采集表")
+    if not pdf:
+        return
+    if secret:
+        console.print("输出已加密：未生成 PDF（PDF 无法加密，以免留下未加密的副本）")
+    elif program is None:
+        console.print("未找到 LibreOffice（soffice），未生成 PDF；工作簿可直接在 Excel、WPS 中打印")
+    elif written.pdf_problem:
+        console.print(f"[bold red]PDF 生成失败[/]：{shown(written.pdf_problem)}", highlight=False)
+        raise typer.Exit(1)
+    else:
+        console.print(f"已生成 {len(written.pdfs)} 个 PDF", highlight=False)
+
+
+class _Bar:
+    """``dyxx forms``' progress on a terminal: a bar per step (silent in a pipe or a log)."""
+
+    STEPS: ClassVar[dict[str, str]] = {"forms": "写采集表", "pdf": "生成 PDF"}
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self.progress = Progress(
+            "{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        )
+        self.tasks: dict[str, object] = {}
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step not in self.tasks:
+            self.tasks[step] = self.progress.add_task(self.STEPS[step], total=total)
+        self.progress.update(self.tasks[step], completed=done, total=total)
+
+    def __enter__(self) -> _Bar:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
 
 
 @app.command()
 def verify(
-    file: Annotated[Path, typer.Argument(help="dyxx check -o 或 Excel 插件校验过的工作簿")],
+    file: Annotated[
+        Path, typer.Argument(metavar="工作簿", help="dyxx check -o 或 Excel 插件校验过的工作簿")
+    ],
     password: PasswordOption = None,
 ) -> None:
     """验收：核对工作簿的数据是否仍与“校验记录”中记下的一致，并列出校验后改动的行。
@@ -329,7 +392,10 @@ def verify(
 
 @app.command()
 def clean(
-    file: Annotated[Path, typer.Argument(help="dyxx check -o、dyxx prepare 或 dyxx merge 的结果")],
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="工作簿", help="dyxx check -o、dyxx prepare 或 dyxx merge 的结果"),
+    ],
     output: Annotated[
         str | None,
         typer.Option("-o", "--output", help="写出的工作簿（或文件夹）；默认为原文件名加“_导入”"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from addin.engine.people import name_findings
 from addin.engine.report import (
     Prints,
     Report,
@@ -19,12 +20,12 @@ from addin.engine.report import (
     row_fingerprints,
 )
 from addin.model.findings import Finding, finding_order
-from addin.read.reader import Table, read_source
+from addin.read.reader import Record, Table, read_source
 from addin.rules.base import read_findings, table_findings
 from addin.rules.columns import ParsedColumn, rows_holding
 from addin.rules.member import check_members
 from addin.rules.merge import conflicts
-from addin.rules.org import check_org
+from addin.rules.org import check_org, check_unit_row, is_unit_row
 from addin.rules.submission import (
     Keyed,
     Place,
@@ -159,6 +160,7 @@ def check_tables(tables: list[Table], today: date | None = None) -> Report:
     if len({t.file for t in tables}) > 1:  # one submission of several files
         extras += conflicts(tables)
     _insert_sorted(findings, extras, key)
+    name_findings(findings, tables)
     summaries = [
         TableSummary(t.file, t.sheet, t.kind, t.header_row, count)
         for t, count in zip(tables, counts, strict=True)
@@ -211,13 +213,19 @@ def _unknown_branches(members: list[tuple[Table, MemberPart]], orgs: list[Keyed]
 
 
 def _check_orgs(table: Table, today: date, orgs: list[Keyed]):
+    first: dict[str, Record] = {}  # the first row of each 党组织名称
     for record in table.records:
+        name = record.values.get("org_name")
+        key = None if is_blank(name) else org_name_key(text(name))
+        if key in first and is_unit_row(record, first[key]):  # a 联合支部's unit on its own row
+            yield from check_unit_row(table, record, first[key])
+            continue
         _parsed, found = check_org(table, record, today)
         yield from found
-        name = record.values.get("org_name")
-        if not is_blank(name):
+        if key is not None:
+            first.setdefault(key, record)
             place = _place(table, record.row, "org_name")
-            orgs.append(Keyed(org_name_key(text(name)), text(name), "党组织名称", place))
+            orgs.append(Keyed(key, text(name), "党组织名称", place))
 
 
 def _place(table: Table, row: int, key: str) -> Place:

@@ -42,6 +42,10 @@ class FindingModel(_Strict):
     severity: Literal["error", "warning"]
     value: str = Field(description="填写内容（--mask 时已屏蔽）")
     message: str = Field(description="问题及修改方法（中文）")
+    name: str = Field(
+        description="该行党员的姓名（附件4）或党组织名称（附件3），照原样不屏蔽；"
+        "不属于某一行（如表头）或该行没有填写时为空"
+    )
 
 
 class RuleCountModel(_Strict):

@@ -29,7 +29,7 @@ from addin.write.marked.format import FAILED, PASSED, RECORDS_WHERE
 Rows = list[list[object]]
 Area = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
 RESULT_LINK_COLUMN = 3  # 单元格: a HYPERLINK formula to the cell
-RESULT_TEXT_COLUMNS = (2, 4, 5, 6, 7, 8)  # text-formatted, so "0211" or "=x" stay as written
+RESULT_TEXT_COLUMNS = (2, 4, 5, 6, 7, 8, 9)  # text-formatted, so "0211" or "=x" stay as written
 NO_TABLES = no_table_message()
 
 

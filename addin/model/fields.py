@@ -56,7 +56,10 @@ class Field:
     date: Precision | None = None  # a date to the day, or to the month (失去联系日期)
     text: bool = False  # the cells must be text: IDs, phones, codes with leading zeros
     personal: Personal | None = None  # what --mask hides: a whole number, or month and day
+    phone: Literal["mobile", "landline", "either"] | None = None  # the numbers it takes
     prompt: str = ""  # the input message of a column without a code table
+    # input messages this column had in earlier versions: dyxx clean still knows them
+    earlier_prompts: tuple[str, ...] = ()
     width: float = DEFAULT_WIDTH  # in the generated tables
 
     def __post_init__(self) -> None:
@@ -176,6 +179,7 @@ MEMBER_FIELDS: tuple[Field, ...] = (
         form="联系电话（手机号）",
         text=True,
         personal="number",
+        phone="mobile",
         prompt="11位手机号，如 13807391234；手机号和固定电话至少填一项",
         width=14,
     ),
@@ -188,6 +192,7 @@ MEMBER_FIELDS: tuple[Field, ...] = (
         form_blank="（区号）　　　　+（电话）",
         text=True,
         personal="number",
+        phone="landline",
         prompt="按“区号-号码”填写，如 0739-6821234",
         width=14,
     ),
@@ -301,6 +306,7 @@ ORG_FIELDS: tuple[Field, ...] = (
         required=True,
         text=True,
         personal="number",
+        phone="either",
         prompt="手机号（如 13807391234）或“区号-号码”（如 0739-6821234）",
         width=14,
     ),
@@ -310,7 +316,9 @@ ORG_FIELDS: tuple[Field, ...] = (
         ("所在单位名称",),
         group="单位信息",
         form="单位名称（填写全称）",
-        prompt="填写单位全称；党组织所在单位情况为“与上级党组织相同”时不填",
+        prompt="填写单位全称；联合支部有多个单位时，各单位名称都填在这一格，用“、”分隔，"
+        "与单位代码一一对应；党组织所在单位情况为“与上级党组织相同”时不填",
+        earlier_prompts=("填写单位全称；党组织所在单位情况为“与上级党组织相同”时不填",),
         width=24,
     ),
     Field(
@@ -342,7 +350,9 @@ ORG_FIELDS: tuple[Field, ...] = (
         group="单位信息",
         form="党组织所在单位代码（一般为该单位组织机构代码或统一社会信用代码）",
         text=True,
-        prompt="18位统一社会信用代码或9位组织机构代码；联合支部有多个单位时用“、”分隔",
+        prompt="18位统一社会信用代码或9位组织机构代码；联合支部有多个单位时，各单位代码都填在"
+        "这一格，用“、”分隔，顺序与单位名称一致",
+        earlier_prompts=("18位统一社会信用代码或9位组织机构代码；联合支部有多个单位时用“、”分隔",),
         width=20,
     ),
 )

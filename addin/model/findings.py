@@ -83,6 +83,9 @@ class Finding:
     value: str
     message: str
     extra: dict[str, object] = field(default_factory=dict, compare=False)
+    # the member's 姓名 or the organisation's 党组织名称 on that row ("" when none): filled
+    # by addin.engine.people after the check, so an officer need not look the row up
+    name: str = field(default="", compare=False)
 
     @classmethod
     def at(
@@ -107,6 +110,7 @@ class Finding:
             value=value,
             message=problem.message,
             extra={},
+            name="",
         )
         return finding
 
@@ -126,6 +130,7 @@ class Finding:
             "severity": self.severity,
             "value": self.value,
             "message": self.message,
+            "name": self.name,
         }
 
 

@@ -3,7 +3,8 @@
 dyxx writes a results sheet and a stamp (``check -o`` and the Excel 校验 button) with its
 hidden ledger (``check -o``),
 a code sheet (``prepare``, the template, the button), a hidden state sheet (the
-button) and report sheets (``merge``, ``sample``, ``diff``). None of them is ever
+button), report sheets (``merge``, ``sample``, ``diff``) and the change log of
+``fix`` (修改记录). None of them is ever
 read as an 附件3/附件4 (:func:`addin.read.reader.tables_in`). A sheet is dyxx's by what
 it holds, never by its name alone: an officer's own sheet called 校验结果 or 校验记录
 stays theirs and is never deleted, and dyxx then names its own sheet 校验结果2 (see
@@ -19,11 +20,29 @@ from addin.values.cells import text
 
 RESULT_SHEET = "校验结果"
 STAMP_SHEET = "校验记录"
-LEDGER_SHEET = "校验数据"  # hidden: the stamp's row hashes and mark record
-RESULT_HEADER = ("序号", "工作表", "单元格", "字段", "级别", "规则", "填写内容", "问题及修改方法")
+RESULT_HEADER = (
+    *("序号", "工作表", "单元格", "字段", "级别", "规则", "填写内容", "问题及修改方法"),
+    "姓名或名称",
+)
+# A 校验结果 sheet is known by the columns it has always had (a copy marked before the
+# 姓名或名称 column was added is still ours).
+RESULT_KNOWN_BY = RESULT_HEADER[:8]
 STAMP_HEADER = ("项目", "内容")
+LEDGER_SHEET = "校验数据"  # hidden: the stamp's row hashes and mark record
 STAMP_TOOL = "校验工具"  # a stamp row: ("校验工具", "dyxx 1.2.3")
-RESULTS, STAMP, CODES, STATE = "results", "stamp", "codes", "state"
+FIX_SHEET = "修改记录"  # what ``dyxx fix`` changed, and what it left for the officer
+FIX_HEADER = (
+    "序号",
+    "工作表",
+    "单元格",
+    "姓名或党组织名称",
+    "字段",
+    "原内容",
+    "修改为",
+    "规则代码",
+    "规则",
+)
+RESULTS, STAMP, CODES, STATE, FIXES = "results", "stamp", "codes", "state", "fixes"
 LEDGER = "ledger"
 SUMMARY, SAMPLE, DIFF = "summary", "sample", "diff"  # the report sheets of merge, sample, diff
 HEAD_ROWS = 6  # rows read to tell a sheet's kind
@@ -61,8 +80,10 @@ def kind(name: str, rows: Sequence[Sequence[object]]) -> str | None:
     for a sheet of the user's. The ``name`` never decides: an officer's sheet called
     问题清单 is theirs, a renamed one of dyxx's is still dyxx's."""
     first = _texts(rows[0]) if rows else []
-    if first[: len(RESULT_HEADER)] == list(RESULT_HEADER):
+    if first[: len(RESULT_KNOWN_BY)] == list(RESULT_KNOWN_BY):
         return RESULTS
+    if first[: len(FIX_HEADER)] == list(FIX_HEADER):
+        return FIXES
     if first[:2] == list(STAMP_HEADER) and any(_is_tool(r) for r in rows[1:HEAD_ROWS]):
         return STAMP
     corner = first[0] if first else ""

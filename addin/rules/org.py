@@ -31,6 +31,14 @@ CATEGORY_MISMATCH = rule(
     "组织类别与单位建立党组织情况不一致",
     "组织类别“{category}”与单位建立党组织情况“{unit}”不一致（应为{expected}），请核对",
 )
+UNIT_ROW = rule(
+    "org.unit_row",
+    "warning",
+    "联合支部的单位另起了一行",
+    "这一行重复了联合支部“{name}”的名称，只填了单位信息，已作为该联合支部的又一个单位接受；"
+    "按采集表的要求，应把各单位都写在第{first}行：单位名称、党组织所在单位代码各填在一格，"
+    "多个单位用“、”分隔，顺序一一对应（如“甲公司、乙公司”），然后删除这一行",
+)
 PHONE_FORM = rule(
     "org.phone",
     "error",
@@ -56,6 +64,40 @@ def check_org(table: Table, record: Record, today: date) -> tuple[dict[str, str]
     _check_unit(row, parsed)
     check_controls(row)
     return parsed, row.items
+
+
+def is_unit_row(record: Record, first: Record) -> bool:
+    """Whether ``record``, repeating the 党组织名称 of ``first`` (a 联合支部), is one more of
+    its units written on a row of its own: only unit columns filled (or, for the other
+    columns, what the first row says), and a unit the first row does not name."""
+    if _situation(first) != "联合支部":
+        return False
+    own = record.values
+    units = [key for key in UNIT_FIELDS if not values.is_blank(own.get(key))]
+    if not units or all(_same(own, first.values, key) for key in UNIT_FIELDS):
+        return False
+    others = (key for key in own if key not in UNIT_FIELDS and key != "org_name")
+    return all(values.is_blank(own[key]) or _same(own, first.values, key) for key in others)
+
+
+def check_unit_row(table: Table, record: Record, first: Record) -> list[Finding]:
+    """A 联合支部's unit on a row of its own: a warning saying how to write it, and the
+    unit code checked as on any row."""
+    row = RowFindings(table, record)
+    name = values.text(record.values.get("org_name"))
+    row.add("org_name", UNIT_ROW.problem(name=name, first=first.row))
+    _check_unit_code(row)
+    return row.items
+
+
+def _situation(record: Record) -> str | None:
+    raw = record.values.get("unit_situation")
+    found = None if values.is_blank(raw) else codes.table("unit_situation").lookup(raw).entry
+    return found.name if found else None
+
+
+def _same(own: dict[str, object], first: dict[str, object], key: str) -> bool:
+    return values.text(own.get(key)) == values.text(first.get(key))
 
 
 def _parse_codes(row: RowFindings) -> dict[str, str]:

@@ -44,7 +44,8 @@ DUPLICATE_ORG = rule(
     "org.duplicate_name",
     "error",
     "党组织名称重复",
-    "党组织名称“{value}”重复：与{other}相同；每个党组织只填一行",
+    "党组织名称“{value}”重复：与{other}相同；每个党组织只填一行。联合支部有多个单位时，"
+    "各单位的名称、代码分别填在同一行的“单位名称”“党组织所在单位代码”格中，用“、”分隔",
 )
 
 MERGE_OUTPUT = rule(

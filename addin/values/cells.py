@@ -35,6 +35,7 @@ from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Generic, NamedTuple, TypeVar
 
+from addin.model.celltext import NAMED, marker
 from addin.model.findings import Problem, rule
 
 T = TypeVar("T")
@@ -167,15 +168,15 @@ def _shown(raw: object) -> str:
 
 
 def visible(s: str) -> str:
-    """``s`` shortened for a message, characters that do not print shown as ``U+FEFF``.
+    """``s`` shortened for a message, characters that do not print marked (``〔U+FEFF〕``).
 
-    >>> visible("\ufeff21")
-    'U+FEFF21'
+    >>> visible("\ufeff21"), visible("张\u3000三")
+    ('〔U+FEFF〕21', '张〔全角空格〕三')
     """
     s = s if len(s) <= 40 else s[:40] + "…"
     if s.isprintable():
         return s
-    return "".join(c if c.isprintable() else " " if c in "\t\n\r" else f"U+{ord(c):04X}" for c in s)
+    return "".join(c if c.isprintable() else " " if c in "\t\n\r" else marker(c) for c in s)
 
 
 TEXT_MARKS = rule(
@@ -746,7 +747,7 @@ def _describe(chars: list[str]) -> str:
     def one(c: str) -> str:
         if c.isprintable():
             return f"“{c}”"
-        return f"不可见字符 U+{ord(c):04X}"
+        return NAMED.get(c) or f"不可见字符 U+{ord(c):04X}"
 
     return "、".join(one(c) for c in chars[:8]) + ("等" if len(chars) > 8 else "")
 

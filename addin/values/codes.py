@@ -14,7 +14,11 @@ Entry(code='21', name='大学')
 >>> edu.display(edu.by_code("2b"))
 '2B 省（区、市）委党校大学'
 
-Code and name that disagree, and unknown values, are errors:
+Code and name that disagree, and unknown values, are errors; a common way of writing an
+entry (``codes/synonyms.csv``) gets the likely entry named, never filled in:
+
+>>> print(edu.lookup("本科").problems[0].message)
+学历“本科”无法识别：是否为“21 大学”？请从下拉列表中选择，或参照《学历代码》填写正确的代码或名称
 
 >>> print(edu.lookup("21 大专").problems[0].message)
 学历“21 大专”中的代码与名称不一致：代码21对应“大学”；“大专”的代码是22。请核对后改正
@@ -217,7 +221,16 @@ class CodeTable:
         found = self._code(text, text) or self._name(text, text) or self._pair(text)
         if found:
             return self._group_warning(found, text)
-        return Lookup(None, (UNKNOWN.problem(table=self.title, value=text, hint=self._hint()),))
+        hint = self._suggestion(text) + self._hint()
+        return Lookup(None, (UNKNOWN.problem(table=self.title, value=text, hint=hint),))
+
+    def _suggestion(self, text: str) -> str:
+        """Words "是否为…？" when ``text`` is a common way of writing an entry (codes/synonyms.csv):
+        only words in the message, the cell is never changed."""
+        likely = synonyms(self.key).get(_name_key(text))
+        if not likely:
+            return ""
+        return "是否为" + "或".join(f"“{self.display(e)}”" for e in likely) + "？"
 
     def _group_warning(self, found: Lookup, value: str) -> Lookup:
         """A group heading (组织类别 6, 学历 2) is known but not specific enough."""
@@ -316,6 +329,27 @@ def table(key: str) -> CodeTable:
         raise KeyError(f"unknown code table {key!r}; known: {', '.join(KEYS)}")
     meta, rows = read_csv(f"{key}.csv")
     return CodeTable(key, meta, rows)
+
+
+@cache
+def synonyms(key: str) -> dict[str, tuple[Entry, ...]]:
+    """Common ways of writing the entries of code table ``key`` (``codes/synonyms.csv``),
+    each with the entries it likely means, most likely first.
+
+    >>> [e.code for e in synonyms("education")["研究生"]], synonyms("job")["退休"]
+    (['12', '11'], (Entry(code='502', name='退休人员'),))
+    """
+    _meta, rows = read_csv("synonyms.csv")
+    found: dict[str, list[Entry]] = {}
+    for row in rows:
+        if row["table"] != key:
+            continue
+        entry = table(key).by_code(row["code"])
+        if entry is None or entry.name != row["name"]:
+            raise ValueError(f"synonyms.csv: {row['code']} {row['name']} is not in {key}")
+        for written in filter(None, map(str.strip, row["written"].split(";"))):
+            found.setdefault(_name_key(written), []).append(entry)
+    return {written: tuple(entries) for written, entries in found.items()}
 
 
 @cache

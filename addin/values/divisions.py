@@ -39,7 +39,7 @@ PROVINCE_UNKNOWN = rule(
     "place.province_unknown",
     "error",
     "外出流向缺少省（区、市）",
-    "外出流向“{value}”中找不到省（区、市），请按“省（区、市）+市（地、州、盟）+县（市、区、旗）”"
+    "外出流向“{value}”中找不到省（区、市）。{suggestion}请按“省（区、市）+市（地、州、盟）+县（市、区、旗）”"
     "填写，如：广东省深圳市南山区",
 )
 PART_UNKNOWN = rule(
@@ -307,6 +307,59 @@ def _clean(text: str) -> str:
     return text
 
 
+SUGGESTED = 3  # at most this many places suggested; more would not help
+
+
+@cache
+def _current_by_first() -> dict[str, tuple[Alias, ...]]:
+    """Every current prefecture and county alias, by its first character, longest first."""
+    found: dict[str, set[Alias]] = {}
+    for (prefix, _prefectures), aliases in _local_index().items():
+        if len(prefix) == 2:
+            for alias in aliases:
+                if _is_current(alias):
+                    found.setdefault(alias[0][:1], set()).add(alias)
+    return {
+        first: tuple(sorted(aliases, key=lambda alias: (-len(alias[0]), alias)))
+        for first, aliases in found.items()
+    }
+
+
+def suggestion(text: str) -> str:
+    """Words "是否为…？" naming the places a 外出流向 written without its province may mean
+    (only words in the message, the cell is never changed); "" when none or too many.
+
+    >>> suggestion("深圳"), suggestion("深圳南山")
+    ('是否为“广东省深圳市”？', '是否为“广东省深圳市南山区”？')
+    >>> suggestion("火星")
+    ''
+    """
+    places = _places_without_province(text)
+    if not places or len(places) > SUGGESTED:
+        return ""
+    return "是否为" + "或".join(f"“{place}”" for place in places) + "？"
+
+
+def _places_without_province(text: str) -> list[str]:
+    """The current divisions whose name ``text`` starts with (the longest such names),
+    written in full from the province, with the county after a prefecture when given."""
+    found = [alias for alias in _current_by_first().get(text[:1], ()) if text.startswith(alias[0])]
+    best = [alias for alias in found if len(alias[0]) == len(found[0][0])] if found else []
+    places = []
+    for alias in best:
+        county = None
+        rest = text[len(alias[0]) :]
+        if alias[1][4:] == "00" and rest:
+            county = next(
+                (a for a in _matches(local_aliases(alias[1][:4], False), rest) if _is_current(a)),
+                None,
+            )
+        code = (county or alias)[1]
+        parts = (province_of(code), prefecture_of(code), name(code))
+        places.append("".join(dict.fromkeys(p for p in parts if p)))
+    return list(dict.fromkeys(places))
+
+
 def resolve_place(text: str) -> PlaceResult:
     """Read 省（区、市）+市（地、州、盟）+县（市、区、旗） from free text.
 
@@ -326,7 +379,7 @@ def resolve_place(text: str) -> PlaceResult:
     if found is None and is_abroad(clean):  # 国外, 新加坡, 美国纽约 alike
         return PlaceResult(clean, None, None, None, None, (ABROAD.problem(value=value),))
     if found is None:
-        problem = PROVINCE_UNKNOWN.problem(value=value)
+        problem = PROVINCE_UNKNOWN.problem(value=value, suggestion=suggestion(clean))
         return PlaceResult(clean, None, None, None, None, (problem,))
     rest = clean[len(found[0]) :].removeprefix("市辖区")  # 北京市市辖区朝阳区
     pref, county, left = _best(found[1], rest) if rest else (None, None, "")

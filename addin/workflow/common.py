@@ -6,6 +6,7 @@ Rows are compared as :mod:`addin.rules.compare` compares them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from openpyxl.workbook import Workbook
 from addin.engine.mask import mask_field
 from addin.model.errors import WorkbookError
 from addin.model.fields import FIELDS
-from addin.read.reader import Table, read_workbook
+from addin.read.reader import Record, Table, read_workbook
+from addin.rules.compare import records
 from addin.rules.submission import org_key
 from addin.values import cells as values
 from addin.values import codes
@@ -58,6 +60,32 @@ def branch_key(raw: object) -> str:
     """Branch names compare like 附件3 names (no spaces, full-width folded)."""
     key = org_key(raw)
     return NO_BRANCH if key is None else key
+
+
+@dataclass
+class BranchRecords:
+    """One branch's 附件3 rows and members (``key``: the name as compared)."""
+
+    name: str
+    key: str
+    orgs: list[Record] = field(default_factory=list)
+    members: list[Record] = field(default_factory=list)
+
+
+def by_branch(tables: list[Table]) -> list[BranchRecords]:
+    """Organisations and members grouped by branch, in the order of the summary.
+
+    A member belongs to the 附件3 row whose 党组织名称 matches its 所在党支部
+    (:func:`branch_key`); a branch named by members only has no ``orgs``.
+    """
+    branches: dict[str, BranchRecords] = {}
+    for kind, name_key in (("orgs", "org_name"), ("members", "branch")):
+        for _table, record in records(tables, kind):
+            raw = record.values.get(name_key)
+            key = branch_key(raw)
+            group = branches.setdefault(key, BranchRecords(branch_name(raw), key))
+            getattr(group, kind).append(record)
+    return list(branches.values())
 
 
 def enumerated(table_key: str, raw: object) -> str | None:

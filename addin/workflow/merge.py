@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from addin.engine.check import check_tables, paused_gc
+from addin.engine.people import name_findings
 from addin.engine.report import Report
 from addin.model.a1 import column_letter
 from addin.model.errors import WorkbookError
@@ -89,7 +90,7 @@ def merge_files(
         report = check_tables(tables, today)
     extra = conflicts(tables) if len(files) == 1 else []  # the engine's across files
     if extra:
-        ordered = sorted(report.findings + extra, key=finding_order(tables))
+        ordered = sorted(report.findings + name_findings(extra, tables), key=finding_order(tables))
         report = replace(report, findings=ordered)
     rows = {kind: records(tables, kind) for kind in ("orgs", "members")}
     return Merged(files, tables, report, rows, committee_of(tables))

@@ -332,9 +332,12 @@ def findings_sheet(workbook: Workbook, merged: Merged, report: Report) -> None:
             f"共 {report.rows} 行：错误 {report.errors} 个，警告 {report.warnings} 个。"
             "“来源位置”是报送文件中的单元格，“汇总表位置”可点击跳转。"
         ],
-        ["序号", "级别", "来源文件", "来源位置", "汇总表位置", "字段", "规则", "填写内容", "问题"],
+        [
+            *("序号", "级别", "来源文件", "来源位置", "汇总表位置", "字段", "规则", "填写内容"),
+            *("问题", "姓名或名称"),
+        ],
         [row[0] for row in rows],
-        [6, 6, 24, 22, 22, 14, 24, 22, 70],
+        [6, 6, 24, 22, 22, 14, 24, 22, 70, 16],
     )
     for offset, (_row, target) in enumerate(rows):
         if target is not None:
@@ -357,6 +360,7 @@ def _finding_row(
             finding.rule,
             finding.value,
             finding.message,
+            finding.name,
         ],
         target,
     )

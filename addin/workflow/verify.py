@@ -9,16 +9,18 @@ their rows, before and now, even when rows moved up or down.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from addin.engine.people import NAME_KEYS
 from addin.engine.report import Prints, data_fingerprint
 from addin.model.a1 import runs
 from addin.model.errors import WorkbookError
 from addin.read.ownsheets import STAMP_SHEET
-from addin.read.reader import read_workbook
+from addin.read.reader import Table, read_workbook
 from addin.values import codes
+from addin.values.cells import is_blank, text
 from addin.write.marked.format import CODE_TABLE, FINGERPRINT
 from addin.write.marked.stamp import Stamp, TablePrints, read_stamp
 from addin.xlsx import source as sources
@@ -34,6 +36,7 @@ class RowChange:
     change: str  # 修改, 新增, 删除
     old_rows: tuple[int, ...]  # sheet rows at the time of the check
     new_rows: tuple[int, ...]  # sheet rows now
+    names: tuple[str, ...] = ()  # the 姓名 (党组织名称) on new_rows now, "" where blank
 
 
 @dataclass
@@ -79,7 +82,27 @@ def verify(path: Path, password: str | None = None) -> Verdict:
     now = _grouped([(t.sheet, t.kind, Prints.of(t).record_rows()) for t in tables])
     for key in dict.fromkeys([*before, *now]):
         verdict.changes.extend(_compare(key[0], key[1], before.get(key, []), now.get(key, [])))
+    verdict.changes = _named(verdict.changes, tables)
     return verdict
+
+
+def _named(changes: list[RowChange], tables: list[Table]) -> list[RowChange]:
+    """Each change with the names on its rows now (a removed row's name is gone with it)."""
+    if not changes:
+        return changes
+    wanted = {(c.sheet, c.kind, row) for c in changes for row in c.new_rows}
+    names: dict[tuple[str, str], dict[int, str]] = {}
+    for table in tables:
+        key = NAME_KEYS[table.kind]
+        found = names.setdefault((table.sheet, table.kind), {})
+        for record in table.records:
+            if (table.sheet, table.kind, record.row) in wanted:
+                raw = record.values.get(key)
+                found[record.row] = "" if is_blank(raw) else text(raw)
+    return [
+        replace(c, names=tuple(names.get((c.sheet, c.kind), {}).get(r, "") for r in c.new_rows))
+        for c in changes
+    ]
 
 
 def _joined(parts: list[TablePrints]) -> list[TablePrints]:
@@ -153,12 +176,28 @@ def spans(rows: tuple[int, ...]) -> str:
     return "第" + "、".join(parts) + "行"
 
 
+NAMES_SHOWN = 10  # names listed per change; more are counted
+
+
+def who(names: tuple[str, ...]) -> str:
+    """The names of a change's rows, for its line.
+
+    >>> who(("王芳", "", "李四")), who(()), who(tuple("甲乙丙丁戊己庚辛壬癸子"))
+    ('：王芳、李四', '', '：甲、乙、丙、丁、戊、己、庚、辛、壬、癸等11行')
+    """
+    filled = [name for name in names if name]
+    if not filled:
+        return ""
+    more = f"等{len(names)}行" if len(filled) > NAMES_SHOWN else ""
+    return "：" + "、".join(filled[:NAMES_SHOWN]) + more
+
+
 def describe(change: RowChange) -> str:
     where = f"工作表“{change.sheet}”（{KIND_NAMES[change.kind]}）"
     if change.change == EDITED:
         moved = change.old_rows != change.new_rows
         before = f"（校验时为{spans(change.old_rows)}）" if moved else ""
-        return f"{where}：{spans(change.new_rows)}{before}已修改"
+        return f"{where}：{spans(change.new_rows)}{before}已修改{who(change.names)}"
     if change.change == ADDED:
-        return f"{where}：新增{spans(change.new_rows)}"
+        return f"{where}：新增{spans(change.new_rows)}{who(change.names)}"
     return f"{where}：删除了校验时的{spans(change.old_rows)}"

@@ -16,7 +16,7 @@ from weakref import WeakKeyDictionary
 
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook import Workbook
-from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.model.a1 import column_letter
@@ -77,7 +77,10 @@ def merge(sheet: Worksheet, start_row: int, start_column: int, end_row: int, end
         done[key] = tuple(copy(sheet.cell(*coord)._style) for coord in coords)
         return
     ref = f"{column_letter(start_column)}{start_row}:{column_letter(end_column)}{end_row}"
-    sheet.merged_cells.add(MergedCellRange(sheet, ref))
+    # A plain range added to the set: the save writes only its reference.
+    # MergedCellRange would recompute the corner's borders only to be overwritten,
+    # and merged_cells.add compares it with every range of the sheet (forms: thousands).
+    sheet.merged_cells.ranges.add(CellRange(ref))
     start._style = copy(styles[0])
     for coord, style in zip(coords[1:], styles[1:], strict=True):
         cell = sheet.cell(*coord)

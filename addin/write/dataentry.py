@@ -175,6 +175,7 @@ def texts() -> frozenset[str]:
             made = validation(kind, item.key, _AnyRange())
             if made is not None:
                 found |= {made.prompt, made.error} - {None}
+            found.update(item.earlier_prompts)  # a workbook prepared by an earlier version
     return frozenset(found)
 
 

@@ -168,13 +168,26 @@ def form_frame(
     template, with a member's values for ``dyxx forms``). Returns the sheet and
     the row after the signature lines.
     """
-    annex, heading, items, signatures, _note, _tables = FORMS[kind]
+    sheet = form_sheet(workbook, title)
+    return sheet, write_frame(sheet, 1, kind, write_item)
+
+
+def form_sheet(workbook: Workbook, title: str) -> Worksheet:
+    """A new sheet with the forms' column widths."""
     sheet = workbook.create_sheet(title)
     for col, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[column_letter(col)].width = width
-    write_line(sheet, 1, annex, ANNEX)
-    write_line(sheet, 2, heading, HEADING, height=40)
-    row = 4
+    return sheet
+
+
+def write_frame(
+    sheet: Worksheet, top: int, kind: str, write_item: Callable[[Worksheet, int, Item], None]
+) -> int:
+    """The form written from row ``top`` down; the row after its signature lines."""
+    annex, heading, items, signatures, _note, _tables = FORMS[kind]
+    write_line(sheet, top, annex, ANNEX)
+    write_line(sheet, top + 1, heading, HEADING, height=40)
+    row = top + 3
     for item in items():
         write_item(sheet, row, item)
         row += 1
@@ -184,7 +197,7 @@ def form_frame(
         DATE_LINE.apply(sheet.cell(row=row, column=3, value="　　年　　月　　日"))
         cellstyle.merge(sheet, row, 3, row, len(WIDTHS))
         row += 1
-    return sheet, row
+    return row
 
 
 def write_line(

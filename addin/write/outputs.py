@@ -117,7 +117,24 @@ def write_atomically(target: Path, data: bytes, encrypt_with: str | None = None)
     encryption as Excel uses) before they ever reach the disk.
     """
     target = Path(target)
-    current = _RUN.get() or Run([])
+    temp, mode = _stage(target, data, encrypt_with)
+    try:
+        os.replace(temp, target)
+        os.chmod(target, mode)  # mkstemp makes 0600: widen to what the inputs allow, no more
+    except OSError as exc:
+        raise _os_problem(target, exc) from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _current() -> Run:
+    return _RUN.get() or Run([])
+
+
+def _stage(target: Path, data: bytes, encrypt_with: str | None) -> tuple[Path, int]:
+    """``data`` signed (and encrypted) in a temporary file beside ``target``, claimed first;
+    with the permissions to give the target once the temporary (0600) is renamed."""
+    current = _current()
     current.claim(target, encrypt_with)
     data = sign(data)
     if encrypt_with:
@@ -126,24 +143,109 @@ def write_atomically(target: Path, data: bytes, encrypt_with: str | None = None)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale(target.parent)
-        handle, temp = tempfile.mkstemp(
+        handle, name = tempfile.mkstemp(
             prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".tmp", dir=target.parent
         )
     except OSError as exc:
         raise _os_problem(target, exc) from None
+    temp = Path(name)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temp, target)
-        os.chmod(target, mode)  # mkstemp makes 0600: widen to what the inputs allow, no more
     except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise _os_problem(target, exc) from None
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+    return temp, mode
+
+
+class Batch:
+    """Files written all or none (:func:`batch`).
+
+    Each file is staged as a temporary beside its target; at the end all are renamed
+    into place. If one cannot be, those already placed are taken back and any file they
+    replaced is put back, and folders made for them are removed again: a failure leaves
+    the disk as it was.
+    """
+
+    def __init__(self, encrypt_with: str | None) -> None:
+        self.encrypt_with = encrypt_with
+        self.staged: list[tuple[Path, int, Path]] = []  # (temporary, mode, target)
+        self.made: list[Path] = []  # folders that did not exist, deepest first
+
+    def save(self, workbook: Savable, target: Path) -> None:
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        self.write(Path(target), buffer.getvalue())
+
+    def write(self, target: Path, data: bytes) -> None:
+        missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+        self.made.extend(p for p in missing if p not in self.made)
+        self.staged.append((*_stage(target, data, self.encrypt_with), target))
+
+    def commit(self) -> None:
+        placed: list[tuple[Path, Path | None]] = []  # (target, the file it replaced, set aside)
+        target = None
+        try:
+            for temp, mode, target in self.staged:
+                placed.append((target, _set_aside(target)))
+                os.replace(temp, target)
+                os.chmod(target, mode)
+        except BaseException as exc:
+            for done, kept in reversed(placed):
+                with contextlib.suppress(OSError):
+                    if kept is None:
+                        done.unlink(missing_ok=True)
+                    else:
+                        os.replace(kept, done)
+            if isinstance(exc, OSError) and target is not None:
+                raise _os_problem(target, exc) from None
+            raise
+        self.staged.clear()
+        self.made.clear()
+        for _target, kept in placed:
+            if kept is not None:
+                kept.unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        """Remove what was staged and not committed, and the folders made for it."""
+        for temp, _mode, _target in self.staged:
+            temp.unlink(missing_ok=True)
+        for folder in sorted(self.made, key=lambda p: len(p.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+
+
+def _set_aside(target: Path) -> Path | None:
+    """Move an existing ``target`` to a temporary beside it (None when there is none)."""
+    if not target.exists():
+        return None
+    handle, name = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".old", dir=target.parent
+    )
+    os.close(handle)
+    os.replace(target, name)
+    return Path(name)
+
+
+@contextlib.contextmanager
+def batch(encrypt_with: str | None = None) -> Iterator[Batch]:
+    """Write several files all or none: ``with batch(secret) as files: files.save(book, path)``.
+
+    Nothing appears until the block ends without an error; then every file is renamed
+    into place, or (if one cannot be) none stays. Claim the targets first (:func:`claim`)
+    so that a refused name is found before any work is done.
+    """
+    files = Batch(encrypt_with)
+    try:
+        yield files
+        files.commit()
+    finally:
+        files.discard()
 
 
 def _os_problem(target: Path, exc: OSError) -> WorkbookError:

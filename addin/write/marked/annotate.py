@@ -63,9 +63,16 @@ from addin.write.outputs import refuse_overwrite, write_atomically
 from addin.xlsx import source as sources
 from addin.xlsx.package import Rewriter
 
-RESULT_WIDTHS = (6, 16, 8, 16, 6, 26, 24, 70)
+RESULT_WIDTHS = (6, 16, 8, 16, 6, 26, 24, 70, 16)
 STAMP_WIDTHS = (22, 70)
-RESULT_WRAPPED = ("工作表", "字段", "规则", "填写内容", "问题及修改方法")  # long texts wrap
+RESULT_WRAPPED = (
+    "工作表",
+    "字段",
+    "规则",
+    "填写内容",
+    "问题及修改方法",
+    "姓名或名称",
+)  # long, wrap
 OUR_SHEETS = (ownsheets.RESULTS, ownsheets.STAMP, ownsheets.LEDGER)  # what a new check replaces
 LEDGER = ownsheets.LEDGER_SHEET
 LEDGER_WHERE = "行指纹和标注记录在隐藏的工作表“{}”中，dyxx verify 和 dyxx clean 据此工作，请勿删除"
@@ -186,7 +193,10 @@ def _sheets(data: bytes):
 def result_rows(findings: list[Finding]) -> list[tuple[object, ...]]:
     """The 校验结果 rows: one per finding (the 单元格 column becomes a link)."""
     return [
-        (n, f.sheet, f.cell, f.field, SEVERITY_NAMES[f.severity], f.rule, f.value, f.message)
+        (
+            *(n, f.sheet, f.cell, f.field, SEVERITY_NAMES[f.severity]),
+            *(f.rule, f.value, f.message, f.name),
+        )
         for n, f in enumerate(findings, start=1)
     ]
 

@@ -130,14 +130,26 @@ def notes_by_cell(findings: list[Finding]) -> dict[tuple[str, str], tuple[str, s
         if len(items) == 1:  # most cells: one finding
             (only,) = items
             worst = "error" if only.severity == "error" else "warning"
-            notes[key] = (worst, f"【{SEVERITY_NAMES[only.severity]}】{only.message}")
+            notes[key] = (worst, note_line(only))
             continue
         worst = "error" if any(f.severity == "error" for f in items) else "warning"
         notes[key] = (
             worst,
-            "\n".join(f"【{SEVERITY_NAMES[f.severity]}】{f.message}" for f in items),
+            "\n".join(map(note_line, items)),
         )
     return notes
+
+
+def note_line(finding: Finding) -> str:
+    """A finding's line in its cell's note: severity, whose row it is, the message.
+
+    >>> from dataclasses import replace
+    >>> found = Finding("a", "附件4", 7, 5, "性别", "r.x", "error", "x", "性别不对")
+    >>> note_line(replace(found, name="王芳")), note_line(found)
+    ('【错误】王芳：性别不对', '【错误】性别不对')
+    """
+    who = f"{finding.name}：" if finding.name else ""
+    return f"【{SEVERITY_NAMES[finding.severity]}】{who}{finding.message}"
 
 
 def starts_ours(text: str) -> bool:
