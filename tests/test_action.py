@@ -19,7 +19,7 @@ from openpyxl.styles import PatternFill
 from addin.engine.check import check_files
 from addin.excel.plan import NO_TABLES, hyperlink
 from addin.model import errors
-from addin.read.ownsheets import RESULT_HEADER, RESULT_SHEET, STAMP_SHEET
+from addin.read.ownsheets import LEDGER_SHEET, RESULT_HEADER, RESULT_SHEET, STAMP_SHEET
 from addin.read.reader import read_workbook
 from addin.workflow.prepare import prepare
 from addin.write.marked.annotate import fingerprint_rows, write_annotated
@@ -131,7 +131,8 @@ def test_first_click_marks_every_finding_and_writes_the_sheets(sample, monkeypat
     assert stamp["错误数"] == report.errors and stamp["警告数"] == report.warnings
     assert stamp["数据指纹"] == report.fingerprint
     assert stamp["校验方式"].startswith("Excel 插件（xlwings ")
-    rows = [tuple(r[:2]) for r in sheet_values(client, STAMP_SHEET)]
+    assert "行指纹" not in stamp and client.workbook[LEDGER_SHEET].sheet_state == "hidden"
+    rows = [tuple(r[:2]) for r in sheet_values(client, LEDGER_SHEET)]
     record = rows[rows.index((FINGERPRINTS_TAG, FINGERPRINTS_NOTE)) :]
     assert record == fingerprint_rows(read_workbook(sample))  # as dyxx check -o writes it
     assert client.workbook[STATE_SHEET].sheet_state == "hidden"
@@ -295,7 +296,7 @@ def test_a_prepared_workbook_keeps_its_dropdowns_and_code_sheet(sample, tmp_path
     assert outcome.dropdowns == 0
     assert not [a for a in actions if a["func"] == "setDataValidationList"]
     added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
-    assert added == [STATE_SHEET, RESULT_SHEET, STAMP_SHEET]  # the record before any mark
+    assert added == [STATE_SHEET, RESULT_SHEET, STAMP_SHEET, LEDGER_SHEET]  # state: before a mark
 
 
 def test_a_merged_branch_counts_on_every_row(book, tmp_path, monkeypatch):

@@ -60,8 +60,9 @@ def test_a_click_on_5000_rows_costs_a_bounded_number_of_calls(generated, value_r
     notes = calls["addNote"]
     assert notes == len(cells)  # one note per marked cell: the only per-cell writes
     assert calls["setRangeColors"] <= 10  # 500 fills in ≤ 10,000-cell blocks
-    # code sheet, 校验结果, 校验记录: one block each; the state twice (before the marks, after)
-    assert calls["setValues"] == 5
+    # code sheet, 校验结果, 校验记录, 校验数据: one block each; the state twice (before the marks,
+    # after)
+    assert calls["setValues"] == 6
     assert len(actions) - notes <= 80  # everything else: a fixed number
     assert len(value_reads) == 2  # one read per sheet (附件3, 附件4)
     assert probe.reads["observe"] == len(cells)  # desktop: grouped fill reads + one note read each

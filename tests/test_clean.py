@@ -17,11 +17,11 @@ import pytest
 from openpyxl.comments import Comment
 
 from addin.engine.check import check_files
+from addin.read.ownsheets import LEDGER_SHEET
 from addin.read.reader import read_workbook
 from addin.workflow.clean import clean
 from addin.workflow.prepare import prepare
 from addin.write.layout import MEMBER_COLUMNS
-from addin.write.marked.annotate import STAMP_SHEET
 from addin.write.outputs import encrypt
 from addin.xlsx import sheet as xlsxsheet
 from addin.xlsx.source import is_encrypted, sheet_parts
@@ -146,7 +146,7 @@ def test_a_marked_copy_comes_back_byte_for_byte(tmp_path):
     path = tmp_path / "名册.xlsx"
     generate(path, 300, seed=7, ratio=0.03)
     marked = marked_copy(path, tmp_path / "名册_校验.xlsx")
-    rows = list(openpyxl.load_workbook(marked)[STAMP_SHEET].iter_rows(values_only=True))
+    rows = list(openpyxl.load_workbook(marked)[LEDGER_SHEET].iter_rows(values_only=True))
     stamp = dict(row[:2] for row in rows)
     assert stamp["标注方式"] == "xml"
     inserted = [r for r in rows if r[0] == "标注单元格" and r[1].endswith('"单元格", 1]')]
@@ -288,7 +288,7 @@ def test_a_forged_stamp_is_a_clean_error(tmp_path, tag, forged):
     path = write_book(tmp_path / "名册.xlsx", [good_member(gender="女")])
     marked = marked_copy(path, tmp_path / "标注.xlsx")
     book = openpyxl.load_workbook(marked)
-    sheet = book[STAMP_SHEET]
+    sheet = book[LEDGER_SHEET]
     row = next(r for r in sheet.iter_rows() if r[0].value == tag)
     row[1].value = forged
     book.save(marked)

@@ -24,6 +24,7 @@ import openpyxl
 import pytest
 
 from addin.engine.check import check_files
+from addin.read.ownsheets import LEDGER_SHEET
 from addin.workflow.clean import clean
 from addin.workflow.prepare import prepare
 from addin.workflow.verify import verify
@@ -191,7 +192,7 @@ def test_check_o_changes_only_the_flagged_sheets_and_their_notes(steps):
     member = part_of(steps["prepared"], MEMBERS)
     notes = {n for n in before if n.startswith("xl/comments") or n.endswith(".vml")}
     assert changed(before, after) <= BOOK_PARTS | {"xl/styles.xml", member} | notes
-    assert len(set(after) - set(before)) == 2  # the results and the stamp, nothing else
+    assert len(set(after) - set(before)) == 3  # the results, the stamp, its hidden ledger
     assert_sheet_kept(before[member], after[member], "check -o", marked=True)
     comments = next(n for n in notes if n.startswith("xl/comments"))
     for own in re.findall(rb"<comment\b.*?</comment>", before[comments], re.S):
@@ -246,7 +247,7 @@ def test_a_marked_copy_saved_since_is_marked_again_and_cleaned_by_look(steps, of
     before, after = parts(resaved), parts(again)
     member = part_of(resaved, MEMBERS)
     notes = {n for n in before if n.startswith("xl/comments") or n.endswith(".vml")}
-    own = {part_of(resaved, RESULT_SHEET), part_of(resaved, STAMP_SHEET)}
+    own = {part_of(resaved, name) for name in (RESULT_SHEET, STAMP_SHEET, LEDGER_SHEET)}
     assert changed(before, after) - own <= BOOK_PARTS | {"xl/styles.xml", member} | notes
     assert_sheet_kept(before[member], after[member], "re-check", marked=True)
     book = openpyxl.load_workbook(again)

@@ -14,6 +14,7 @@ import pytest
 
 from addin.engine.check import check_files
 from addin.model.errors import WorkbookError
+from addin.read.ownsheets import LEDGER_SHEET
 from addin.write.marked.annotate import RESULT_SHEET, STAMP_SHEET, write_annotated
 from addin.write.marked.stamp import own_sheets, read_stamp
 from addin.write.marked.unmark import undo
@@ -99,7 +100,8 @@ def test_marks_read_back_with_openpyxl(generated, tmp_path, deflated):
             if cell.coordinate not in flagged:
                 assert cell_style(twin) == cell_style(cell), cell.coordinate
                 assert twin.comment is None, cell.coordinate
-    assert copy.sheetnames[-2:] == [RESULT_SHEET, STAMP_SHEET]
+    assert copy.sheetnames[-3:] == [RESULT_SHEET, STAMP_SHEET, LEDGER_SHEET]
+    assert copy[LEDGER_SHEET].sheet_state == "hidden"  # the records, out of the way
     results = copy[RESULT_SHEET]
     assert results.max_row == len(plan.defects) + 1
     assert results["C2"].hyperlink.location.startswith("'党员基本信息汇总表'!")
@@ -132,7 +134,7 @@ def test_marks_in_libreoffice(generated, tmp_path, office, deflated):
             STAMP_SHEET: ["A8", "B8"],
         },
     )
-    assert seen["sheets"][-2:] == [RESULT_SHEET, STAMP_SHEET]
+    assert seen["sheets"][-3:] == [RESULT_SHEET, STAMP_SHEET, LEDGER_SHEET]
     members = seen["cells"]["党员基本信息汇总表"]
     for ref in flagged:
         assert members[ref]["back"] == RED and "【错误】" in members[ref]["note"], ref

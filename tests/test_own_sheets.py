@@ -50,7 +50,7 @@ def theirs(tmp_path) -> Path:
 def test_check_o_keeps_them_and_names_its_own_differently(theirs, tmp_path):
     marked = marked_copy(theirs, tmp_path / "标注.xlsx")
     book = openpyxl.load_workbook(marked)
-    assert book.sheetnames[-4:] == ["校验结果", "校验记录", "校验结果2", "校验记录2"]
+    assert book.sheetnames[-5:] == ["校验结果", "校验记录", "校验结果2", "校验记录2", "校验数据"]
     for name, rows in THEIRS.items():
         assert values(marked, name) == rows
     assert book["校验结果2"]["D2"].value == "性别"
@@ -62,7 +62,7 @@ def test_check_o_keeps_them_and_names_its_own_differently(theirs, tmp_path):
     assert verdict.unchanged and verdict.stamp.sheet == "校验记录2"
     cleaned = tmp_path / "导入.xlsx"
     done = clean(again, cleaned)
-    assert done.exact and done.sheets == ["校验结果2", "校验记录2"]
+    assert done.exact and done.sheets == ["校验结果2", "校验记录2", "校验数据"]
     assert parts(cleaned) == parts(theirs)
 
 

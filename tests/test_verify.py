@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from addin.engine.check import check_files
+from addin.read.ownsheets import LEDGER_SHEET
 from addin.read.reader import read_workbook
 from addin.workflow.verify import ADDED, EDITED, REMOVED, verify
 from addin.write.layout import MEMBER_COLUMNS
@@ -104,9 +105,11 @@ def test_rows_inserted_and_deleted(marked):
 def test_the_stamp_holds_hashes_never_the_data(tmp_path):
     path = write_book(tmp_path / "名册.xlsx", people(4), [good_org()])
     out = stamped(path)
+    copy = openpyxl.load_workbook(out)
     stamp = [
         str(v)
-        for row in openpyxl.load_workbook(out)[STAMP_SHEET].iter_rows(values_only=True)
+        for name in (STAMP_SHEET, LEDGER_SHEET)  # the summary, the hidden records
+        for row in copy[name].iter_rows(values_only=True)
         for v in row
         if v is not None
     ]
@@ -131,7 +134,7 @@ def test_large_tables_are_stamped_in_chunks(tmp_path):
     generate(path, 2500, seed=3, ratio=0.01)
     out = stamped(path)
     assert verify(out).unchanged
-    rows = openpyxl.load_workbook(out)[STAMP_SHEET].iter_rows(values_only=True)
+    rows = openpyxl.load_workbook(out)[LEDGER_SHEET].iter_rows(values_only=True)
     assert sum(1 for row in rows if row[0] == "行指纹") >= 3
     book = openpyxl.load_workbook(out)
     sheet = book[MEMBERS]
@@ -148,7 +151,7 @@ def test_a_copy_of_a_sheet_with_notes_verifies(tmp_path):
     book.save(path)
     out = stamped(path)
     stamp = dict(
-        row[:2] for row in openpyxl.load_workbook(out)[STAMP_SHEET].iter_rows(values_only=True)
+        row[:2] for row in openpyxl.load_workbook(out)[LEDGER_SHEET].iter_rows(values_only=True)
     )
     assert stamp["标注方式"] == "xml"
     assert openpyxl.load_workbook(out)[MEMBERS]["B6"].comment.text == "已核对"
@@ -166,7 +169,7 @@ def test_no_stamp_or_a_damaged_one_exit_2(tmp_path, marked):
     result = dyxx("verify", str(plain))
     assert result.returncode == 2 and "没有 dyxx 写的“校验记录”工作表" in result.stdout
     book = openpyxl.load_workbook(marked)
-    sheet = book[STAMP_SHEET]
+    sheet = book[LEDGER_SHEET]
     row = next(r for r in sheet.iter_rows() if r[0].value == "行指纹")
     row[1].value = '["党员基本信息汇总表", "members", 6, 9'
     book.save(marked)
@@ -176,7 +179,7 @@ def test_no_stamp_or_a_damaged_one_exit_2(tmp_path, marked):
 
 def test_a_stamp_without_row_hashes_compares_the_whole(tmp_path, marked):
     book = openpyxl.load_workbook(marked)
-    sheet = book[STAMP_SHEET]
+    sheet = book[LEDGER_SHEET]
     for row in list(sheet.iter_rows()):
         if row[0].value in ("行指纹", "本文件数据指纹"):
             row[0].value = None

@@ -24,7 +24,7 @@ from addin.read.ownsheets import RESULT_HEADER, RESULT_SHEET, STAMP_HEADER, STAM
 from addin.read.reader import Table, fill_merged, find_tables, no_table_message
 from addin.values.cells import text
 from addin.write.marked import annotate
-from addin.write.marked.format import FAILED, PASSED
+from addin.write.marked.format import FAILED, PASSED, RECORDS_WHERE
 
 Rows = list[list[object]]
 Area = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
@@ -60,6 +60,12 @@ class Book:
         stamp = ownsheets.named(own, ownsheets.STAMP)
         stamp = stamp or ownsheets.free_name(STAMP_SHEET, [*taken, result])
         return result, stamp
+
+    def ledger_name(self, names: tuple[str, str]) -> str:
+        """The hidden sheet the row hashes go to: ours, or a new one with a free name."""
+        heads = {name: rows[: ownsheets.HEAD_ROWS] for name, rows in self.sheets.items()}
+        ledger = ownsheets.named(ownsheets.own(heads), ownsheets.LEDGER)
+        return ledger or ownsheets.free_name(ownsheets.LEDGER_SHEET, [*self.sheets, *names])
 
 
 def tables(book: Book, merged: Mapping[str, Iterable[Area]] | None = None) -> list[Table]:
@@ -174,21 +180,26 @@ def _shown(value: object) -> str:
 def stamp_rows(
     report: Report,
     book_name: str,
-    found: Sequence[Table],
     operator: str,
     engine: str,
+    ledger: str = ownsheets.LEDGER_SHEET,
 ) -> Rows:
-    """The 校验记录 sheet from A1: ``dyxx check -o``'s rows plus the operator and engine,
-    then the same 【行指纹】 record (row hashes, for ``dyxx verify``)."""
+    """The 校验记录 sheet from A1: ``dyxx check -o``'s rows plus the operator and engine, and
+    where the row hashes are (the hidden ``ledger``: :func:`ledger_rows`)."""
     rows: Rows = [list(STAMP_HEADER)]
     base = annotate.stamp_rows(report, Path(book_name), report.for_file(book_name))
     rows.append(list(base[0]))
     rows.append(["操作人", operator])
     rows.extend(list(r) for r in base[1:])
     rows.append(["校验方式", f"Excel 插件（{engine}）"])
-    rows.append([])
-    rows.extend(list(r) for r in annotate.fingerprint_rows(list(found)))
+    rows.append([RECORDS_WHERE, annotate.LEDGER_WHERE.format(ledger)])
     return rows
+
+
+def ledger_rows(found: Sequence[Table]) -> Rows:
+    """The hidden 校验数据 sheet from A1: its marker, then the 【行指纹】 record (row hashes,
+    for ``dyxx verify``) as ``dyxx check -o`` writes it."""
+    return [[ownsheets.LEDGER_MARKER], *(list(r) for r in annotate.fingerprint_rows(list(found)))]
 
 
 def operator_name() -> str:

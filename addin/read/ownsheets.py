@@ -1,6 +1,7 @@
 """Which sheets of a workbook are dyxx's own: one rule for every command and the add-in.
 
-dyxx writes a results sheet and a stamp (``check -o`` and the Excel 校验 button),
+dyxx writes a results sheet and a stamp (``check -o`` and the Excel 校验 button) with its
+hidden ledger (``check -o``),
 a code sheet (``prepare``, the template, the button), a hidden state sheet (the
 button), report sheets (``merge``, ``sample``, ``diff``) and the change log of
 ``fix`` (修改记录). None of them is ever
@@ -27,6 +28,7 @@ RESULT_HEADER = (
 # 姓名或名称 column was added is still ours).
 RESULT_KNOWN_BY = RESULT_HEADER[:8]
 STAMP_HEADER = ("项目", "内容")
+LEDGER_SHEET = "校验数据"  # hidden: the stamp's row hashes and mark record
 STAMP_TOOL = "校验工具"  # a stamp row: ("校验工具", "dyxx 1.2.3")
 FIX_SHEET = "修改记录"  # what ``dyxx fix`` changed, and what it left for the officer
 FIX_HEADER = (
@@ -41,9 +43,14 @@ FIX_HEADER = (
     "规则",
 )
 RESULTS, STAMP, CODES, STATE, FIXES = "results", "stamp", "codes", "state", "fixes"
+LEDGER = "ledger"
 SUMMARY, SAMPLE, DIFF = "summary", "sample", "diff"  # the report sheets of merge, sample, diff
 HEAD_ROWS = 6  # rows read to tell a sheet's kind
 CODE_MARKER = "dyxx 代码表：下拉列表的选项来源，由 dyxx 生成，请勿修改"
+LEDGER_MARKER = (
+    "dyxx 校验数据：校验记录的行指纹和标注记录（只有哈希值和样式编号，不含数据），"
+    "dyxx verify 和 dyxx clean 据此工作；请勿修改或删除"
+)
 STATE_MARKER = "dyxx 校验标记：标注过的单元格及其原有填充色和批注，下次校验时据此恢复；请勿修改"
 # A report sheet (addin.workflow.sheets.report_sheet) holds its heading in A1 (the whole
 # text, or its start up to "："), and its header row a few rows below begins with these.
@@ -84,6 +91,8 @@ def kind(name: str, rows: Sequence[Sequence[object]]) -> str | None:
         return CODES
     if corner == STATE_MARKER:
         return STATE
+    if corner == LEDGER_MARKER:
+        return LEDGER
     return _report(corner, rows) if corner else None
 
 

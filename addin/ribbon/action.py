@@ -50,6 +50,7 @@ from addin.write.marked.state import (
     parse_state,
     state_rows,
 )
+from addin.write.marked.xlsxmark import LEDGER_WIDTHS
 
 TITLE = "党员信息校验"
 ENGINE = f"xlwings {xw.__version__}"
@@ -82,6 +83,7 @@ class Layout:
 
 RESULTS = Layout(RESULT_WIDTHS, excel_plan.RESULT_TEXT_COLUMNS)
 STAMP = Layout(STAMP_WIDTHS, (2,), always=True)
+LEDGER = Layout(LEDGER_WIDTHS, (1, 2), hidden=True)  # rewritten when the data changed
 STATE = Layout((8, 16, 8, 10, 10, 8, 20, 40), tuple(range(1, STATE_WIDTH + 1)), hidden=True)
 
 
@@ -186,11 +188,13 @@ def _run(
 
         _mark(book, native, state, probe, outcome, record)
         who = operator or excel_plan.operator_name()
-        stamp = excel_plan.stamp_rows(report, book.name, found, who, ENGINE)
         names = outcome.names = values.own_names()
+        ledger = values.ledger_name(names)
+        stamp = excel_plan.stamp_rows(report, book.name, who, ENGINE, ledger)
         sheets = (
             (names[0], excel_plan.result_rows(report.findings), RESULTS),
             (names[1], stamp, STAMP),
+            (ledger, excel_plan.ledger_rows(found), LEDGER),
             (state_name, state_rows(state), STATE),
         )
         for name, rows, layout in sheets:

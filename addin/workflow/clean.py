@@ -24,7 +24,7 @@ from addin.workflow.prepare import prepared_record
 from addin.write.dataentry import texts
 from addin.write.entry import DATA_ROWS, number_format
 from addin.write.livechecks import is_live_check
-from addin.write.marked.annotate import MACROS, UNSUPPORTED, has_macros
+from addin.write.marked.annotate import MACROS, OUR_SHEETS, UNSUPPORTED, has_macros
 from addin.write.marked.stamp import own_sheets, read_stamp
 from addin.write.marked.state import parse_state
 from addin.write.marked.unmark import undo
@@ -75,7 +75,7 @@ def clean(
     done = Cleaned()
     own = own_sheets(loaded)
     data = loaded.data
-    earlier = [n for n, k in own.items() if k in (ownsheets.RESULTS, ownsheets.STAMP)]
+    earlier = [n for n, k in own.items() if k in OUR_SHEETS]
     if earlier:
         stamp = read_stamp(loaded, own)
         try:

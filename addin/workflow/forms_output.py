@@ -32,7 +32,6 @@ from addin.values import cells as values
 from addin.values import codes
 from addin.workflow.common import BranchRecords, by_branch, check_target
 from addin.workflow.libreoffice import Conversion, save_pdfs
-from addin.workflow.sheets import print_setup
 from addin.write import outputs
 from addin.write.cellstyle import Look
 from addin.write.forms import (
@@ -48,6 +47,7 @@ from addin.write.forms import (
     write_line,
 )
 from addin.write.layout import new_workbook
+from addin.write.printing import fit_rows, print_setup
 
 TICKED, UNTICKED = "☑", "☐"
 ANSWER = Look(font=Font(name=FONT, size=11), alignment=WRAP, number_format="@")
@@ -105,6 +105,7 @@ def fill_form(sheet: Worksheet, top: int, kind: str, record: Record) -> int:
     """The form filled with ``record`` from row ``top``; its last row (the note)."""
     row = write_frame(sheet, top, kind, lambda s, r, item: _item(s, r, kind, item, record))
     write_line(sheet, row + 1, FORMS[kind][4], NOTE, height=32)
+    fit_rows(sheet, top, row + 1)  # a long answer wraps: LibreOffice does not grow rows itself
     return row + 1
 
 

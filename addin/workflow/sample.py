@@ -195,8 +195,8 @@ def _checklist(workbook, sample: Sample, mask: bool) -> None:
         )
         ticks.add(f"G{written.first}:I{written.last}")
         sheet.add_data_validation(ticks)
-    for row in range(written.first, written.last + 1):
-        sheet.row_dimensions[row].height = 24
+    for row in range(written.first, written.last + 1):  # room to write in, or what wraps
+        sheet.row_dimensions[row].height = max(24, sheet.row_dimensions[row].height or 0)
 
 
 def _where(table: Table, record: Record) -> str:

@@ -16,8 +16,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.model.a1 import column_letter
 from addin.model.celltext import set_text
+from addin.write import cellstyle
 from addin.write.cellstyle import Look
 from addin.write.layout import DATA_ROW, HEADER_ROW, add_table
+from addin.write.printing import fit_rows, fit_values, print_setup
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -29,6 +31,7 @@ HEAD = Look(font=BOLD, alignment=CENTER, border=BOX, fill=HEAD_FILL)
 BODY = Look(border=BOX, alignment=WRAP)
 LINK = Look(font=Font(color="0563C1", underline="single"))
 BOLDED = Look(font=BOLD)
+LINES = Look(alignment=Alignment(vertical="center", wrap_text=True))
 OFFICIAL_TITLES = {"orgs": "附件3 党组织汇总表", "members": "附件4 党员汇总表"}
 
 
@@ -61,14 +64,18 @@ def report_sheet(
     set_text(sheet["A1"], heading)
     sheet["A1"].font = Font(size=14, bold=True)
     for offset, note in enumerate(notes, start=2):
-        cell = sheet.cell(row=offset, column=1)
-        set_text(cell, note)
-        cell.alignment = Alignment(vertical="center")
+        set_text(sheet.cell(row=offset, column=1), note)
+    for row in range(1, len(notes) + 2):  # the heading and notes wrap across the table
+        LINES.apply(sheet.cell(row=row, column=1))
+        if len(header) > 1:
+            cellstyle.merge(sheet, row, 1, row, len(header))
     header_row = len(notes) + 3
     written = table_at(sheet, header_row, header, rows)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[column_letter(index)].width = width
     sheet.freeze_panes = f"A{header_row + 1}"
+    fit_rows(sheet, 1, header_row)  # LibreOffice does not grow rows itself
+    fit_values(sheet, written.first, rows, widths)
     print_setup(sheet, landscape=landscape, title_rows=f"{header_row}:{header_row}")
     return written
 
@@ -86,17 +93,6 @@ def table_at(
             set_text(cell, value)
             BODY.apply(cell)
     return Written(sheet, header_row, header_row + 1, header_row + len(rows))
-
-
-def print_setup(sheet: Worksheet, *, landscape: bool, title_rows: str | None = None) -> None:
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    if title_rows:
-        sheet.print_title_rows = title_rows
 
 
 def official_sheet(
@@ -117,7 +113,6 @@ def official_sheet(
         committee=committee,
         summary_date=summary_date,
     )
-    sheet.row_dimensions[HEADER_ROW].height = sheet.row_dimensions[HEADER_ROW + 1].height = 30
     sheet.freeze_panes = f"C{DATA_ROW}"
     print_setup(sheet, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW + 1}")
     return sheet

@@ -46,6 +46,7 @@ from addin.write.entry import (
     options,
 )
 from addin.write.livechecks import conditional_formats
+from addin.write.printing import print_setup
 
 CODE_WIDTHS = (8, 16, 22)  # of the three columns of each code table
 MARK = DifferentialStyle(
@@ -93,6 +94,7 @@ def write_code_sheet(workbook: Workbook) -> dict[str, str]:
         ranges[key] = f"{_quoted(sheet.title)}!${letter}${CODE_FIRST_ROW}:${letter}${last}"
         for offset, width in enumerate(CODE_WIDTHS):
             sheet.column_dimensions[column_letter(col + offset)].width = width
+    print_setup(sheet, landscape=True)
     return ranges
 
 

@@ -24,6 +24,7 @@ from addin.write import cellstyle
 from addin.write.cellstyle import Look
 from addin.write.dataentry import validation
 from addin.write.entry import number_format
+from addin.write.printing import fit_rows, print_setup
 
 LINE = Side(style="thin")
 UNDERLINE = Border(bottom=LINE)
@@ -154,6 +155,7 @@ def add_form(workbook: Workbook, kind: str, title: str, ranges: Mapping[str, str
     last_form_row = row + 1
     _setup(sheet, last_form_row)
     _code_tables(sheet, last_form_row + 2, tables)
+    fit_rows(sheet, 1, sheet.max_row)  # LibreOffice does not grow rows for wrapped text
     return sheet
 
 
@@ -250,13 +252,8 @@ def _item(sheet: Worksheet, row: int, kind: str, item: Item, ranges: Mapping[str
 
 
 def _setup(sheet: Worksheet, last_row: int) -> None:
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "portrait"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(sheet, landscape=False, margin=0.6)
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.6
     sheet.page_margins.top = sheet.page_margins.bottom = 0.7
     sheet.row_breaks = RowBreak(brk=[Break(id=last_row)])
     sheet.protection.sheet = True

@@ -20,15 +20,17 @@ from addin.model.fields import columns as columns_of
 from addin.model.findings import column_letter
 from addin.write import cellstyle
 from addin.write.cellstyle import Look
+from addin.write.printing import LINE_HEIGHT, PADDING, height, lines
 
 TITLES = ANNEXES
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 HEADER = Look(font=Font(bold=True), alignment=CENTER, border=BOX)
-BOXED = Look(border=BOX)
+BOXED = Look(border=BOX, alignment=Alignment(vertical="center", wrap_text=True))
 HEADER_ROW = 4
 DATA_ROW = 6
+HEADER_HEIGHT = 30  # points, each of the two header rows at least
 
 
 def columns(kind: str) -> tuple[tuple[str, str], ...]:
@@ -71,6 +73,7 @@ def add_table(
     sheet = workbook.create_sheet(title or TITLES[kind][1])
     _title_rows(sheet, kind, committee, summary_date)
     _header(sheet, kind)
+    header_heights(sheet, kind)
     for offset, row in enumerate(rows):
         _data_row(sheet, kind, DATA_ROW + offset, offset + 1, row)
     return sheet
@@ -114,7 +117,25 @@ def _header(sheet: Worksheet, kind: str) -> None:
         sheet.column_dimensions[column_letter(col)].width = item.width
 
 
+def header_heights(sheet: Worksheet, kind: str) -> None:
+    """The two header rows as tall as their wrapped texts need: a column's own header spans
+    both rows, a grouped column's header sits in the second, under its group's."""
+    grouped = {c for _t, first, last in GROUPS[kind] for c in range(first, last + 1)}
+    second = spanned = 1
+    for col, item in enumerate(columns_of(kind), start=1):
+        needed = lines(item.printed, item.width)
+        if col in grouped:
+            second = max(second, needed)
+        else:
+            spanned = max(spanned, needed)
+    lower = max(HEADER_HEIGHT, second * LINE_HEIGHT + PADDING)
+    upper = max(HEADER_HEIGHT, spanned * LINE_HEIGHT + PADDING - lower)
+    sheet.row_dimensions[HEADER_ROW].height = upper
+    sheet.row_dimensions[HEADER_ROW + 1].height = lower
+
+
 def _data_row(sheet: Worksheet, kind: str, row: int, seq: int, values: Mapping[str, object]):
+    wrapped = []
     for col, item in enumerate(columns_of(kind), start=1):
         key = item.key
         value = seq if key == "seq" and "seq" not in values else values.get(key)
@@ -124,6 +145,11 @@ def _data_row(sheet: Worksheet, kind: str, row: int, seq: int, values: Mapping[s
         fmt = _number_format(item, value)
         if fmt:
             cell.number_format = fmt
+        if isinstance(value, str) and len(value) * 2 > item.width - 1:  # may need two lines
+            wrapped.append((value, item.width))
+    needed = height(wrapped) if wrapped else None
+    if needed is not None:
+        sheet.row_dimensions[row].height = needed
 
 
 def _number_format(item: Field, value: object) -> str | None:

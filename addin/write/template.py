@@ -28,6 +28,7 @@ from addin.write.dataentry import equip, write_code_sheet
 from addin.write.entry import DATA_ROWS
 from addin.write.forms import add_form
 from addin.write.layout import DATA_ROW, HEADER_ROW, add_table, columns, new_workbook
+from addin.write.printing import print_setup
 
 TEMPLATE = "党组织和党员基本信息采集表.xlsx"
 SHEETS = {
@@ -69,16 +70,9 @@ def _table_sheet(sheet, kind: str, ranges: dict[str, str]) -> None:
     for row in range(1, DATA_ROW):
         for col in range(1, len(fields) + 1):
             sheet.cell(row=row, column=col).protection = Protection(locked=True)
-    sheet.row_dimensions[HEADER_ROW].height = sheet.row_dimensions[HEADER_ROW + 1].height = 30
     sheet.freeze_panes = f"C{DATA_ROW}"
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 1}"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(sheet, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW + 1}")
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
     protection = sheet.protection
     protection.sheet = True
     protection.formatColumns = protection.formatRows = False  # widths and heights stay free

@@ -476,6 +476,38 @@ class Book:
         types.override(part, SHEET_TYPE)
         return part
 
+    def print_titles(self, name: str, rows: str) -> str | None:
+        """Repeat ``rows`` (e.g. "$1:$1") of sheet ``name`` at the top of every printed page:
+        a defined name local to the sheet. Returns what its <definedNames> replaced: None
+        when the workbook had a list to add it to, "" when none (the list is put where the
+        schema has it), the empty element when the workbook had one."""
+        index = next(i for i, (_m, a) in enumerate(self._entries()) if a.get("name") == name)
+        sheets = re.search(r"<(\w+:)?sheets\b", self.xml)
+        prefix = (sheets.group(1) or "") if sheets else ""
+        target = text("'" + name.replace("'", "''") + "'!" + rows)
+        entry = (
+            f'<{prefix}definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+            f"{target}</{prefix}definedName>"
+        )
+        existing = re.search(r"</(\w+:)?definedNames>", self.xml)
+        if existing is not None:
+            self.xml = self.xml[: existing.start()] + entry + self.xml[existing.start() :]
+            return None
+        element = f"<{prefix}definedNames>{entry}</{prefix}definedNames>"
+        empty = re.search(r"<(\w+:)?definedNames\b[^>]*/>", self.xml)
+        if empty is not None:
+            self.xml = self.xml[: empty.start()] + element + self.xml[empty.end() :]
+            return empty.group(0)
+        after = re.search(r"</(\w+:)?sheets>", self.xml)
+        if after is None:
+            raise Unsupported("workbook.xml without sheets")
+        names = "|".join(AFTER_DEFINED_NAMES)
+        at = re.compile(rf"<(\w+:)?({names})\b|</(\w+:)?workbook>").search(self.xml, after.end())
+        if at is None:
+            raise Unsupported("workbook.xml without its end")
+        self.xml = self.xml[: at.start()] + element + self.xml[at.start() :]
+        return ""
+
     def remove(self, name: str, types: ContentTypes) -> None:
         """Remove a sheet: its entry, relationship, part and the parts only it used; the
         defined names local to it, and the sheet indexes of later ones."""
@@ -495,6 +527,21 @@ class Book:
         if self.xml != self.original:
             self.package.put(self.PART, self.xml.encode("utf-8"))
         self.rels.save()
+
+
+# What follows <definedNames> in a workbook (CT_Workbook order).
+AFTER_DEFINED_NAMES = (
+    "calcPr",
+    "oleSize",
+    "customWorkbookViews",
+    "pivotCaches",
+    "smartTagPr",
+    "smartTagTypes",
+    "webPublishing",
+    "fileRecoveryPr",
+    "webPublishObjects",
+    "extLst",
+)
 
 
 def _renumber_local_names(xml: str, removed: int) -> str:

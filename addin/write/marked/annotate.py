@@ -48,6 +48,7 @@ from addin.write.marked.format import (
     FINGERPRINTS_PER_ROW,
     FINGERPRINTS_TAG,
     PASSED,
+    RECORDS_WHERE,
     ROW_FINGERPRINTS,
     ROWS_CHECKED,
     SEVERITY_NAMES,
@@ -64,6 +65,17 @@ from addin.xlsx.package import Rewriter
 
 RESULT_WIDTHS = (6, 16, 8, 16, 6, 26, 24, 70, 16)
 STAMP_WIDTHS = (22, 70)
+RESULT_WRAPPED = (
+    "工作表",
+    "字段",
+    "规则",
+    "填写内容",
+    "问题及修改方法",
+    "姓名或名称",
+)  # long, wrap
+OUR_SHEETS = (ownsheets.RESULTS, ownsheets.STAMP, ownsheets.LEDGER)  # what a new check replaces
+LEDGER = ownsheets.LEDGER_SHEET
+LEDGER_WHERE = "行指纹和标注记录在隐藏的工作表“{}”中，dyxx verify 和 dyxx clean 据此工作，请勿删除"
 MACROS = "原文件带宏，副本也须保存为 .xlsm（请把输出文件的扩展名改为 .xlsm），以免宏丢失"
 TOO_MANY_FORMATS = (
     "工作簿中的单元格格式已达 Excel 的上限（约 64000 种），无法再加标注颜色；"
@@ -107,8 +119,9 @@ def write_annotated(
     findings = report.for_file(str(source))
     if prints is None:
         prints = [Prints.of(table) for table in read_workbook(source, password)]
-    stamp = [*stamp_rows(report, source, findings), (), *fingerprint_rows(prints)]
-    write_atomically(target, marked(loaded, findings, stamp, macros), encrypt_with)
+    stamp = stamp_rows(report, source, findings)
+    data = marked(loaded, findings, stamp, macros, fingerprint_rows(prints))
+    write_atomically(target, data, encrypt_with)
 
 
 def has_macros(data: bytes) -> bool:
@@ -119,15 +132,17 @@ def has_macros(data: bytes) -> bool:
 def marked(
     loaded: sources.Source,
     findings: list[Finding],
-    stamp: list[tuple[object, ...]],
+    stamp: list[tuple[str, object]],
     macros: bool,
+    prints: list[tuple[str, str]] | None = None,
 ) -> bytes:
-    """The marked package: earlier marks undone, the current ones added."""
+    """The marked package: earlier marks undone, the current ones added. ``stamp``: the
+    visible 校验记录's rows; ``prints``: the 【行指纹】 rows, kept on the hidden ledger."""
     try:
         own = ownsheets.package_sheets(Rewriter(loaded.data))
     except Exception:  # a package too damaged to follow
         raise WorkbookError(loaded.path, UNSUPPORTED) from None
-    earlier = [n for n, k in own.items() if k in (ownsheets.RESULTS, ownsheets.STAMP)]
+    earlier = [n for n, k in own.items() if k in OUR_SHEETS]
     data = loaded.data
     if earlier:
         try:
@@ -144,21 +159,29 @@ def marked(
     results = (RESULT_HEADER, result_rows(findings), [link(f.sheet, f.cell) for f in findings])
     try:
         taken = [s.name for s in _sheets(data)]
-        names = (ownsheets.free_name(RESULT_SHEET, taken), ownsheets.free_name(STAMP_SHEET, taken))
+        names = tuple(ownsheets.free_name(n, taken) for n in (RESULT_SHEET, STAMP_SHEET, LEDGER))
+        where = (RECORDS_WHERE, LEDGER_WHERE.format(names[2]))
         return xlsxmark.mark(
             data,
             notes_by_cell(findings),
             results,
-            (STAMP_HEADER, stamp),
+            (STAMP_HEADER, [*stamp, where]),
             (RESULT_WIDTHS, STAMP_WIDTHS),
-            names,
+            names,  # type: ignore[arg-type]
             macros,
             loaded.hand_over(data),  # the sheets as the reader inflated them
+            ((ownsheets.LEDGER_MARKER,), prints or []),
+            (wrapped(RESULT_HEADER, RESULT_WRAPPED), (1, 2)),
         )
     except xlsxmark.TooManyFormats:
         raise WorkbookError(loaded.path, TOO_MANY_FORMATS) from None
     except (xlsxmark.Unsupported, ValueError, KeyError):
         raise WorkbookError(loaded.path, UNSUPPORTED) from None
+
+
+def wrapped(header: tuple[str, ...], names: tuple[str, ...]) -> tuple[int, ...]:
+    """The columns (1-based) of ``header`` named in ``names``."""
+    return tuple(i for i, name in enumerate(header, start=1) if name in names)
 
 
 def _sheets(data: bytes):

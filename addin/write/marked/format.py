@@ -41,6 +41,9 @@ FINGERPRINTS_NOTE = (
     "每行数据的哈希值（不含数据本身）；dyxx verify 据此找出校验后增加、删除或修改的行"
 )
 FILE_FINGERPRINT, ROW_FINGERPRINTS = "本文件数据指纹", "行指纹"
+# Since the print-ready layout the two records are on a hidden sheet (ownsheets.LEDGER_SHEET),
+# and the visible stamp says where; copies written before hold them below the summary.
+RECORDS_WHERE = "记录位置"
 FINGERPRINTS_PER_ROW = 1000  # hashes per stamp cell (17 characters each, cells hold 32,767)
 # 【标注记录】: what each marked cell looked like before, for dyxx clean (see xlsxmark).
 MARKS_TAG = "【标注记录】"
@@ -53,6 +56,7 @@ WRITER, STYLE_COUNT, FILL_COUNT, STYLES_HASH, VML_TYPE_TAG = (
     "VML类型",
 )
 SHEET_PARTS, FILL_TAG, CELL_TAG, SPLICE_TAG = "批注部件", "原填充", "标注单元格", "插入位置"
+PRINT_TITLES = "打印标题"  # what the results sheet's print titles replaced in workbook.xml
 INSERTED_CELL, INSERTED_ROW = "单元格", "行"
 YES, NO = "是", "否"
 SPANS_PER_ROW = 2000  # insertion places per stamp cell (up to 15 characters each)

@@ -1,8 +1,10 @@
 """Reading the 校验记录 stamp of ``dyxx check -o`` (see :mod:`addin.write.marked.annotate`).
 
-The stamp is a two-column sheet: summary rows (校验时间, 结论, 数据指纹 …), then
-the 【行指纹】 record (row hashes, for ``dyxx verify``) and the 【标注记录】 record
-(each marked cell's style before, for ``dyxx clean``). A stamp is read from a
+The stamp is a two-column sheet of summary rows (校验时间, 结论, 数据指纹 …); a hidden
+ledger sheet, two columns too, holds the 【行指纹】 record (row hashes, for ``dyxx
+verify``) and the 【标注记录】 record (each marked cell's style before, for ``dyxx clean``).
+Marked copies written before the ledger, and the Excel button's stamp, hold those records
+below the summary rows: they are read from either place. A stamp is read from a
 file that may have been edited or forged, so every record is checked and a bad
 one is a :class:`WorkbookError`, never a crash.
 
@@ -33,6 +35,7 @@ from addin.write.marked.format import (
     FILL_COUNT,
     FILL_TAG,
     PASSED,
+    PRINT_TITLES,
     ROW_FINGERPRINTS,
     SHEET_PARTS,
     SPLICE_TAG,
@@ -46,7 +49,7 @@ from addin.write.marked.format import (
 from addin.xlsx import source as sources
 from addin.xlsx.package import Rewriter
 
-DAMAGED = "“校验记录”工作表中的记录已损坏或被改动，无法使用"
+DAMAGED = "“校验记录”（及隐藏的“校验数据”）工作表中的记录已损坏或被改动，无法使用"
 CELL_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
 
 
@@ -105,6 +108,7 @@ class Stamp:
     splices: dict[str, tuple[str, list[list[int]]]] = field(default_factory=dict)
     cells: list[CellMark] = field(default_factory=list)
     sheet: str = STAMP_SHEET  # the stamp sheet's name
+    titles: str | None = None  # what the print titles' <definedNames> replaced (xml writer)
 
     @property
     def passed(self) -> bool:
@@ -169,6 +173,8 @@ def _item(stamp: Stamp, tag: str, value: object) -> None:
         stamp.counts[tag] = (int(number), str(attribute))  # type: ignore[arg-type]
     elif tag == STYLES_HASH:
         stamp.styles_hash = str(value)
+    elif tag == PRINT_TITLES:
+        stamp.titles = str(_list(value, 1)[0])
     elif tag == VML_TYPE_TAG:
         stamp.vml_added = value == YES
     elif tag == SHEET_PARTS:
@@ -209,20 +215,36 @@ def _cell(items: list[object], fills: dict[int, str]) -> CellMark:
 
 def read_stamp(loaded: sources.Source, own: dict[str, str] | None = None) -> Stamp | None:
     """The stamp of a loaded workbook, None when it has none (a stamp sheet is told by
-    what it holds: :mod:`addin.read.ownsheets`). ``own``: the workbook's own sheets, when known."""
+    what it holds: :mod:`addin.read.ownsheets`). ``own``: the workbook's own sheets, when known.
+
+    Its records are on the hidden ledger sheet, or (copies written before the ledger, and
+    the Excel button's) below the summary on the stamp sheet itself: both are read."""
     if own is None:
         own = own_sheets(loaded)
     name = ownsheets.named(own, ownsheets.STAMP)
-    if name is None:
+    ledger = ownsheets.named(own, ownsheets.LEDGER)
+    if name is None and ledger is None:
         return None
     try:
         book = CalamineWorkbook.from_filelike(loaded.stream())
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        rows = [] if name is None else _rows(book, name)
+        kept = _rows(book, ledger)[1:] if ledger is not None else []  # below its marker
     except Exception:  # calamine raises several unrelated types
         raise WorkbookError(loaded.path, "无法读取，文件可能已损坏") from None
+    if any(row and row[0] == ROW_FINGERPRINTS for row in rows):
+        # the stamp holds its own hashes (the Excel button rewrote it since): the ledger's
+        # are of an earlier check
+        kept = [
+            row for row in kept if not row or row[0] not in (ROW_FINGERPRINTS, FILE_FINGERPRINT)
+        ]
+    rows += kept
     stamp = parse(rows, loaded.path)
-    stamp.sheet = name
+    stamp.sheet = name or ledger or STAMP_SHEET
     return stamp
+
+
+def _rows(book: CalamineWorkbook, name: str) -> list[list[object]]:
+    return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
 def own_sheets(loaded: sources.Source) -> dict[str, str]:

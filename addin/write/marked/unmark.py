@@ -34,8 +34,10 @@ from addin.xlsx.parts import REL
 
 OURS = re.compile(r'<Relationship Id="rIdDyxx[^"]*"[^>]*/>')
 OWN_SHEET = re.compile(
-    r'<sheet name=(["\'])((?:(?!\1)[^<>])*)\1 sheetId="\d+" \w+:id="(rIdDyxx\d+)"/>'
+    r'<sheet name=(["\'])((?:(?!\1)[^<>])*)\1 sheetId="\d+"(?: state="hidden")? '
+    r'\w+:id="(rIdDyxx\d+)"/>'
 )
+SHEET_ENTRY = re.compile(r"<(?:\w+:)?sheet\b[^>]*>")
 LEGACY = re.compile(rb'<legacyDrawing \w+:id="rIdDyxx\w*"/>')
 CELL_HEAD = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>')
 STYLE = re.compile(rb'\ss="(\d+)"')
@@ -106,7 +108,7 @@ def unmark_package(data: bytes, stamp: Stamp, sheets: Iterable[str]) -> bytes:
         raise Inexact("marked cells on a sheet without a record")
     if stamp.vml_added:
         types = re.sub(r'<Default Extension="vml" ContentType="[^"]*"/>', "", types, count=1)
-    types = _without_sheets(package, types, set(sheets))
+    types = _without_sheets(package, types, set(sheets), stamp.titles)
     package.put("[Content_Types].xml", types.encode("utf-8"))
     return package.finish()
 
@@ -139,13 +141,22 @@ def _without_ours(rels: bytes) -> bytes:
     return text.encode("utf-8")
 
 
-def _without_sheets(package: Rewriter, types: str, names: set[str]) -> str:
+def _without_sheets(
+    package: Rewriter, types: str, names: set[str], titles: str | None = None
+) -> str:
     """Remove the results and stamp sheets: entries, relationships, parts."""
     workbook = package.read("xl/workbook.xml").decode("utf-8")
     rels = package.read("xl/_rels/workbook.xml.rels").decode("utf-8")
     own = [m for m in OWN_SHEET.finditer(workbook) if xparts.unescaped(m.group(2)) in names]
-    if len(own) != 2:
+    if len(own) != len(names) or len(own) not in (2, 3):  # results, stamp (and ledger)
         raise Inexact("the results and stamp sheets are not ours")
+    entries = [m.start() for m in SHEET_ENTRY.finditer(workbook)]
+    for index in (entries.index(m.start()) for m in own):  # their print titles
+        title = rf'<(?:\w+:)?definedName name="_xlnm\.Print_Titles" localSheetId="{index}">'
+        workbook = re.sub(title + r"[^<]*</(?:\w+:)?definedName>", "", workbook, count=1)
+    if titles is not None:  # the list was ours, or an empty one was there
+        empty = r"<(\w+:)?definedNames></(\w+:)?definedNames>"
+        workbook = re.sub(empty, lambda _match: titles, workbook, count=1)
     for match in own:
         rel = re.search(rf'<Relationship Id="{match.group(3)}"[^>]*Target="([^"]+)"/>', rels)
         if rel is None:

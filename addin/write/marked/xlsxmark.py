@@ -17,6 +17,7 @@ from itertools import accumulate, groupby, repeat
 
 from addin.model import a1
 from addin.model.a1 import column_letter
+from addin.write import printing
 from addin.write.marked.format import (
     CELL_TAG,
     FILL_COUNT,
@@ -28,6 +29,7 @@ from addin.write.marked.format import (
     MARKS_TAG,
     NO,
     NOTE_AUTHOR,
+    PRINT_TITLES,
     SHEET_PARTS,
     SPANS_PER_ROW,
     SPLICE_TAG,
@@ -70,13 +72,17 @@ def mark(
     results: tuple[tuple[object, ...], list[tuple[object, ...]], list[str]],
     stamp: tuple[tuple[object, ...], list[tuple[str, object]]],
     widths: tuple[tuple[int, ...], tuple[int, ...]],
-    names: tuple[str, str],
+    names: tuple[str, str, str],
     macros: bool | None = None,
     inflated: dict[str, bytes] | None = None,
+    ledger: tuple[tuple[object, ...], list[tuple[str, object]]] = ((), []),
+    wrapped: tuple[tuple[int, ...], tuple[int, ...]] = ((), ()),
 ) -> bytes:
-    """The new package: ``notes`` marked, plus the results and stamp sheets (``names``,
-    which must be free). ``macros`` sets the workbook's type (.xlsm or .xlsx);
-    ``inflated``: parts of ``data`` already inflated (see :class:`Rewriter`)."""
+    """The new package: ``notes`` marked, plus the results and stamp sheets and the hidden
+    ledger (``names``, which must be free). The ledger holds ``ledger``'s marker row and rows,
+    then the 【标注记录】 rows. ``wrapped``: the columns of the results and stamp sheets whose
+    text wraps (their rows get the heights it needs). ``macros`` sets the workbook's type
+    (.xlsm or .xlsx); ``inflated``: parts of ``data`` already inflated (see :class:`Rewriter`)."""
     package = Rewriter(data, inflated)
     types = xparts.ContentTypes(package)
     book = xparts.Book(package)
@@ -97,12 +103,19 @@ def mark(
         spliced += splices
         vml_added = vml_added or vml
     package.inflated.clear()  # the sheets without marks are not read again
+    wrap = styles.styles.cell_format(WRAP_XF) if any(wrapped) else 0
     styles_xml = styles.xml()
     header, rows, links = results
-    book.add(names[0], _table_sheet(header, rows, widths[0], links), types)
+    results_sheet = Table(header, rows, widths[0], (wrap, wrapped[0]), landscape=True)
+    book.add(names[0], results_sheet.xml(links), types)
+    titles = book.print_titles(names[0], "$1:$1")  # the header on every page
     stamp_header, stamp_rows = stamp
-    recorded = [*stamp_rows, (), *record_rows(styles, sheets, vml_added, styles_xml, spliced)]
-    book.add(names[1], _table_sheet(stamp_header, recorded, widths[1], None), types)
+    book.add(names[1], Table(stamp_header, stamp_rows, widths[1], (wrap, wrapped[1])).xml(), types)
+    marker, ledger_rows = ledger
+    record = record_rows(styles, sheets, vml_added, styles_xml, spliced, titles)
+    recorded = [*ledger_rows, (), *record]
+    ledger_sheet = Table(marker, recorded, LEDGER_WIDTHS, frozen=False)
+    book.add(names[2], ledger_sheet.xml(), types, hidden=True)
     book.save()
     package.put("xl/styles.xml", styles_xml)
     if macros is not None:
@@ -117,6 +130,7 @@ def record_rows(
     vml_added: bool,
     styles_xml: bytes,
     spliced: list[tuple[str, str, list[list[int]]]] = (),  # type: ignore[assignment]
+    titles: str | None = None,
 ) -> list[tuple[str, str]]:
     """The 【标注记录】 rows: what this writer changed, enough to undo it exactly.
 
@@ -132,6 +146,8 @@ def record_rows(
         (VML_TYPE_TAG, YES if vml_added else NO),
     ]
     rows += [(SHEET_PARTS, packed(*info)) for info in sheets]
+    if titles is not None:  # the defined names' list was added, or replaced an empty one
+        rows.append((PRINT_TITLES, packed(titles)))
     for part, digest, spans in spliced:
         for start in range(0, max(len(spans), 1), SPANS_PER_ROW):
             chunk = " ".join(f"{o}:{n}" for o, n in spans[start : start + SPANS_PER_ROW])
@@ -521,40 +537,97 @@ def _with_legacy_drawing(pieces: list[Piece], rel_id: str) -> tuple[bytes, bool]
 # ---- the new sheets ------------------------------------------------------------------------------
 
 
-def _table_sheet(
-    header: tuple[object, ...],
-    rows: list[tuple[object, ...]],
-    widths: tuple[int, ...],
-    links: list[str] | None,
-) -> bytes:
-    cols = "".join(
-        f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1)
-    )
-    body = sheet_rows([header, *rows])
-    hyperlinks = ""
-    if links:
-        hyperlinks = (
-            "<hyperlinks>"
-            + "".join(
-                f'<hyperlink ref="C{n}" location={quoted} display={quoted}/>'
-                for n, quoted in enumerate(map(_attribute, links), start=2)
-            )
-            + "</hyperlinks>"
+WRAP_XF = (
+    b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    b'<alignment vertical="top" wrapText="1"/></xf>'
+)
+LEDGER_WIDTHS = (22, 100)
+
+
+class Table:
+    """One of the new sheets: a header row (frozen), rows of values, column widths. With
+    ``wrap`` (style, columns) every cell has the (wrapping) style and each row is as tall
+    as the text of those columns needs (:mod:`addin.write.printing`). Printed on A4, one
+    page wide."""
+
+    def __init__(
+        self,
+        header: tuple[object, ...],
+        rows: list[tuple[object, ...]],
+        widths: tuple[int, ...],
+        wrap: tuple[int, tuple[int, ...]] = (0, ()),
+        *,
+        landscape: bool = False,
+        frozen: bool = True,
+    ) -> None:
+        self.rows = [header, *rows]
+        self.widths, self.wrap, self.landscape, self.frozen = widths, wrap, landscape, frozen
+
+    def xml(self, links: list[str] | None = None) -> bytes:
+        widths = self.widths
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+            for i, w in enumerate(widths, 1)
         )
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetViews><sheetView workbookViewId="0">'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        f"</sheetView></sheetViews><cols>{cols}</cols><sheetData>{''.join(body)}</sheetData>"
-        f"{hyperlinks}</worksheet>"
-    ).encode()
+        style, columns = self.wrap
+        every = dict.fromkeys(range(1, len(widths) + 1), style)  # all aligned alike
+        body = sheet_rows(self.rows, every if columns else None)
+        if columns:
+            _fit(body, self.rows, [(c, widths[c - 1]) for c in columns])
+        hyperlinks = ""
+        if links:
+            hyperlinks = (
+                "<hyperlinks>"
+                + "".join(
+                    f'<hyperlink ref="C{n}" location={quoted} display={quoted}/>'
+                    for n, quoted in enumerate(map(_attribute, links), start=2)
+                )
+                + "</hyperlinks>"
+            )
+        pane = (
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            if self.frozen
+            else ""
+        )
+        properties, page = printing.page_setup_xml(self.landscape)
+        last = column_letter(len(widths))
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}">{properties}'
+            f'<dimension ref="A1:{last}{len(self.rows)}"/>'
+            f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
+            f"<cols>{cols}</cols><sheetData>{''.join(body)}</sheetData>"
+            f"{hyperlinks}{page}</worksheet>"
+        ).encode()
+
+
+def _fit(body: list[str], rows: list[tuple[object, ...]], columns: list[tuple[int, int]]) -> None:
+    """Give the rows whose wrapped text takes more than a line the height it needs."""
+    needed: dict[tuple[object, int], int] = {}  # (text, width) -> lines: texts repeat
+    for index, row in enumerate(rows):
+        most = 1
+        for column, width in columns:
+            value = row[column - 1] if column <= len(row) else None
+            if value.__class__ is not str or (len(value) * 2 < width - 1 and "\n" not in value):
+                continue  # surely one line
+            count = needed.get((value, width))
+            if count is None:
+                count = needed[(value, width)] = printing.lines(value, width)
+            most = max(most, count)
+        if most > 1:
+            head = f'<row r="{index + 1}">'
+            body[index] = (
+                f'<row r="{index + 1}" ht="{printing.points(most)}" customHeight="1">'
+                + body[index][len(head) :]
+            )
 
 
 LETTERS = [column_letter(c) for c in range(1, 27)]
 
 
-def sheet_rows(rows: list[tuple[object, ...]]) -> list[str]:
-    """Rows 1, 2, … of inline-string and number cells (None and booleans are left out).
+def sheet_rows(rows: list[tuple[object, ...]], styled: dict[int, int] | None = None) -> list[str]:
+    """Rows 1, 2, … of inline-string and number cells (None and booleans are left out);
+    ``styled``: column -> the style of its cells.
 
     Consecutive rows of the same types of values are written together, a column at a
     time: a text that repeats in a column is escaped once.
@@ -564,9 +637,10 @@ def sheet_rows(rows: list[tuple[object, ...]]) -> list[str]:
     number = 1
     for kind, run in groupby(range(len(rows)), kinds.__getitem__):
         at = list(run)
-        template = _ROW_TEMPLATES.get(kind)
+        key = (kind, tuple(sorted(styled.items()))) if styled else (kind, ())
+        template = _ROW_TEMPLATES.get(key)
         if template is None:
-            template = _ROW_TEMPLATES[kind] = row_template(kind)
+            template = _ROW_TEMPLATES[key] = row_template(kind, styled)
         columns = [_column_texts(column) for column in zip(*[rows[i] for i in at], strict=True)]
         numbers = range(number, number + len(at))
         out += map(template.format, numbers, *columns) if columns else map(template.format, numbers)
@@ -583,21 +657,23 @@ def _column_texts(column: tuple[object, ...]) -> list[object]:
     return list(map(texts.__getitem__, column))
 
 
-_ROW_TEMPLATES: dict[tuple[type, ...], str] = {}
+_ROW_TEMPLATES: dict[tuple[tuple[type, ...], tuple[tuple[int, int], ...]], str] = {}
 
 
-def row_template(kinds: tuple[type, ...]) -> str:
-    """A format string for rows whose cells have these types: {0} is the row number."""
+def row_template(kinds: tuple[type, ...], styled: dict[int, int] | None = None) -> str:
+    """A format string for rows whose cells have these types: {0} is the row number;
+    ``styled``: column -> the style of its cells."""
     cells = []
     for column, kind in enumerate(kinds, start=1):
         letter = LETTERS[column - 1] if column <= len(LETTERS) else column_letter(column)
         if kind is type(None) or issubclass(kind, bool):
             continue
+        style = f' s="{styled[column]}"' if styled and column in styled else ""
         if issubclass(kind, int | float):
-            cells.append(f'<c r="{letter}{{0}}"><v>{{{column}}}</v></c>')
+            cells.append(f'<c r="{letter}{{0}}"{style}><v>{{{column}}}</v></c>')
         else:
             cells.append(
-                f'<c r="{letter}{{0}}" t="inlineStr"><is><t xml:space="preserve">'
+                f'<c r="{letter}{{0}}"{style} t="inlineStr"><is><t xml:space="preserve">'
                 f"{{{column}}}</t></is></c>"
             )
     return '<row r="{0}">' + "".join(cells) + "</row>"
