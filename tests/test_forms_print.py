@@ -18,7 +18,8 @@ from addin.read.reader import read_workbook
 from addin.workflow import libreoffice
 from addin.workflow.common import by_branch
 from addin.workflow.forms_output import branch_workbook, print_workbook, write_forms
-from tests.support.branches import TIMBER, branch_books
+from tests.support.books import write_book
+from tests.support.branches import TIMBER, branch_books, branch_org, member
 from tests.support.cli import dyxx
 
 
@@ -54,7 +55,9 @@ def test_the_print_version_prints_the_same_pages_as_the_workbook(summary, tmp_pa
     forms = len(timber.orgs) + len(timber.members)
     assert forms >= 3 and timber.orgs  # an 附件1 and several 附件2, as a branch has
     made = {}
-    for kind, book in (("sheets", branch_workbook(timber)), ("print", print_workbook(timber))):
+    printable = print_workbook(timber)
+    assert printable is not None  # the usual forms: the fast print version
+    for kind, book in (("sheets", branch_workbook(timber)), ("print", printable)):
         folder = tmp_path / kind
         folder.mkdir()
         book.save(folder / "book.xlsx")
@@ -141,3 +144,32 @@ def test_libreoffice_is_found_where_its_installer_puts_it(tmp_path, monkeypatch)
     assert libreoffice.soffice([program]) is None  # not a program
     program.chmod(0o755)
     assert libreoffice.soffice([program]) == str(program)
+
+
+LONG_ADDRESS = "湖南省邵阳市邵阳县塘渡口镇资江路" + "幸福小区第十二栋二单元" * 30 + "1201室"
+
+
+@pytest.fixture(scope="module")
+def long_answer(tmp_path_factory) -> Path:
+    """A branch where one member's 家庭住址 wraps over several lines of the form."""
+    name = "中共邵阳县林业局机关支部委员会"
+    members = [
+        member("王芳", name, "19800101", "002"),
+        member("李强", name, "19810202", "011", address=LONG_ADDRESS),
+    ]
+    return write_book(tmp_path_factory.mktemp("long") / "汇总.xlsx", members, [branch_org(name)])
+
+
+def test_a_form_taller_than_usual_is_printed_from_the_workbook(long_answer):
+    [branch] = by_branch(read_workbook(long_answer))
+    assert print_workbook(branch) is None  # it might not fit its page at the width's scale
+
+
+@pytest.mark.office
+def test_a_long_answer_still_prints_one_page_per_form(long_answer, tmp_path):
+    program = needs_libreoffice()
+    written = write_forms(read_workbook(long_answer), long_answer, tmp_path / "out", None,
+                          program=program)  # fmt: skip
+    assert written.pdf_problem is None
+    [pdf] = written.pdfs
+    assert len(pages(pdf, tmp_path / "pages")) == 3  # 附件1 and two 附件2, one page each

@@ -11,6 +11,7 @@ faster, since LibreOffice fits each sheet to its page separately and slowly.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,23 +143,40 @@ def branch_workbook(branch: BranchRecords) -> Workbook:
     return workbook
 
 
-def print_workbook(branch: BranchRecords) -> Workbook:
+def print_workbook(branch: BranchRecords) -> Workbook | None:
     """The branch's forms on one sheet, a page break after each: what its PDF is made from.
 
     Fitted to the page's width only, each form prints on its own page as in
-    :func:`branch_workbook` (whose sheets are each fitted to one page).
+    :func:`branch_workbook` (whose sheets are each fitted to one page). None when a long
+    answer made a form taller than its kind's usual height: that form might not fit its
+    page at the width's scale, so the branch's own workbook is converted instead.
     """
     workbook = new_workbook()
     sheet = form_sheet(workbook, "采集表")
     top = 1
     for kind, record in forms_of(branch):
         last = fill_form(sheet, top, kind, record)
+        if height(sheet, top, last) > usual_height(kind):
+            return None
         sheet.row_breaks.append(Break(id=last))
         top = last + 1
     print_setup(sheet, landscape=False)
     _page(sheet)
     _properties(workbook, branch)
     return workbook
+
+
+def height(sheet: Worksheet, first: int, last: int) -> float:
+    """Rows ``first``..``last`` in points (a row without a height: the sheet's default)."""
+    default = sheet.sheet_format.defaultRowHeight
+    return sum(sheet.row_dimensions[row].height or default for row in range(first, last + 1))
+
+
+@functools.cache
+def usual_height(kind: str) -> float:
+    """A form's height when every answer fits its box: blank, as such a form prints."""
+    sheet = form_sheet(new_workbook(), "采集表")
+    return height(sheet, 1, fill_form(sheet, 1, kind, Record(1, (), {})))
 
 
 def _properties(workbook: Workbook, branch: BranchRecords) -> None:
@@ -239,7 +257,9 @@ def _start_pdfs(job: Conversion, branches: list[BranchRecords], paths: list[Path
         printed[job.add(job.folder / path.name, weight=len(forms_of(branch))).stem] = branch
     for share in job.shares():
         for book in share:
-            print_workbook(printed[book.stem]).save(book)  # private, removed with the folder
+            branch = printed[book.stem]
+            printable = print_workbook(branch) or branch_workbook(branch)
+            printable.save(book)  # private, removed with the job's folder
         job.launch(share)
 
 
