@@ -19,6 +19,7 @@ from openpyxl.styles import PatternFill
 from addin.engine.check import check_files
 from addin.excel.plan import NO_TABLES, hyperlink
 from addin.model import errors
+from addin.model.findings import rule_title
 from addin.read.ownsheets import LEDGER_SHEET, RESULT_HEADER, RESULT_SHEET, STAMP_SHEET
 from addin.read.reader import read_workbook
 from addin.workflow.prepare import prepare
@@ -118,7 +119,7 @@ def test_first_click_marks_every_finding_and_writes_the_sheets(sample, monkeypat
         [
             f.field,
             {"error": "错误", "warning": "警告"}[f.severity],
-            f.rule,
+            rule_title(f.rule),
             f.value or None,
             f.message,
             f.name or None,

@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from addin.model.findings import rule_title
 from addin.read.reader import read_workbook
 from addin.workflow.verify import ADDED, EDITED, REMOVED, verify
 from addin.write.layout import DATA_ROW, MEMBER_COLUMNS
@@ -230,7 +231,7 @@ def test_merge_lists_a_row_below_a_footer(tmp_path):
     result = dyxx("merge", path, "-o", out, "--today", "2024-06-01")
     assert result.returncode == 1
     listed = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("问题清单").to_python()
-    (row,) = [r for r in listed if r[6] == "table.row_not_read"]
+    (row,) = [r for r in listed if r[6] == rule_title("table.row_not_read")]
     assert row[3].endswith(f"!B{LAST + 3}")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from addin.model.findings import rule_title
 from addin.write.marked.annotate import RESULT_SHEET, STAMP_SHEET
 from tests.support.books import BRANCH, cell_style, good_member, good_org
 from tests.support.cli import dyxx, dyxx_process, registered_commands
@@ -122,10 +123,10 @@ def test_annotated_copy(book, tmp_path):
     results = marked[RESULT_SHEET]
     rows = list(results.iter_rows(min_row=2, values_only=True))
     assert [(r[2], r[5]) for r in rows] == [
-        ("E6", "member.gender_mismatch"),
-        ("L6", "code.leading_zero"),
-        ("D7", "id.checksum"),
-        ("G7", "field.required"),
+        ("E6", rule_title("member.gender_mismatch")),
+        ("L6", rule_title("code.leading_zero")),
+        ("D7", rule_title("id.checksum")),
+        ("G7", rule_title("field.required")),
     ]
     assert (
         results["C2"].hyperlink.location == "'党员基本信息汇总表'!E6"

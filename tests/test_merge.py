@@ -15,6 +15,7 @@ import pytest
 from defusedxml import ElementTree
 
 from addin.engine.check import check_files
+from addin.model.findings import rule_title
 from addin.workflow.merge import merge_files
 from addin.workflow.summary import quality, statistics, write_summary
 from addin.write.layout import DATA_ROW, MEMBER_COLUMNS, ORG_COLUMNS
@@ -195,7 +196,7 @@ def test_findings_sheet(summary):
         f"{SOURCE_MEMBERS}!C9",
         f"{MEMBER_SHEET}!C9",
         "所在党支部",
-        "merge.member_conflict",
+        rule_title("merge.member_conflict"),  # the title, as officers read it
         ORGAN,
     ]
     assert sheet["E6"].hyperlink.location == f"'{MEMBER_SHEET}'!C9"

@@ -17,6 +17,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import addin.cli.main  # noqa: F401  (registers every command)
+from addin.model.findings import rule_title
 from addin.read import ownsheets
 from addin.read.reader import read_workbook
 from addin.workflow.verify import verify
@@ -130,7 +131,7 @@ def test_merge_warns_of_a_summary_among_its_inputs(branches, summary, tmp_path):
     assert "file.merge_output" in result.output or "汇总结果" in result.output
     book = CalamineWorkbook.from_path(str(out))
     listed = book.get_sheet_by_name("问题清单").to_python()
-    (warning,) = [r for r in listed if r[6] == "file.merge_output"]
+    (warning,) = [r for r in listed if r[6] == rule_title("file.merge_output")]
     assert warning[2] == "汇总.xlsx" and "是 dyxx merge 的汇总结果" in warning[8]
     members_rows = book.get_sheet_by_name(OFFICIAL[1]).to_python()[DATA_ROW - 1 :]
     assert len([r for r in members_rows if r[1]]) == 20  # 10 from the branches, 10 again

@@ -13,6 +13,7 @@ import pytest
 
 from addin.engine.check import check_files, check_tables, read_files
 from addin.engine.contract import ReportModel
+from addin.model.findings import rule_title
 from addin.read import ownsheets
 from addin.workflow.verify import verify
 from addin.write.marked.annotate import RESULT_SHEET
@@ -141,7 +142,7 @@ def test_merge_lists_the_names_in_its_issue_list(tmp_path, mask):
     header = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "序号")
     assert header[-1] == "姓名或名称"
     listed = [r for r in sheet.iter_rows(values_only=True) if r[-1] == "张三"]
-    assert any(r[6] == "id.checksum" for r in listed)
+    assert any(r[6] == rule_title("id.checksum") for r in listed)
 
 
 def test_a_results_sheet_from_before_the_name_column_is_still_ours():

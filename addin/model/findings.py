@@ -46,6 +46,12 @@ def rule(code: str, severity: Severity, title: str, template: str) -> Rule:
     return RULES[code]
 
 
+def rule_title(code: str) -> str:
+    """What an officer reads for a rule: its Chinese title (the code if unregistered)."""
+    found = RULES.get(code)
+    return found.title if found else code
+
+
 @dataclass(frozen=True)
 class Problem:
     rule: Rule

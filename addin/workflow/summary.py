@@ -20,7 +20,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.workbook import Workbook
 
 from addin.engine.report import Report
-from addin.model.findings import RULES, Finding
+from addin.model.findings import RULES, Finding, rule_title
 from addin.rules.org import organisation_items
 from addin.values import codes, ric
 from addin.values.cells import is_blank, text
@@ -358,7 +358,7 @@ def _finding_row(
             f"{finding.sheet}!{finding.cell}",
             shown_target,
             finding.field,
-            finding.rule,
+            rule_title(finding.rule),
             finding.value,
             finding.message,
             finding.name,

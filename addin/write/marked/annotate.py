@@ -24,7 +24,7 @@ from pathlib import Path
 from addin import __version__
 from addin.engine.report import Prints, Report, data_fingerprint
 from addin.model.errors import WorkbookError
-from addin.model.findings import Finding
+from addin.model.findings import Finding, rule_title
 from addin.read import ownsheets
 from addin.read.ownsheets import (
     RESULT_HEADER,
@@ -191,11 +191,12 @@ def _sheets(data: bytes):
 
 
 def result_rows(findings: list[Finding]) -> list[tuple[object, ...]]:
-    """The 校验结果 rows: one per finding (the 单元格 column becomes a link)."""
+    """The 校验结果 rows: one per finding (the 单元格 column becomes a link; the rule's
+    title, not its code: codes are for ``--json`` and ``dyxx rules``)."""
     return [
         (
             *(n, f.sheet, f.cell, f.field, SEVERITY_NAMES[f.severity]),
-            *(f.rule, f.value, f.message, f.name),
+            *(rule_title(f.rule), f.value, f.message, f.name),
         )
         for n, f in enumerate(findings, start=1)
     ]
