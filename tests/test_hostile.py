@@ -105,6 +105,19 @@ def test_truncated_workbook(sample, tmp_path, cut):
     assert not out.exists() and not list(tmp_path.glob(".dyxx-*"))
 
 
+def test_a_zip_version_python_cannot_read_is_refused_cleanly(sample, tmp_path):
+    """A central directory asking for zip version 23.7 (found by the fuzz test): Python's
+    zipfile raises NotImplementedError, which must not escape as an internal error."""
+    data = bytearray(sample.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the first central directory entry
+    data[entry + 6 : entry + 8] = (237).to_bytes(2, "little")  # "version needed to extract"
+    bad = tmp_path / "版本.xlsx"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "out.xlsx"
+    assert_refused(dyxx("check", str(bad), "-o", str(out)), "版本.xlsx", "损坏")
+    assert not out.exists()
+
+
 def test_wrong_extension_is_read_by_content(sample, tmp_path):
     renamed = tmp_path / "名单.xls"
     renamed.write_bytes(sample.read_bytes())

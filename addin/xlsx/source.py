@@ -292,7 +292,7 @@ def _guard_zip(path: Path, data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except UNREADABLE_MEMBER:  # also a zip "version" or method Python does not read
         raise WorkbookError(
             path, "文件已损坏（不是完整的 xlsx 压缩包），请用 Excel 打开后另存再试"
         ) from None
