@@ -29,6 +29,7 @@ from addin.write import outputs
 from tests.support.books import good_member, good_org, write_book
 from tests.support.cli import dyxx, dyxx_process
 from tests.support.names import RARE, assert_safe_file_name
+from tests.support.tools import required
 
 ROOT = Path(__file__).resolve().parents[1]
 PORT = 47211  # the port the crafted branch name asks LibreOffice to listen on
@@ -153,10 +154,7 @@ def files_under(folder: Path) -> set[Path]:
 @pytest.mark.e2e
 @pytest.mark.office
 def test_hostile_names_with_pdfs_in_the_current_folder(tmp_path):
-    if not shutil.which("soffice"):  # the rule of the `office` fixture: required under CI
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is required under CI")
-        pytest.skip("LibreOffice not installed")
+    required("soffice")
     summary = hostile_summary(tmp_path / "in")
     out, temp, home, log = tmp_path / "out", tmp_path / "tmp", tmp_path / "home", tmp_path / "argv"
     for folder in (out, temp, home):

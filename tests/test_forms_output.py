@@ -6,8 +6,6 @@ back with pdftotext: each page is one form, with the person's Chinese text on it
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -31,19 +29,11 @@ from tests.support.branches import (
     branch_books,
 )
 from tests.support.cli import Ran, dyxx
+from tests.support.tools import required
 from tests.support.xlsx import sheet_names
 
 ITEMS = {item.key: item for item in member_items() if item.key}
 ORG_ITEMS = {item.key: item for item in org_items() if item.key}
-
-
-def needs_libreoffice() -> None:
-    """The same rule as the `office` fixture: skipped locally, required under CI."""
-    missing = [tool for tool in ("soffice", "pdftotext") if not shutil.which(tool)]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{', '.join(missing)} required under CI")
-        pytest.skip(f"{', '.join(missing)} not installed")
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +166,7 @@ def test_org_form_cell_by_cell(printed):
 
 @pytest.mark.office
 def test_forms_print_to_pdf_with_the_chinese_text(summary, tmp_path):
-    needs_libreoffice()
+    required("soffice", "pdftotext")
     folder = tmp_path / "采集表"
     result = dyxx("forms", str(summary), "-o", str(folder))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -8,7 +8,6 @@ sheet per form. Compared here page by page, as pixels, with the workbook itself.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,16 +20,7 @@ from addin.workflow.forms_output import branch_workbook, print_workbook, write_f
 from tests.support.books import write_book
 from tests.support.branches import TIMBER, branch_books, branch_org, member
 from tests.support.cli import dyxx
-
-
-def needs_libreoffice() -> str:
-    """The `office` rule: skipped locally, required under CI; the soffice found."""
-    program = shutil.which("soffice")
-    if not (program and shutil.which("pdftoppm")):
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice and poppler-utils are required under CI")
-        pytest.skip("LibreOffice or poppler-utils not installed")
-    return program
+from tests.support.tools import required
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +40,7 @@ def pages(pdf: Path, folder: Path) -> list[bytes]:
 
 @pytest.mark.office
 def test_the_print_version_prints_the_same_pages_as_the_workbook(summary, tmp_path):
-    program = needs_libreoffice()
+    program = required("soffice", "pdftoppm")
     [timber] = [b for b in by_branch(read_workbook(summary)) if b.name == TIMBER]
     forms = len(timber.orgs) + len(timber.members)
     assert forms >= 3 and timber.orgs  # an 附件1 and several 附件2, as a branch has
@@ -93,7 +83,7 @@ def test_progress_is_told_after_each_workbook(summary, tmp_path):
 
 @pytest.mark.office
 def test_two_libreoffice_processes_share_the_branches(summary, tmp_path):
-    real = needs_libreoffice()
+    real = required("soffice", "pdftoppm")
     log = tmp_path / "started"
     wrapper = tmp_path / "soffice"
     wrapper.write_text(f"#!/bin/sh\necho started >> '{log}'\nexec '{real}' \"$@\"\n")
@@ -167,7 +157,7 @@ def test_a_form_taller_than_usual_is_printed_from_the_workbook(long_answer):
 
 @pytest.mark.office
 def test_a_long_answer_still_prints_one_page_per_form(long_answer, tmp_path):
-    program = needs_libreoffice()
+    program = required("soffice", "pdftoppm")
     written = write_forms(read_workbook(long_answer), long_answer, tmp_path / "out", None,
                           program=program)  # fmt: skip
     assert written.pdf_problem is None

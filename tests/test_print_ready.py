@@ -14,7 +14,6 @@ and cleans.
 from __future__ import annotations
 
 import itertools
-import os
 import re
 import shutil
 import subprocess
@@ -30,6 +29,7 @@ from addin.model.a1 import column_letter
 from addin.read.ownsheets import LEDGER_SHEET, RESULT_SHEET, STAMP_SHEET
 from tests.support.branches import branch_books
 from tests.support.cli import dyxx
+from tests.support.tools import required
 from tests.support.xlsx import parts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,11 +188,7 @@ def test_clean_takes_the_hidden_sheet_too(outputs, tmp_path):
 @pytest.fixture(scope="module")
 def rendered(outputs, tmp_path_factory) -> dict[str, Path]:
     """Each output (and the example it marks) as LibreOffice prints it to PDF."""
-    office = shutil.which("soffice")
-    if office is None or shutil.which("pdftotext") is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice and poppler-utils are required under CI")
-        pytest.skip("LibreOffice or poppler-utils missing")
+    office = required("soffice", "pdftotext")
     folder = tmp_path_factory.mktemp("pdf")
     sources = {**outputs, "example": EXAMPLE}
     for kind, path in sources.items():  # distinct names: one PDF each

@@ -11,9 +11,7 @@ Without LibreOffice the module is skipped locally and fails under CI (CI=true).
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import time
 import zipfile
@@ -40,6 +38,7 @@ from tests.support.cases import (
     veteran,
 )
 from tests.support.official import DATA, MEMBER_SHEET, ORG_SHEET, SITUATION_LIST, official_download
+from tests.support.tools import required
 
 LAST = DATA_ROW + DATA_ROWS - 1
 MARK_COLOR = 0xFFC7CE
@@ -469,10 +468,7 @@ def test_prepared_official_download_in_calc(office, tmp_path):
 
 
 def test_form_prints_with_its_chinese_text(office, workbook, tmp_path):
-    if not (shutil.which("pdftotext") and shutil.which("pdffonts")):
-        if os.environ.get("CI"):
-            pytest.fail("poppler-utils (pdftotext, pdffonts) are required under CI")
-        pytest.skip("poppler-utils is not installed")
+    required("pdftotext", "pdffonts")
     pdf = tmp_path / "附件2.pdf"
     timed(
         "pdf",
