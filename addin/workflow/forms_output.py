@@ -102,11 +102,16 @@ def add_filled_form(workbook: Workbook, kind: str, title: str, record: Record) -
     return sheet
 
 
-def fill_form(sheet: Worksheet, top: int, kind: str, record: Record) -> int:
-    """The form filled with ``record`` from row ``top``; its last row (the note)."""
+def fill_form(sheet: Worksheet, top: int, kind: str, record: Record, *, fit: bool = True) -> int:
+    """The form filled with ``record`` from row ``top``; its last row (the note).
+
+    ``fit`` gives its rows the heights long answers need (LibreOffice does not grow rows
+    itself); a caller stacking many forms on one sheet fits them all at once instead.
+    """
     row = write_frame(sheet, top, kind, lambda s, r, item: _item(s, r, kind, item, record))
     write_line(sheet, row + 1, FORMS[kind][4], NOTE, height=32)
-    fit_rows(sheet, top, row + 1)  # a long answer wraps: LibreOffice does not grow rows itself
+    if fit:
+        fit_rows(sheet, top, row + 1)
     return row + 1
 
 
@@ -153,13 +158,17 @@ def print_workbook(branch: BranchRecords) -> Workbook | None:
     """
     workbook = new_workbook()
     sheet = form_sheet(workbook, "采集表")
-    top = 1
+    spans, top = [], 1
     for kind, record in forms_of(branch):
-        last = fill_form(sheet, top, kind, record)
-        if height(sheet, top, last) > usual_height(kind):
-            return None
-        sheet.row_breaks.append(Break(id=last))
+        last = fill_form(sheet, top, kind, record, fit=False)
+        spans.append((kind, top, last))
         top = last + 1
+    # once for the sheet: fit_rows goes over all of the sheet's merged cells on every call
+    fit_rows(sheet, 1, top - 1)
+    if any(height(sheet, first, last) > usual_height(kind) for kind, first, last in spans):
+        return None
+    for _kind, _first, last in spans:
+        sheet.row_breaks.append(Break(id=last))
     print_setup(sheet, landscape=False)
     _page(sheet)
     _properties(workbook, branch)
@@ -228,8 +237,7 @@ def write_forms(
     pdfs = [pdf_path(path) for path in paths] if program else []
     outputs.claim([*paths, *pdfs], secret)
     tell = progress or (lambda _step, _done, _total: None)
-    with contextlib.ExitStack() as stack:
-        job = stack.enter_context(Conversion(program)) if program else None
+    with Conversion(program) if program else contextlib.nullcontext() as job:
         problem = None
         if job:
             try:
@@ -254,10 +262,12 @@ def _start_pdfs(job: Conversion, branches: list[BranchRecords], paths: list[Path
     process started as soon as its share is written."""
     printed = {}
     for branch, path in zip(branches, paths, strict=True):
-        printed[job.add(job.folder / path.name, weight=len(forms_of(branch))).stem] = branch
+        book = (job.folder / path.name).resolve()
+        job.add(book, weight=len(forms_of(branch)))
+        printed[book] = branch
     for share in job.shares():
         for book in share:
-            branch = printed[book.stem]
+            branch = printed[book]
             printable = print_workbook(branch) or branch_workbook(branch)
             printable.save(book)  # private, removed with the job's folder
         job.launch(share)
