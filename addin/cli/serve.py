@@ -10,8 +10,6 @@ from rich.console import Console
 from addin.cli.app import app, fail, shown
 from addin.model.errors import WorkbookError
 
-LOCAL = ("127.0.0.1", "localhost", "::1")
-
 
 @app.command("app")
 def app_command(
@@ -47,20 +45,21 @@ def app_command(
             raise fail(console, exc) from None
         console.print(f"已在桌面创建快捷方式 {shown(made)}：双击即可启动 dyxx app", highlight=False)
         return
-    if host not in LOCAL and not allow_network:
+    from addin.web.server import is_local, serve  # the server's own list of local names
+
+    local = is_local(host)
+    if not local and not allow_network:
         raise typer.BadParameter(
             f"--host {host} 会让本机以外的电脑访问 dyxx（其中有党员个人信息），"
             "确需如此请同时加 --allow-network"
         )
-    if host not in LOCAL:
+    if not local:
         console.print(
             f"[bold yellow]警告[/]：dyxx app 将在 {shown(host)} 上监听，"
             "局域网中的其他电脑可以访问；"
             "传输不加密，请只在可信的网络中使用，用完立即退出。",
             highlight=False,
         )
-    from addin.web.server import serve
-
     try:
         serve(host, port, browser=not no_browser, say=lambda text: print(text, flush=True))
     except OSError as exc:
