@@ -22,6 +22,7 @@ from itertools import groupby
 from addin.model.a1 import column_letter, position
 from addin.read.ownsheets import FIX_HEADER, FIX_SHEET, free_name
 from addin.write.entry import DATE_FORMAT
+from addin.write.marked.annotate import link
 from addin.write.marked.xlsxmark import sheet_rows
 from addin.xlsx import parts as xparts
 from addin.xlsx.package import Rewriter
@@ -358,7 +359,3 @@ def _text(value: object, column: int) -> object:
     if column == 0 and isinstance(value, int):
         return value
     return "" if value is None else str(value)
-
-
-def link(sheet: str, cell: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'!" + cell
