@@ -16,7 +16,7 @@ from addin.model.fields import field_label
 from addin.model.findings import Finding, Rule, rule
 from addin.read.reader import Record, Table
 from addin.rules.compare import comparable, field_keys, id_key, shown
-from addin.rules.org import is_unit_row
+from addin.rules.org import unit_rows
 from addin.rules.submission import Place, org_key
 from addin.values.cells import text
 
@@ -50,8 +50,12 @@ def _conflicts(
 ) -> list[Finding]:
     found: list[Finding] = []
     keys = field_keys(kind)
-    for copies in _copies([t for t in tables if t.kind == kind], key_field, key_of):
-        group = _without_unit_rows(copies) if kind == "orgs" else copies
+    tables = [t for t in tables if t.kind == kind]
+    # a 联合支部's unit on a row of its own is reported by the check (org.unit_row),
+    # not as a second copy
+    units = {id(t): unit_rows(t) for t in tables} if kind == "orgs" else {}
+    for copies in _copies(tables, key_field, key_of):
+        group = [(t, r) for t, r in copies if r.row not in units.get(id(t), ())]
         compared = [(t, r, [comparable(kind, k, r.values.get(k)) for k in keys]) for t, r in group]
         for table, record, mine in compared:
             for other_table, other, theirs in compared:
@@ -62,17 +66,6 @@ def _conflicts(
                 found.append(_conflict(kind, key_field, (table, record), other, where, differing))
                 break
     return found
-
-
-def _without_unit_rows(group: list[tuple[Table, Record]]) -> list[tuple[Table, Record]]:
-    """The copies of a 党组织 without the rows that are one more unit of a 联合支部 on a
-    row of its own (reported by the check as ``org.unit_row``, not as a second copy)."""
-    kept: list[tuple[Table, Record]] = []
-    for table, record in group:
-        first = next((r for t, r in kept if t is table), None)
-        if first is None or not is_unit_row(record, first):
-            kept.append((table, record))
-    return kept
 
 
 def _copies(
