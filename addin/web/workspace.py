@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import threading
 from pathlib import Path
 
 from addin.model.safename import Namer
+from addin.write.outputs import running
 
 PREFIX = "dyxx-app-"
 
@@ -56,34 +56,6 @@ def remove_leftovers(parent: Path | None = None) -> list[Path]:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
-
-
-def running(pid: int) -> bool:
-    """Whether a process ``pid`` exists (on Windows without touching it: os.kill would end it)."""
-    if sys.platform == "win32":
-        return _windows_running(pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
-def _windows_running(pid: int) -> bool:
-    import ctypes
-
-    kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return kernel.GetLastError() == 5  # access denied: it exists
-    try:
-        code = ctypes.c_ulong()
-        kernel.GetExitCodeProcess(handle, ctypes.byref(code))
-        return code.value == 259  # STILL_ACTIVE
-    finally:
-        kernel.CloseHandle(handle)
 
 
 def safe_names(names: list[str]) -> list[str]:

@@ -24,6 +24,7 @@ import io
 import os
 import stat
 import struct
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -287,18 +288,36 @@ def remove_stale(directory: Path) -> list[Path]:
 def _stale(path: Path) -> bool:
     owner = path.name[len(TEMP_PREFIX) :].split("-", 1)[0]
     if owner.isdigit() and os.name == "posix":
-        return int(owner) != os.getpid() and not _alive(int(owner))
+        return int(owner) != os.getpid() and not running(int(owner))
     return time.time() - path.stat().st_mtime > STALE_SECONDS
 
 
-def _alive(pid: int) -> bool:
+def running(pid: int) -> bool:
+    """Whether a process ``pid`` exists (on Windows without touching it: os.kill would end it)."""
+    if sys.platform == "win32":
+        return _windows_running(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except PermissionError:  # someone else's process
         return True
     return True
+
+
+def _windows_running(pid: int) -> bool:
+    import ctypes
+
+    kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel.GetLastError() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        kernel.GetExitCodeProcess(handle, ctypes.byref(code))
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel.CloseHandle(handle)
 
 
 def encrypt(data: bytes, password: str) -> bytes:
