@@ -38,7 +38,7 @@ from addin.rules.columns import ParsedColumn
 from addin.values import cells as values
 from addin.values import codes, ric
 from addin.write.fixed import CellFix, Unfixed, fixed_package
-from addin.write.marked.annotate import MACROS, UNSUPPORTED, has_macros
+from addin.write.marked.annotate import MACROS, OUR_SHEETS, UNSUPPORTED, has_macros
 from addin.write.outputs import refuse_overwrite, write_atomically
 from addin.xlsx import source as sources
 from addin.xlsx.package import Rewriter
@@ -279,4 +279,4 @@ def _marked(loaded: sources.Source) -> bool:
         own = ownsheets.package_sheets(Rewriter(loaded.data))
     except Exception:  # a package too damaged to follow: the writer says so
         return False
-    return any(kind in (ownsheets.RESULTS, ownsheets.STAMP) for kind in own.values())
+    return any(kind in OUR_SHEETS for kind in own.values())  # the marked copy's sheets
